@@ -1,0 +1,16 @@
+"""Reverse-mode automatic differentiation on NumPy arrays (NumPy only)."""
+
+from .composite import log_softmax, logsumexp, softmax
+from .functional import grad, hessian, value_and_grad
+from .ops import (abs, add, clip, concatenate, cos, div, exp, getitem, leaky_relu, log, matmul, max,
+                  maximum, mean, min, minimum, mul, neg, power, relu, reshape, sigmoid, sin, softplus, sqrt,
+                  stack, sub, sum, tan, tanh, transpose, where)
+from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
+
+__all__ = [
+    "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "grad", "value_and_grad", "hessian",
+    "abs", "add", "clip", "concatenate", "cos", "div", "exp", "getitem", "leaky_relu", "log", "matmul",
+    "max", "maximum", "mean", "min", "minimum", "mul", "neg", "power", "relu", "reshape", "sigmoid", "sin",
+    "softplus", "sqrt", "stack", "sub", "sum", "tan", "tanh", "transpose", "where",
+    "logsumexp", "softmax", "log_softmax",
+]

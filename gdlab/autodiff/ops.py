@@ -1,0 +1,475 @@
+"""Primitive operations: each forward beside its vector-Jacobian product (VJP).
+
+An op computes its output from the inputs' arrays and hands the engine a closure
+``vjp(g) -> (grad_input_0, grad_input_1, ...)``. The engine (``tensor.py``) sums
+gradients back to each input's shape and accumulates them, so no op here deals
+with broadcasting. Inputs that are not Tensors are constants (their slot in
+``parents`` is None); Python and NumPy scalars stay "weak", so a float32 tensor
+times 0.5 stays float32.
+
+The derivative conventions at kinks follow PyTorch: d|x|/dx = 0 at 0, relu'(0) = 0,
+clip passes the gradient on the closed interval [lo, hi], maximum/minimum split the
+gradient evenly on ties, max/min reductions split it evenly among tied maxima.
+"""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+from .tensor import Tensor, _result, _unbroadcast
+
+# ----------------------------------------------------------------------------------
+# helpers
+
+
+def _split(x):
+    """(Tensor or None, array-or-weak-scalar) for an op input.
+
+    Ops inline the common cases (a Tensor; a Python float as second operand) and call
+    this for everything else: a function call costs as much as a small NumPy op.
+    """
+    if isinstance(x, Tensor):
+        return x, x.data
+    if type(x) is float or type(x) is int:
+        return None, x
+    if isinstance(x, (bool, np.bool_)):
+        return None, x
+    if isinstance(x, numbers.Real) and not isinstance(x, np.ndarray):
+        # Python/NumPy scalars become Python scalars: weakly typed, so they never upcast.
+        return None, (int(x) if isinstance(x, numbers.Integral) else float(x))
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"cannot use a value of type {type(x).__name__} (dtype {arr.dtype}) in a tensor op")
+    return None, arr
+
+
+def _axes(axis, ndim):
+    """Normalise ``axis`` (None, int or tuple) to a sorted tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, numbers.Integral):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        if not -ndim <= a < builtins.max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % ndim if ndim else 0)
+    return tuple(sorted(out))
+
+
+def _expand(g, axes, keepdims):
+    """Re-insert reduced axes into ``g`` so that it broadcasts against the input."""
+    g = np.asarray(g)
+    if keepdims or not axes:
+        return g
+    return np.expand_dims(g, axes)
+
+
+# ----------------------------------------------------------------------------------
+# arithmetic
+
+
+def add(a, b):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    return _result(x + y, (a, b), _vjp_add)
+
+
+def _vjp_add(g):
+    return g, g
+
+
+def sub(a, b):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    return _result(x - y, (a, b), _vjp_sub)
+
+
+def _vjp_sub(g):
+    return g, -g
+
+
+def mul(a, b):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    if b is None:  # the common "tensor times constant": skip the unused product
+        return _result(x * y, (a, b), lambda g: (g * y, None))
+    return _result(x * y, (a, b), lambda g: (g * y, g * x))
+
+
+def div(a, b):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    out = x / y
+    if b is None:
+        return _result(out, (a, b), lambda g: (g / y, None))
+    return _result(out, (a, b), lambda g: (g / y, -g * out / y))
+
+
+def neg(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    return _result(-x, (a,), _vjp_neg)
+
+
+def _vjp_neg(g):
+    return (-g,)
+
+
+def power(a, b):
+    """a ** b. d/da = b a^(b-1); d/db = a^b log a (taken as 0 where a == 0)."""
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    out = x**y
+
+    def vjp(g):
+        ga = gb = None
+        if a is not None:
+            ga = g * y * x ** (y - 1)
+        if b is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * np.where(x == 0, 0, out * np.log(np.where(x == 0, 1, x)))
+        return ga, gb
+
+    return _result(out, (a, b), vjp)
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules (1-D operands, batched operands)."""
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    xs, ys = np.shape(x), np.shape(y)
+    if len(xs) == 0 or len(ys) == 0:
+        raise ValueError(f"matmul needs at least 1-D operands, got shapes {xs} and {ys}; use * for scalars")
+    k_left = xs[-1]
+    k_right = ys[-2] if len(ys) > 1 else ys[0]
+    if k_left != k_right:
+        raise ValueError(
+            f"matmul: shapes {xs} and {ys} are not aligned: the left's last dimension ({k_left}) "
+            f"must equal the right's {'second-to-last' if len(ys) > 1 else 'only'} dimension ({k_right})"
+        )
+    out = x @ y
+    if len(xs) == 2 and len(ys) == 2:
+
+        def vjp(g):
+            return (g @ y.T if a is not None and a.requires_grad else None,
+                    x.T @ g if b is not None and b.requires_grad else None)
+
+        return _result(out, (a, b), vjp)
+
+    def vjp_general(g):
+        # Promote 1-D operands to matrices, differentiate, then restore the shapes.
+        x2 = x[None, :] if x.ndim == 1 else x
+        y2 = y[:, None] if y.ndim == 1 else y
+        g2 = np.asarray(g)
+        if x.ndim == 1:
+            g2 = np.expand_dims(g2, -2 if y.ndim > 1 else -1)
+        if y.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if a is not None and a.requires_grad:
+            ga = _unbroadcast(g2 @ np.swapaxes(y2, -1, -2), x2.shape).reshape(xs)
+        if b is not None and b.requires_grad:
+            gb = _unbroadcast(np.swapaxes(x2, -1, -2) @ g2, y2.shape).reshape(ys)
+        return ga, gb
+
+    return _result(out, (a, b), vjp_general)
+
+
+# ----------------------------------------------------------------------------------
+# elementwise functions
+
+
+def exp(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    out = np.exp(x)
+    return _result(out, (a,), lambda g: (g * out,))
+
+
+def log(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    return _result(np.log(x), (a,), lambda g: (g / x,))
+
+
+def sqrt(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    out = np.sqrt(x)
+    return _result(out, (a,), lambda g: (g * 0.5 / out,))
+
+
+def abs(a):  # noqa: A001 - mirrors NumPy's name
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    return _result(np.abs(x), (a,), lambda g: (g * np.sign(x),))
+
+
+def sin(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    return _result(np.sin(x), (a,), lambda g: (g * np.cos(x),))
+
+
+def cos(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    return _result(np.cos(x), (a,), lambda g: (-g * np.sin(x),))
+
+
+def tan(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    out = np.tan(x)
+    return _result(out, (a,), lambda g: (g * (1 + out * out),))
+
+
+def tanh(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    out = np.tanh(x)
+    return _result(out, (a,), lambda g: (g * (1 - out * out),))
+
+
+def _stable_sigmoid(x):
+    # exp of a non-positive number only: finite for every x, exact in both tails.
+    e = np.exp(-np.abs(x))
+    return np.where(np.asarray(x) >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid(a):
+    """1 / (1 + exp(-x)), computed without overflow for any x."""
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    out = _stable_sigmoid(x)
+    return _result(out, (a,), lambda g: (g * out * (1 - out),))
+
+
+def relu(a):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    return _result(np.maximum(x, 0), (a,), lambda g: (g * (x > 0),))
+
+
+def leaky_relu(a, negative_slope: float = 0.01):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    pos = x > 0
+    return _result(np.where(pos, x, x * negative_slope), (a,),
+                   lambda g: (np.where(pos, g, g * negative_slope),))
+
+
+def softplus(a, beta: float = 1.0, threshold: float = 20.0):
+    """log(1 + exp(beta x)) / beta, linear where beta x > threshold (PyTorch's definition)."""
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    bx = x * beta
+    smooth = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+    linear = bx > threshold
+    out = np.where(linear, x, smooth)
+    return _result(out, (a,), lambda g: (g * np.where(linear, 1, _stable_sigmoid(bx)),))
+
+
+def maximum(a, b):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    out = np.maximum(x, y)
+
+    def vjp(g):
+        tie = (x == y) * 0.5
+        return g * ((x > y) + tie), g * ((x < y) + tie)
+
+    return _result(out, (a, b), vjp)
+
+
+def minimum(a, b):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    out = np.minimum(x, y)
+
+    def vjp(g):
+        tie = (x == y) * 0.5
+        return g * ((x < y) + tie), g * ((x > y) + tie)
+
+    return _result(out, (a, b), vjp)
+
+
+def where(condition, a, b):
+    """Elementwise choice: a where condition is true, else b. No gradient to the condition."""
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    return _result(np.where(cond, x, y), (a, b), lambda g: (np.where(cond, g, 0), np.where(cond, 0, g)))
+
+
+def clip(a, min=None, max=None):  # noqa: A002 - NumPy/PyTorch names
+    """Clamp to [min, max]; the gradient passes where min <= x <= max (PyTorch's convention)."""
+    if min is None and max is None:
+        raise ValueError("clip needs min, max or both; got neither")
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    out = np.clip(x, min, max)
+    inside = np.ones(np.shape(x), dtype=bool)
+    if min is not None:
+        inside &= x >= min
+    if max is not None:
+        inside &= x <= max
+    return _result(out, (a,), lambda g: (g * inside,))
+
+
+# ----------------------------------------------------------------------------------
+# reductions
+
+
+def sum(a, axis=None, keepdims: bool = False):  # noqa: A001
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    axes = _axes(axis, np.ndim(x))
+    shape = np.shape(x)
+    return _result(np.sum(x, axis=axes, keepdims=keepdims), (a,),
+                   lambda g: (np.broadcast_to(_expand(g, axes, keepdims), shape),))
+
+
+def mean(a, axis=None, keepdims: bool = False):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    axes = _axes(axis, np.ndim(x))
+    shape = np.shape(x)
+    count = int(np.prod([shape[i] for i in axes])) if axes else 1
+    return _result(np.mean(x, axis=axes, keepdims=keepdims), (a,),
+                   lambda g: (np.broadcast_to(_expand(g, axes, keepdims) / count, shape),))
+
+
+def _extremum(reduce, a, axis, keepdims):
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    if np.size(x) == 0:
+        raise ValueError("max/min of an empty tensor is undefined")
+    axes = _axes(axis, np.ndim(x))
+    out = reduce(x, axis=axes, keepdims=keepdims)
+
+    def vjp(g):
+        hit = x == _expand(out, axes, keepdims)
+        share = hit / np.sum(hit, axis=axes, keepdims=True)
+        return (_expand(g, axes, keepdims) * share,)
+
+    return _result(out, (a,), vjp)
+
+
+def max(a, axis=None, keepdims: bool = False):  # noqa: A001
+    """Maximum over ``axis``; tied maxima share the gradient evenly."""
+    return _extremum(np.max, a, axis, keepdims)
+
+
+def min(a, axis=None, keepdims: bool = False):  # noqa: A001
+    """Minimum over ``axis``; tied minima share the gradient evenly."""
+    return _extremum(np.min, a, axis, keepdims)
+
+
+# ----------------------------------------------------------------------------------
+# shape
+
+
+def reshape(a, *shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    in_shape = np.shape(x)
+    try:
+        out = np.reshape(x, shape)
+    except ValueError:
+        raise ValueError(f"cannot reshape a tensor of shape {in_shape} ({np.size(x)} elements) into {shape}") from None
+    return _result(out, (a,), lambda g: (np.reshape(g, in_shape),))
+
+
+def transpose(a, *axes):
+    """Permute axes (all reversed when none are given), as ndarray.transpose."""
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = tuple(axes[0])
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    perm = tuple(range(np.ndim(x)))[::-1] if not axes else tuple(i % np.ndim(x) for i in axes)
+    if sorted(perm) != list(range(np.ndim(x))):
+        raise ValueError(f"transpose axes {axes} are not a permutation of the {np.ndim(x)} axes")
+    inverse = tuple(np.argsort(perm))
+    return _result(np.transpose(x, perm), (a,), lambda g: (np.transpose(g, inverse),))
+
+
+def _is_advanced(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, (list, np.ndarray)) for i in items)
+
+
+def getitem(a, index):
+    """Indexing with ints, slices, None, Ellipsis, integer arrays and boolean masks.
+
+    The gradient is scattered back; repeated integer indices accumulate.
+    """
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    elif isinstance(index, list):
+        index = np.asarray(index)
+    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    out = x[index]
+    advanced = _is_advanced(index)
+
+    def vjp(g):
+        full = np.zeros(np.shape(x), dtype=np.result_type(x, g))
+        if advanced:
+            np.add.at(full, index, g)
+        else:
+            full[index] = g
+        return (full,)
+
+    return _result(out, (a,), vjp)
+
+
+def concatenate(tensors, axis: int = 0):
+    pairs = [_split(t) for t in tensors]
+    if not pairs:
+        raise ValueError("concatenate needs at least one tensor")
+    datas = [d for _, d in pairs]
+    out = np.concatenate(datas, axis=axis)
+    ax = axis % out.ndim
+    cuts = np.cumsum([np.shape(d)[ax] for d in datas])[:-1]
+    return _result(out, tuple(t for t, _ in pairs), lambda g: tuple(np.split(g, cuts, axis=ax)))
+
+
+def stack(tensors, axis: int = 0):
+    pairs = [_split(t) for t in tensors]
+    if not pairs:
+        raise ValueError("stack needs at least one tensor")
+    out = np.stack([d for _, d in pairs], axis=axis)
+    ax = axis % out.ndim
+    return _result(out, tuple(t for t, _ in pairs),
+                   lambda g: tuple(np.take(g, i, axis=ax) for i in range(len(pairs))))
+
+
+# ----------------------------------------------------------------------------------
+# comparisons (no gradient): boolean tensors
+
+
+def _compare(ufunc):
+    def compare(a, b):
+        return Tensor(ufunc(_split(a)[1], _split(b)[1]))
+
+    compare.__name__ = ufunc.__name__
+    return compare
+
+
+# ----------------------------------------------------------------------------------
+# Tensor's operators and methods are these functions, bound once, here.
+
+
+def _reflected(op):
+    return lambda self, other: op(other, self)
+
+
+_METHODS = {
+    "__add__": add, "__radd__": _reflected(add),
+    "__sub__": sub, "__rsub__": _reflected(sub),
+    "__mul__": mul, "__rmul__": _reflected(mul),
+    "__truediv__": div, "__rtruediv__": _reflected(div),
+    "__pow__": power, "__rpow__": _reflected(power),
+    "__matmul__": matmul, "__rmatmul__": _reflected(matmul),
+    "__neg__": neg, "__pos__": lambda self: self, "__abs__": abs,
+    "__getitem__": getitem,
+    "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
+    "__gt__": _compare(np.greater), "__ge__": _compare(np.greater_equal),
+    "__eq__": _compare(np.equal), "__ne__": _compare(np.not_equal),
+    "sum": sum, "mean": mean, "max": max, "min": min,
+    "reshape": reshape, "transpose": transpose, "T": property(transpose),
+    "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "clip": clip,
+    "sin": sin, "cos": cos, "tan": tan, "tanh": tanh, "sigmoid": sigmoid, "relu": relu,
+}
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)
+Tensor.__hash__ = object.__hash__  # __eq__ above compares values; hashing stays by identity
