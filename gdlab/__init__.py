@@ -1,12 +1,38 @@
 """gdlab, the Gradient Descent Lab: gradients from first principles, every classic
 gradient method, and figures that show what happens.
 
-``import gdlab`` loads NumPy and nothing heavier; plotting, the command line and the
-optional layers are imported on first use.
+``import gdlab`` loads NumPy and nothing heavier. The subpackages (``gdlab.optim``,
+``gdlab.functions``, ``gdlab.runs``, ``gdlab.nn``, ``gdlab.datasets``, ``gdlab.viz``)
+and the names they lend to the top level are imported on first use.
 """
 
-from .autodiff import (Tensor, abs, clip, concatenate, cos, enable_grad, exp, grad, hessian, leaky_relu,
-                       log, log_softmax, logsumexp, maximum, minimum, no_grad, relu, sigmoid, sin,
-                       softmax, softplus, sqrt, stack, tan, tanh, value_and_grad, where)
+import importlib
+
+from . import numdiff
+from .autodiff import (GradcheckError, Tensor, abs, clip, concatenate, cos, enable_grad, exp, grad, gradcheck,
+                       hessian, leaky_relu, log, log_softmax, logsumexp, maximum, minimum, no_grad, relu, sigmoid,
+                       sin, softmax, softplus, sqrt, stack, step_size_study, tan, tanh, value_and_grad, where)
+from .numdiff import numerical_diff, numerical_gradient
 
 __version__ = "0.1.0"
+
+_SUBPACKAGES = {"optim", "functions", "runs", "nn", "datasets", "viz", "cli"}
+# top-level name -> the module that defines it, imported on first access
+_LAZY = {
+    "minimize": "gdlab.runs", "race": "gdlab.runs", "lr_sweep": "gdlab.runs", "tune": "gdlab.runs",
+    "Trajectory": "gdlab.runs", "expr": "gdlab.functions",
+}
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"gdlab.{name}")
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'gdlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBPACKAGES | set(_LAZY))

@@ -1,5 +1,6 @@
 """Reverse-mode automatic differentiation on NumPy arrays (NumPy only)."""
 
+from .check import GradcheckError, StepSizeStudy, gradcheck, step_size_study
 from .composite import log_softmax, logsumexp, softmax
 from .functional import grad, hessian, value_and_grad
 from .ops import (abs, add, clip, concatenate, cos, div, exp, getitem, leaky_relu, log, matmul, max,
@@ -8,6 +9,7 @@ from .ops import (abs, add, clip, concatenate, cos, div, exp, getitem, leaky_rel
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 
 __all__ = [
+    "GradcheckError", "StepSizeStudy", "gradcheck", "step_size_study",
     "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "grad", "value_and_grad", "hessian",
     "abs", "add", "clip", "concatenate", "cos", "div", "exp", "getitem", "leaky_relu", "log", "matmul",
     "max", "maximum", "mean", "min", "minimum", "mul", "neg", "power", "relu", "reshape", "sigmoid", "sin",
