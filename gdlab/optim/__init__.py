@@ -1,0 +1,30 @@
+"""gdlab.optim: every classic gradient method, one update rule each, identical to torch.optim.
+
+* :mod:`gdlab.optim.rules` — the functional core: per optimizer one ``Rule``
+  (``init(p, **hp) -> state``, ``update(p, g, state, **hp)`` in place), shared by
+  the stateful classes and the vectorized runner; :func:`get_rule`.
+* Stateful optimizers with torch's names, arguments and defaults: :class:`SGD`,
+  :class:`Adagrad`, :class:`RMSprop`, :class:`Adadelta`, :class:`Adam`,
+  :class:`AdamW`, :class:`Adamax`, :class:`NAdam`, :class:`RAdam`, and :class:`Lion`;
+  PyTorch style (``Adam(params, lr=...)``) or Keras style (``Adam(lr=0.1)``, bound
+  later with ``bind(params)``); :func:`get` builds one by name.
+* :mod:`gdlab.optim.lr_scheduler` — StepLR, MultiStepLR, ExponentialLR,
+  CosineAnnealingLR, LinearLR, ReduceLROnPlateau, plus closed forms.
+* Clipping (:func:`clip_grad_norm_`, :func:`clip_grad_value_`, per-row forms) and
+  gradient noise (:func:`perturb_grad`; ``noise_std=`` on every optimizer).
+
+NumPy only; never imports :mod:`gdlab.autodiff` (parameters are duck-typed:
+``.data`` array updated in place, ``.grad`` array or None).
+"""
+
+from . import lr_scheduler, rules
+from .clip import clip_grad_norm_, clip_grad_value_, clip_norm_rows, clip_value
+from .noise import perturb_grad
+from .optimizer import Optimizer
+from .optimizers import (OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, get,
+                         names)
+from .rules import RULES, Rule, get_rule, rule_names
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
+           "Lion", "get", "names", "OPTIMIZERS", "Rule", "RULES", "get_rule", "rule_names", "rules",
+           "lr_scheduler", "clip_grad_norm_", "clip_grad_value_", "clip_norm_rows", "clip_value", "perturb_grad"]

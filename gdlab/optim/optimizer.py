@@ -1,0 +1,282 @@
+"""The stateful ``Optimizer``: torch.optim's interface over one :class:`~gdlab.optim.rules.Rule`.
+
+An optimizer holds ``param_groups`` (a list of dicts: ``"params"`` plus the
+hyperparameters, torch semantics, so a scheduler changes ``group["lr"]``) and a
+per-parameter ``state`` dict. ``step()`` calls the rule's ``update`` on each
+parameter's ``.data`` with its ``.grad``; all the maths lives in the rule.
+
+Parameters are duck-typed: any object with ``.data`` (a floating NumPy array,
+updated in place, never rebound) and ``.grad`` (an array of the same shape, or None
+to skip the parameter, as torch does). :class:`gdlab.Tensor` is such an object; so
+is a two-attribute stand-in.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, MutableMapping
+from numbers import Real
+from typing import Any, Callable
+
+import numpy as np
+
+from .noise import perturb_grad
+from .rules import Rule, check_hyperparameters
+
+__all__ = ["Optimizer"]
+
+
+class _ParamState(MutableMapping):
+    """``optimizer.state[p]``: per-parameter state keyed by identity (parameters need not be hashable)."""
+
+    def __init__(self):
+        self._d: dict[int, tuple[Any, dict]] = {}
+
+    def __getitem__(self, p):
+        return self._d[id(p)][1]
+
+    def __setitem__(self, p, value):
+        self._d[id(p)] = (p, value)
+
+    def __delitem__(self, p):
+        del self._d[id(p)]
+
+    def __iter__(self) -> Iterator:
+        return (p for p, _ in self._d.values())
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def get_by_id(self, key: int):
+        entry = self._d.get(key)
+        return None if entry is None else entry[1]
+
+
+def _noise_buffer(state: dict, x: np.ndarray) -> np.ndarray:
+    buf = state.get("_noise")
+    if buf is None:
+        buf = state["_noise"] = np.empty_like(x)
+    return buf
+
+
+def _copy_state(state: dict) -> dict:
+    """A deep copy of one parameter's state without its scratch buffers (keys starting with '_')."""
+    return {k: copy.deepcopy(v) for k, v in state.items() if not k.startswith("_")}
+
+
+class Optimizer:
+    """Base class of gdlab's optimizers (SGD, Adam, ...): torch.optim's interface, Keras-style binding.
+
+    PyTorch style::
+
+        opt = gdlab.optim.Adam(model.parameters(), lr=1e-3)
+        opt.zero_grad(); loss.backward(); opt.step()
+
+    Keras style: construct without parameters (``Adam(lr=0.1)``, or ``Adam(0.1)``:
+    a number in the ``params`` slot is the learning rate), attach them later with
+    :meth:`bind`. ``step()`` on an unbound optimizer raises RuntimeError.
+
+    ``params``: an iterable of parameters, or of dicts (parameter groups) each with
+    ``"params"`` and any per-group hyperparameter overrides.
+
+    Gradient noise (perturbed gradient descent): ``noise_std=σ`` adds ``σ·ξ``,
+    ``ξ ~ N(0, I)``, to every gradient before the rule sees it (``.grad`` itself is
+    not changed). ``noise_std`` is a per-group hyperparameter (schedulable like
+    ``lr``); the draws come from one ``np.random.default_rng(noise_seed)`` per
+    optimizer, in parameter order, and its state is part of ``state_dict()``.
+
+    Differences from torch.optim: ``eps`` must be > 0 (torch allows 0); state
+    entries ``"step"`` are Python ints, not tensors; ``state_dict()`` deep-copies
+    (torch returns references); there are no ``foreach``/``fused``/``capturable``/
+    ``differentiable`` switches (one implementation).
+    """
+
+    rule: Rule  # set by each subclass
+
+    def __init__(self, params=None, defaults: dict | None = None, *, noise_std: float = 0.0,
+                 noise_seed: int | None = None):
+        defaults = dict(self.rule.defaults if defaults is None else defaults)
+        defaults["noise_std"] = noise_std
+        check_hyperparameters(defaults, type(self).__name__)
+        self.defaults = defaults
+        self.param_groups: list[dict] = []
+        self.state = _ParamState()
+        self.noise_seed = noise_seed
+        self._noise_rng = np.random.default_rng(noise_seed)
+        self._rule_keys = tuple(self.rule.defaults)
+        if params is not None:
+            self.bind(params)
+
+    # -- construction helpers for subclasses -----------------------------------------------
+    @staticmethod
+    def _split_params_lr(cls_name: str, params, lr, default_lr):
+        """Keras-style ``Adam(0.1)``: a number given as ``params`` is the learning rate."""
+        if isinstance(params, Real) and not isinstance(params, bool):
+            if lr != default_lr:
+                raise TypeError(f"{cls_name}: got a learning rate both as first argument ({params!r}) "
+                                f"and as lr={lr!r}")
+            return None, params
+        return params, lr
+
+    # -- parameters ---------------------------------------------------------------------
+    @property
+    def bound(self) -> bool:
+        """Whether parameters are attached."""
+        return bool(self.param_groups)
+
+    def bind(self, params) -> "Optimizer":
+        """Attach parameters to an optimizer built without them (Keras style); returns self.
+
+        ``params`` is what the constructor takes: an iterable of parameters or of
+        parameter-group dicts. Raises RuntimeError if parameters are already bound
+        (use :meth:`add_param_group` to add more).
+        """
+        if self.param_groups:
+            raise RuntimeError(f"{type(self).__name__} is already bound to parameters; "
+                               "use add_param_group() to add more")
+        if hasattr(params, "data") and hasattr(params, "grad"):
+            raise TypeError("params must be an iterable of parameters or of dicts, "
+                            "got a single parameter; pass [p]")
+        if isinstance(params, (str, bytes, dict)) or not isinstance(params, Iterable):
+            raise TypeError(f"params must be an iterable of parameters or of dicts, got {type(params).__name__}")
+        params = list(params)
+        if not params:
+            raise ValueError("optimizer got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        for group in groups:
+            self.add_param_group(group)
+        return self
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters with its own hyperparameters (missing ones take the defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"a param group must be a dict, got {type(param_group).__name__}")
+        params = param_group.get("params")
+        if params is None:
+            raise ValueError("a param group needs a 'params' entry")
+        if hasattr(params, "data") and hasattr(params, "grad"):
+            params = [params]
+        params = list(params)
+        for p in params:
+            data = getattr(p, "data", None)
+            if not (isinstance(data, np.ndarray) and data.dtype.kind == "f") or not hasattr(p, "grad"):
+                raise TypeError("each parameter needs .data (a floating-point NumPy array) and .grad; "
+                                f"got {type(p).__name__}"
+                                + (f" with .data of dtype {data.dtype}" if isinstance(data, np.ndarray) else ""))
+            if not data.flags.writeable:
+                raise ValueError("a parameter's .data must be writeable (it is updated in place)")
+        unknown = set(param_group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unknown hyperparameter(s) {', '.join(sorted(unknown))} "
+                            f"in param group; known: {', '.join(self.defaults)}")
+        group = {"params": params}
+        for k, v in self.defaults.items():
+            group[k] = param_group.get(k, v)
+        if "initial_lr" in param_group:
+            group["initial_lr"] = param_group["initial_lr"]
+        check_hyperparameters({k: v for k, v in group.items() if k != "params"}, type(self).__name__)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in params}) != len(params) or seen & {id(p) for p in params}:
+            raise ValueError("some parameters appear more than once (in this group or in another)")
+        self.param_groups.append(group)
+
+    # -- the training loop -----------------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients: ``p.grad = None`` (torch's default, set_to_none=True), or fill them with 0."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad[...] = 0
+
+    def step(self, closure: Callable[[], Any] | None = None):
+        """One update of every parameter that has a gradient; returns ``closure()`` if given.
+
+        ``closure`` (optional) re-evaluates the model and returns the loss; it is
+        called first, as in torch. Parameters whose ``.grad`` is None are skipped.
+        """
+        if not self.param_groups:
+            raise RuntimeError(f"{type(self).__name__} has no parameters: bind them first "
+                               f"(opt.bind(params)) or pass them to the constructor")
+        loss = closure() if closure is not None else None
+        init, update = self.rule.init, self.rule.update
+        states = self.state
+        for group in self.param_groups:
+            hp = {k: group[k] for k in self._rule_keys}
+            noise_std = group["noise_std"]
+            noisy = bool(np.any(noise_std))
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                x = p.data
+                state = states.get_by_id(id(p))
+                if state is None:
+                    state = init(x, **hp)
+                    states[p] = state
+                if noisy:
+                    g = perturb_grad(g, noise_std, self._noise_rng, out=_noise_buffer(state, x))
+                update(x, g, state, **hp)
+        return loss
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """A deep copy of the optimizer's state, torch's layout: parameters become indices.
+
+        ``{"state": {index: {key: value}}, "param_groups": [{..., "params": [indices]}],
+        "noise_rng": bit-generator state}``. Scratch buffers are left out.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            g = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            g["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(g)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                s = self.state.get_by_id(id(p))
+                if s is not None:
+                    state[index[id(p)]] = _copy_state(s)
+        return {"state": state, "param_groups": groups,
+                "noise_rng": copy.deepcopy(self._noise_rng.bit_generator.state)}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore a :meth:`state_dict` (deep-copied) into an optimizer bound to the same parameter layout.
+
+        A run resumed this way continues bit for bit as if it had not stopped.
+        """
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"loaded state dict has {len(groups)} parameter groups, "
+                             f"this optimizer has {len(self.param_groups)}")
+        for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"parameter group {i}: loaded state dict has {len(saved['params'])} "
+                                 f"parameters, this optimizer has {len(group['params'])}")
+        saved_state = state_dict["state"]
+        self.state = _ParamState()
+        for saved, group in zip(groups, self.param_groups):
+            for k, v in saved.items():
+                if k != "params":
+                    group[k] = copy.deepcopy(v)
+            for i, p in zip(saved["params"], group["params"]):
+                if i in saved_state:
+                    s = copy.deepcopy(saved_state[i])
+                    for k, v in s.items():
+                        if isinstance(v, np.ndarray) and v.shape == p.data.shape and v.dtype != p.data.dtype:
+                            s[k] = v.astype(p.data.dtype)
+                    self.state[p] = s
+        if "noise_rng" in state_dict:
+            self._noise_rng.bit_generator.state = copy.deepcopy(state_dict["noise_rng"])
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        if not self.param_groups:
+            lines.append("    unbound: " + ", ".join(f"{k}={v!r}" for k, v in self.defaults.items()))
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {k}: {v!r}" for k, v in group.items() if k != "params")
+        lines.append(")")
+        return "\n".join(lines)

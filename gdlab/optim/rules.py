@@ -1,0 +1,681 @@
+"""The update rules: one pure-array function pair per optimizer, written once.
+
+Every optimizer in gdlab is a :class:`Rule`: two functions on NumPy arrays, in the
+spirit of optax, with torch.optim's hyperparameter names and defaults. The stateful
+:class:`~gdlab.optim.Optimizer` classes (``SGD``, ``Adam``, ...) and the vectorized
+runner (:mod:`gdlab.runs`) call the very same functions; nothing below is written
+twice (nesterov, amsgrad, centered, maximize, weight decay are branches inside one
+rule, not copies of it).
+
+Contract
+--------
+``rule = get_rule(name)`` gives a frozen :class:`Rule` with
+
+``rule.name``
+    the registry name ("sgd", "momentum", "adam", "adamw", ...).
+``rule.defaults``
+    ``dict`` of every hyperparameter the rule takes, with its default for this name
+    (torch.optim's names: ``lr``, ``momentum``, ``betas``, ``eps``, ...). Presets
+    differ only here: "momentum" is the sgd rule with ``momentum=0.9``, "adamw" the
+    adam rule with ``weight_decay=1e-2, decoupled_weight_decay=True``.
+``rule.state_keys``
+    ``dict`` state key -> what the array holds (e.g. ``"exp_avg": "m, first moment"``).
+``rule.init(p, **hp) -> state``
+    A new state ``dict`` for parameters ``p``: ``"step": 0`` (a Python int, the
+    number of updates done) and zero-filled arrays shaped and typed like ``p``.
+    Hyperparameters the rule's state depends on (``amsgrad``, ``centered``,
+    ``momentum``, ``initial_accumulator_value``) are read from ``hp``; other keys are
+    ignored, so ``rule.init(p, **hp)`` and ``rule.update(p, g, state, **hp)`` may
+    share one ``hp``.
+``rule.update(p, g, state, **hp) -> None``
+    One step, **in place, for speed**: ``p`` (the parameters) and the arrays in
+    ``state`` are overwritten with their new values, never rebound, so anyone
+    holding them (a Tensor's ``.data``, a runner recording ``state["exp_avg"]``)
+    sees the update. Scalar entries (``"step"``, NAdam's ``"mu_product"``) are
+    replaced in the dict. ``g`` (the gradient, same shape as ``p``) is read, never
+    written. Hyperparameters are keyword-only; missing ones take the *function's*
+    torch default (use ``**rule.defaults`` for a preset's defaults); an unknown
+    name raises TypeError. Nothing is validated here (hot loop): validate once
+    with :meth:`Rule.hyperparameters`.
+
+Shapes, dtypes and vectorization
+--------------------------------
+* The rules are elementwise (no reduction), so ``p`` may have any shape; the runner
+  passes ``(n_runs, d)`` and every row evolves independently, exactly as a separate
+  run from that row's start would (``"step"`` is shared: rows step together).
+* Numeric hyperparameters (``lr``, ``momentum``, ``dampening``, ``weight_decay``,
+  ``betas``, ``eps``, ``alpha``, ``rho``, ``lr_decay``, ``momentum_decay``) may be
+  Python scalars or arrays broadcastable to ``p.shape`` without enlarging it, e.g.
+  ``lr`` of shape ``(n_runs, 1)``: a learning-rate sweep is one array program.
+  Flags (``nesterov``, ``amsgrad``, ``centered``, ``maximize``,
+  ``decoupled_weight_decay``) are Python bools shared by all rows. A branch taken
+  on a numeric value (``momentum != 0``, ``weight_decay != 0``) is taken when any
+  row needs it, which for the other rows is an exact no-op (multiplying by 0 or
+  adding 0), with one exception: SGD rows with ``momentum=0`` inside a batch
+  where other rows have momentum follow ``buf = (1 - dampening) * g`` (identical to
+  plain SGD when ``dampening=0``).
+* The dtype of ``p`` is kept: every array op writes into ``p``, the state or a
+  scratch buffer through ``out=``/in-place operators, so float32 stays float32
+  (float64 hyperparameter arrays are cast on write) and float64 stays float64.
+* State keys beginning with ``"_"`` are scratch buffers (preallocated to avoid
+  temporaries); they carry no information between steps and are not saved by
+  ``Optimizer.state_dict()``.
+
+Relation to torch.optim
+-----------------------
+Each rule follows torch.optim's single-tensor implementation (same state keys, same
+order of weight decay, maximize, bias correction, same first-step conventions); the
+docstrings give the formulas. Floating-point results agree with torch to rounding
+(a few ulps per step: e.g. Adam folds ``sqrt(1 - beta2**t)`` into ``lr`` and ``eps``
+as in Kingma & Ba's "efficient version", saving a pass over memory). The tests hold
+200-step float64 trajectories to 1e-10 relative of torch.optim's.
+
+Notation: ``g`` gradient, ``m`` first moment (``exp_avg``), ``v`` second moment
+(``exp_avg_sq``), ``t`` step number (1 on the first update), ``lr`` learning rate,
+``wd`` weight decay.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+__all__ = ["Rule", "get_rule", "rule_names", "RULES"]
+
+
+# -- small shared pieces ------------------------------------------------------------
+
+def _nonzero(x) -> bool:
+    """Whether a hyperparameter (scalar or array) is nonzero anywhere."""
+    if isinstance(x, np.ndarray):
+        return bool(np.any(x != 0))
+    return x != 0
+
+
+def _buffer(state: dict, key: str, like: np.ndarray, fill=None) -> np.ndarray:
+    """``state[key]``, created (uninitialised, or filled with ``fill``) like ``like`` on first use."""
+    a = state.get(key)
+    if a is None:
+        a = np.empty_like(like) if fill is None else np.full_like(like, fill)
+        state[key] = a
+    return a
+
+
+def _grad(p, g, state, weight_decay=0.0, maximize=False):
+    """The gradient the rule follows: ``(-g if maximize else g) + wd * p``.
+
+    torch.optim's coupled (L2) weight decay, applied after the sign flip. Returns
+    ``g`` itself when there is nothing to do, else a scratch array (``g`` is never
+    written).
+    """
+    if _nonzero(weight_decay):
+        out = _buffer(state, "_g", p)
+        np.multiply(p, weight_decay, out=out)
+        if maximize:
+            out -= g
+        else:
+            out += g
+        return out
+    if maximize:
+        return np.negative(g, out=_buffer(state, "_g", p))
+    return g
+
+
+def _decay(p, lr, weight_decay):
+    """Decoupled weight decay (Loshchilov & Hutter): ``p <- p * (1 - lr * wd)``."""
+    if _nonzero(weight_decay):
+        p *= 1 - lr * weight_decay
+
+
+def _ema(m, x, beta, tmp):
+    """Exponential moving average in place: ``m <- beta * m + (1 - beta) * x``."""
+    m *= beta
+    np.multiply(x, 1 - beta, out=tmp)
+    m += tmp
+
+
+def _ema_sq(v, x, beta, tmp):
+    """Moving average of squares in place: ``v <- beta * v + (1 - beta) * x**2``."""
+    v *= beta
+    np.multiply(x, 1 - beta, out=tmp)
+    tmp *= x
+    v += tmp
+
+
+def _descend(p, d, scale, tmp):
+    """``p <- p - scale * d`` (``tmp`` is scratch; ``d`` may be ``tmp``)."""
+    np.multiply(d, scale, out=tmp)
+    p -= tmp
+
+
+# -- SGD -------------------------------------------------------------------------
+
+def sgd_init(p, **hp):
+    return {"step": 0}
+
+
+def sgd_update(p, g, state, *, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
+               nesterov=False, maximize=False):
+    """Stochastic gradient descent with optional (Nesterov) momentum, as torch.optim.SGD.
+
+    ::
+
+        g_t = ±g + wd * p                          (- when maximize)
+        b_1 = g_1;  b_t = momentum * b_{t-1} + (1 - dampening) * g_t     (if momentum != 0)
+        d_t = g_t + momentum * b_t  (nesterov)  |  b_t  (momentum)  |  g_t  (plain)
+        p  <- p - lr * d_t
+
+    The buffer ``momentum_buffer`` appears on the first step with momentum, holding a
+    copy of the gradient (torch's convention: no dampening on the first step).
+    """
+    state["step"] += 1
+    g = _grad(p, g, state, weight_decay, maximize)
+    tmp = _buffer(state, "_tmp", p)
+    d = g
+    if _nonzero(momentum):
+        b = state.get("momentum_buffer")
+        if b is None:
+            b = state["momentum_buffer"] = np.empty_like(p)
+            np.copyto(b, g)
+        else:
+            b *= momentum
+            if _nonzero(dampening):
+                np.multiply(g, 1 - dampening, out=tmp)
+                b += tmp
+            else:
+                b += g
+        if nesterov:
+            np.multiply(b, momentum, out=tmp)
+            tmp += g
+            d = tmp
+        else:
+            d = b
+    _descend(p, d, lr, tmp)
+
+
+# -- Adagrad ------------------------------------------------------------------------
+
+def adagrad_init(p, *, initial_accumulator_value=0.0, **hp):
+    return {"step": 0, "sum": np.full_like(p, initial_accumulator_value)}
+
+
+def adagrad_update(p, g, state, *, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
+                   initial_accumulator_value=0.0, eps=1e-10, maximize=False):
+    """Adagrad (Duchi et al. 2011), as torch.optim.Adagrad.
+
+    ::
+
+        g_t = ±g + wd * p
+        s_t = s_{t-1} + g_t**2                      (s_0 = initial_accumulator_value)
+        p  <- p - lr / (1 + (t - 1) * lr_decay) * g_t / (sqrt(s_t) + eps)
+    """
+    t = state["step"] = state["step"] + 1
+    g = _grad(p, g, state, weight_decay, maximize)
+    s = state["sum"]
+    tmp = _buffer(state, "_tmp", p)
+    np.multiply(g, g, out=tmp)
+    s += tmp
+    np.sqrt(s, out=tmp)
+    tmp += eps
+    np.divide(g, tmp, out=tmp)
+    _descend(p, tmp, lr / (1 + (t - 1) * lr_decay), tmp)
+
+
+# -- RMSprop ------------------------------------------------------------------------
+
+def rmsprop_init(p, *, momentum=0.0, centered=False, **hp):
+    state = {"step": 0, "square_avg": np.zeros_like(p)}
+    if _nonzero(momentum):
+        state["momentum_buffer"] = np.zeros_like(p)
+    if centered:
+        state["grad_avg"] = np.zeros_like(p)
+    return state
+
+
+def rmsprop_update(p, g, state, *, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0,
+                   momentum=0.0, centered=False, maximize=False):
+    """RMSprop (Hinton's lecture 6e), as torch.optim.RMSprop.
+
+    ::
+
+        g_t = ±g + wd * p
+        v_t = alpha * v_{t-1} + (1 - alpha) * g_t**2
+        centered:  a_t = alpha * a_{t-1} + (1 - alpha) * g_t;   den = sqrt(v_t - a_t**2) + eps
+        else:      den = sqrt(v_t) + eps
+        momentum:  b_t = momentum * b_{t-1} + g_t / den;  p <- p - lr * b_t
+        else:      p <- p - lr * g_t / den
+
+    eps is added outside the square root (torch and Hinton's slides; Keras and
+    TensorFlow add it inside).
+    """
+    state["step"] += 1
+    g = _grad(p, g, state, weight_decay, maximize)
+    v = state["square_avg"]
+    tmp = _buffer(state, "_tmp", p)
+    _ema_sq(v, g, alpha, tmp)
+    if centered:
+        a = _buffer(state, "grad_avg", p, 0)
+        _ema(a, g, alpha, tmp)
+        np.multiply(a, a, out=tmp)
+        np.subtract(v, tmp, out=tmp)
+        np.sqrt(tmp, out=tmp)
+    else:
+        np.sqrt(v, out=tmp)
+    tmp += eps
+    np.divide(g, tmp, out=tmp)
+    if _nonzero(momentum):
+        b = _buffer(state, "momentum_buffer", p, 0)
+        b *= momentum
+        b += tmp
+        _descend(p, b, lr, tmp)
+    else:
+        _descend(p, tmp, lr, tmp)
+
+
+# -- Adadelta -----------------------------------------------------------------------
+
+def adadelta_init(p, **hp):
+    return {"step": 0, "square_avg": np.zeros_like(p), "acc_delta": np.zeros_like(p)}
+
+
+def adadelta_update(p, g, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
+    """Adadelta (Zeiler 2012), as torch.optim.Adadelta (with its extra ``lr`` factor).
+
+    ::
+
+        g_t = ±g + wd * p
+        v_t = rho * v_{t-1} + (1 - rho) * g_t**2
+        d_t = sqrt(u_{t-1} + eps) / sqrt(v_t + eps) * g_t
+        u_t = rho * u_{t-1} + (1 - rho) * d_t**2
+        p  <- p - lr * d_t
+    """
+    state["step"] += 1
+    g = _grad(p, g, state, weight_decay, maximize)
+    v, u = state["square_avg"], state["acc_delta"]
+    tmp = _buffer(state, "_tmp", p)
+    d = _buffer(state, "_delta", p)
+    _ema_sq(v, g, rho, tmp)
+    np.add(v, eps, out=tmp)
+    np.sqrt(tmp, out=tmp)
+    np.add(u, eps, out=d)
+    np.sqrt(d, out=d)
+    d /= tmp
+    d *= g
+    _ema_sq(u, d, rho, tmp)
+    _descend(p, d, lr, tmp)
+
+
+# -- Adam / AdamW -----------------------------------------------------------------------
+
+def adam_init(p, *, amsgrad=False, **hp):
+    state = {"step": 0, "exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
+    if amsgrad:
+        state["max_exp_avg_sq"] = np.zeros_like(p)
+    return state
+
+
+def adam_update(p, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                amsgrad=False, maximize=False, decoupled_weight_decay=False):
+    """Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019), as torch.optim.Adam/AdamW.
+
+    ::
+
+        decoupled (AdamW):  p <- p * (1 - lr * wd);  g_t = ±g
+        else (Adam, L2):    g_t = ±g + wd * p
+        m_t = b1 * m_{t-1} + (1 - b1) * g_t
+        v_t = b2 * v_{t-1} + (1 - b2) * g_t**2
+        amsgrad:            v_t <- max(v_max, v_t)  (kept in max_exp_avg_sq)
+        p  <- p - lr * (m_t / (1 - b1**t)) / (sqrt(v_t / (1 - b2**t)) + eps)
+
+    eps is added to the square root of the *bias-corrected* v (torch; Keras adds it
+    to sqrt of the uncorrected v, which matters in the first steps). Computed as
+    ``p -= (lr * sqrt(bc2) / bc1) * m / (sqrt(v) + eps * sqrt(bc2))``, the same value
+    in one pass less.
+    """
+    b1, b2 = betas
+    t = state["step"] = state["step"] + 1
+    if decoupled_weight_decay:
+        _decay(p, lr, weight_decay)
+        g = _grad(p, g, state, 0.0, maximize)
+    else:
+        g = _grad(p, g, state, weight_decay, maximize)
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    tmp = _buffer(state, "_tmp", p)
+    _ema(m, g, b1, tmp)
+    _ema_sq(v, g, b2, tmp)
+    if amsgrad:
+        v_max = _buffer(state, "max_exp_avg_sq", p, 0)
+        np.maximum(v_max, v, out=v_max)
+        v = v_max
+    bc1 = 1 - b1 ** t
+    sqrt_bc2 = (1 - b2 ** t) ** 0.5
+    np.sqrt(v, out=tmp)
+    tmp += eps * sqrt_bc2
+    np.divide(m, tmp, out=tmp)
+    _descend(p, tmp, lr * sqrt_bc2 / bc1, tmp)
+
+
+# -- Adamax -----------------------------------------------------------------------------
+
+def adamax_init(p, **hp):
+    return {"step": 0, "exp_avg": np.zeros_like(p), "exp_inf": np.zeros_like(p)}
+
+
+def adamax_update(p, g, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                  maximize=False):
+    """Adamax (Kingma & Ba 2015, sec. 7.1), as torch.optim.Adamax.
+
+    ::
+
+        g_t = ±g + wd * p
+        m_t = b1 * m_{t-1} + (1 - b1) * g_t
+        u_t = max(b2 * u_{t-1}, |g_t| + eps)
+        p  <- p - lr / (1 - b1**t) * m_t / u_t
+
+    eps sits inside the max (torch), not added to the denominator.
+    """
+    b1, b2 = betas
+    t = state["step"] = state["step"] + 1
+    g = _grad(p, g, state, weight_decay, maximize)
+    m, u = state["exp_avg"], state["exp_inf"]
+    tmp = _buffer(state, "_tmp", p)
+    _ema(m, g, b1, tmp)
+    u *= b2
+    np.abs(g, out=tmp)
+    tmp += eps
+    np.maximum(u, tmp, out=u)
+    np.divide(m, u, out=tmp)
+    _descend(p, tmp, lr / (1 - b1 ** t), tmp)
+
+
+# -- NAdam ------------------------------------------------------------------------------
+
+def nadam_init(p, **hp):
+    return {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
+
+
+def nadam_update(p, g, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, maximize=False):
+    """NAdam (Dozat 2016), as torch.optim.NAdam, with its momentum schedule.
+
+    ::
+
+        mu_t = b1 * (1 - 0.5 * 0.96**(t * momentum_decay))   (also mu_{t+1})
+        P_t  = mu_1 * ... * mu_t                               (mu_product)
+        g_t, m_t, v_t as Adam (decoupled_weight_decay as AdamW)
+        den  = sqrt(v_t / (1 - b2**t)) + eps
+        p  <- p - lr * (1 - mu_t) / (1 - P_t) * g_t / den
+               - lr * mu_{t+1} / (1 - P_t * mu_{t+1}) * m_t / den
+
+    ``mu_product`` is kept in float64 (torch keeps it in its default scalar dtype,
+    float32 unless ``torch.set_default_dtype(torch.float64)``).
+    """
+    b1, b2 = betas
+    t = state["step"] = state["step"] + 1
+    if decoupled_weight_decay:
+        _decay(p, lr, weight_decay)
+        g = _grad(p, g, state, 0.0, maximize)
+    else:
+        g = _grad(p, g, state, weight_decay, maximize)
+    mu = b1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
+    mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+    mu_product = state["mu_product"] = state["mu_product"] * mu
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    tmp = _buffer(state, "_tmp", p)
+    den = _buffer(state, "_den", p)
+    _ema(m, g, b1, tmp)
+    _ema_sq(v, g, b2, tmp)
+    np.divide(v, 1 - b2 ** t, out=den)
+    np.sqrt(den, out=den)
+    den += eps
+    np.divide(g, den, out=tmp)
+    _descend(p, tmp, lr * (1.0 - mu) / (1.0 - mu_product), tmp)
+    np.divide(m, den, out=tmp)
+    _descend(p, tmp, lr * mu_next / (1.0 - mu_product * mu_next), tmp)
+
+
+# -- RAdam ------------------------------------------------------------------------------
+
+def radam_init(p, **hp):
+    return {"step": 0, "exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
+
+
+def radam_update(p, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 decoupled_weight_decay=False, maximize=False):
+    """RAdam (Liu et al. 2020), as torch.optim.RAdam (rectification threshold rho_t > 5).
+
+    ::
+
+        g_t, m_t, v_t as Adam (decoupled_weight_decay as AdamW)
+        rho_inf = 2 / (1 - b2) - 1;   rho_t = rho_inf - 2 t b2**t / (1 - b2**t)
+        rho_t > 5:  r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
+                    p <- p - lr * m_t / (1 - b1**t) * r_t * sqrt(1 - b2**t) / (sqrt(v_t) + eps)
+        else:       p <- p - lr * m_t / (1 - b1**t)          (momentum SGD while v is unreliable)
+
+    With per-row ``betas`` arrays each row takes its own branch.
+    """
+    b1, b2 = betas
+    t = state["step"] = state["step"] + 1
+    if decoupled_weight_decay:
+        _decay(p, lr, weight_decay)
+        g = _grad(p, g, state, 0.0, maximize)
+    else:
+        g = _grad(p, g, state, weight_decay, maximize)
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    tmp = _buffer(state, "_tmp", p)
+    _ema(m, g, b1, tmp)
+    _ema_sq(v, g, b2, tmp)
+    bc1 = 1 - b1 ** t
+    bc2 = 1 - b2 ** t
+    rho_inf = 2 / (1 - b2) - 1
+    rho_t = rho_inf - 2 * t * b2 ** t / bc2
+    rectify = rho_t > 5
+    if np.any(rectify):
+        with np.errstate(divide="ignore", invalid="ignore"):  # rows that do not rectify
+            r2 = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        r = np.sqrt(np.where(rectify, r2, 0.0)) if isinstance(r2, np.ndarray) else math.sqrt(r2)
+        np.sqrt(v, out=tmp)
+        tmp += eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= r * bc2 ** 0.5
+        if not np.all(rectify):
+            np.copyto(tmp, m, where=~rectify)
+        _descend(p, tmp, lr / bc1, tmp)
+    else:
+        _descend(p, m, lr / bc1, tmp)
+
+
+# -- Lion -------------------------------------------------------------------------------
+
+def lion_init(p, **hp):
+    return {"step": 0, "exp_avg": np.zeros_like(p)}
+
+
+def lion_update(p, g, state, *, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, maximize=False):
+    """Lion, EvoLved Sign Momentum (Chen et al. 2023, Algorithm 2).
+
+    ::
+
+        g_t = ±g
+        c_t = b1 * m_{t-1} + (1 - b1) * g_t
+        p  <- p * (1 - lr * wd) - lr * sign(c_t)       (decoupled weight decay)
+        m_t = b2 * m_{t-1} + (1 - b2) * g_t
+
+    No torch.optim counterpart; tested against the paper's formula.
+    """
+    b1, b2 = betas
+    state["step"] += 1
+    g = _grad(p, g, state, 0.0, maximize)
+    m = state["exp_avg"]
+    tmp = _buffer(state, "_tmp", p)
+    c = _buffer(state, "_c", p)
+    np.multiply(m, b1, out=c)
+    np.multiply(g, 1 - b1, out=tmp)
+    c += tmp
+    np.sign(c, out=c)
+    _decay(p, lr, weight_decay)
+    _descend(p, c, lr, tmp)
+    _ema(m, g, b2, tmp)
+
+
+# -- the Rule record and validation ---------------------------------------------------------
+
+_FLAGS = ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_decay")
+
+# hyperparameter -> (test on a float array, what is allowed)
+_RANGES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
+    "lr": (lambda x: x >= 0, "lr >= 0"),
+    "momentum": (lambda x: x >= 0, "momentum >= 0"),
+    "weight_decay": (lambda x: x >= 0, "weight_decay >= 0"),
+    "eps": (lambda x: x > 0, "eps > 0"),
+    "alpha": (lambda x: x >= 0, "alpha >= 0"),
+    "rho": (lambda x: (x >= 0) & (x <= 1), "0 <= rho <= 1"),
+    "lr_decay": (lambda x: x >= 0, "lr_decay >= 0"),
+    "initial_accumulator_value": (lambda x: x >= 0, "initial_accumulator_value >= 0"),
+    "momentum_decay": (lambda x: x >= 0, "momentum_decay >= 0"),
+    "dampening": (lambda x: np.isfinite(x), "a finite dampening"),
+    "noise_std": (lambda x: x >= 0, "noise_std >= 0"),
+}
+
+
+def _as_number_array(name: str, value, owner: str) -> np.ndarray:
+    if isinstance(value, (bool, np.bool_)) or not (isinstance(value, (Real, np.ndarray))):
+        raise TypeError(f"{owner}: {name} must be a number or an array of numbers, got {value!r}")
+    a = np.asarray(value)
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{owner}: {name} must be a number or an array of numbers, got dtype {a.dtype}")
+    if np.isnan(a).any():
+        raise ValueError(f"{owner}: {name} is NaN")
+    return a
+
+
+def _show(a: np.ndarray, ok: np.ndarray):
+    """The first offending value of a hyperparameter, for an error message."""
+    return a.item() if a.ndim == 0 else a[~np.broadcast_to(ok, a.shape)].flat[0].item()
+
+
+def check_hyperparameters(hp: Mapping[str, Any], owner: str = "optimizer") -> None:
+    """Raise ValueError/TypeError naming the first bad hyperparameter in ``hp``.
+
+    Checks: lr, momentum, weight_decay, lr_decay, initial_accumulator_value,
+    momentum_decay, alpha >= 0; eps > 0 (stricter than torch, which allows 0);
+    0 <= rho <= 1; each beta in [0, 1); flags are bools; nesterov needs momentum > 0
+    and dampening == 0. Array values are checked elementwise.
+    """
+    for name, value in hp.items():
+        if name in _FLAGS:
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
+        elif name == "betas":
+            if not (isinstance(value, (tuple, list)) and len(value) == 2):
+                raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {value!r}")
+            for i, beta in enumerate(value):
+                a = _as_number_array(f"betas[{i}]", beta, owner)
+                ok = (a >= 0) & (a < 1)
+                if not ok.all():
+                    raise ValueError(f"{owner}: invalid betas[{i}]={_show(a, ok)!r}; "
+                                     f"each beta must be in [0, 1)")
+        elif name in _RANGES:
+            a = _as_number_array(name, value, owner)
+            test, allowed = _RANGES[name]
+            ok = test(a)
+            if not ok.all():
+                raise ValueError(f"{owner}: invalid {name}={_show(a, ok)!r}; expected {allowed}")
+    if hp.get("nesterov"):
+        momentum, dampening = hp.get("momentum", 0.0), hp.get("dampening", 0.0)
+        if not np.all(np.asarray(momentum) > 0) or _nonzero(np.asarray(dampening)):
+            raise ValueError(f"{owner}: nesterov=True requires momentum > 0 and dampening == 0, "
+                             f"got momentum={momentum!r}, dampening={dampening!r}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One optimizer as two functions on arrays; see the module docstring for the contract."""
+
+    name: str
+    init: Callable[..., dict]
+    update: Callable[..., None]
+    defaults: Mapping[str, Any]
+    state_keys: Mapping[str, str] = field(default_factory=dict)
+    doc: str = ""
+
+    def hyperparameters(self, **overrides) -> dict:
+        """``defaults`` updated with ``overrides``, validated (unknown names raise TypeError)."""
+        unknown = sorted(set(overrides) - set(self.defaults))
+        if unknown:
+            raise TypeError(f"{self.name}: unknown hyperparameter(s) {', '.join(unknown)}; "
+                            f"known: {', '.join(self.defaults)}")
+        hp = {**self.defaults, **overrides}
+        check_hyperparameters(hp, self.name)
+        return hp
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
+        return f"Rule({self.name!r}: {args})"
+
+
+def _signature_defaults(update: Callable) -> dict:
+    return {k: p.default for k, p in inspect.signature(update).parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
+def _make(name, init, update, state_keys, **preset) -> Rule:
+    defaults = _signature_defaults(update)
+    defaults.update(preset)
+    return Rule(name, init, update, defaults, state_keys, doc=inspect.getdoc(update) or "")
+
+
+_MOMENTS = {"exp_avg": "m, first moment (EMA of g)", "exp_avg_sq": "v, second moment (EMA of g**2)"}
+
+RULES: dict[str, Rule] = {}
+for _rule in (
+    _make("sgd", sgd_init, sgd_update, {"momentum_buffer": "velocity b (appears on the first step with momentum)"}),
+    _make("momentum", sgd_init, sgd_update, {"momentum_buffer": "velocity b"}, momentum=0.9),
+    _make("nesterov", sgd_init, sgd_update, {"momentum_buffer": "velocity b"}, momentum=0.9, nesterov=True),
+    _make("adagrad", adagrad_init, adagrad_update, {"sum": "accumulated g**2"}),
+    _make("rmsprop", rmsprop_init, rmsprop_update,
+          {"square_avg": "v, EMA of g**2", "grad_avg": "EMA of g (centered)",
+           "momentum_buffer": "velocity b (momentum > 0)"}),
+    _make("adadelta", adadelta_init, adadelta_update,
+          {"square_avg": "EMA of g**2", "acc_delta": "EMA of squared updates"}),
+    _make("adam", adam_init, adam_update, {**_MOMENTS, "max_exp_avg_sq": "running max of v (amsgrad)"}),
+    _make("adamw", adam_init, adam_update, {**_MOMENTS, "max_exp_avg_sq": "running max of v (amsgrad)"},
+          weight_decay=1e-2, decoupled_weight_decay=True),
+    _make("adamax", adamax_init, adamax_update,
+          {"exp_avg": "m, first moment", "exp_inf": "u, exponentially weighted infinity norm"}),
+    _make("nadam", nadam_init, nadam_update, {**_MOMENTS, "mu_product": "product of the momentum schedule"}),
+    _make("radam", radam_init, radam_update, dict(_MOMENTS)),
+    _make("lion", lion_init, lion_update, {"exp_avg": "m, momentum (EMA of g with beta2)"}),
+):
+    RULES[_rule.name] = _rule
+RULES["gd"] = RULES["sgd"]
+
+
+def rule_names() -> list[str]:
+    """The names :func:`get_rule` knows."""
+    return sorted(RULES)
+
+
+def _unknown(name, known) -> ValueError:
+    import difflib
+
+    close = difflib.get_close_matches(str(name).lower(), known, n=3, cutoff=0.6)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return ValueError(f"unknown optimizer {name!r}.{hint} Known: {', '.join(sorted(known))}")
+
+
+def get_rule(name: str) -> Rule:
+    """The :class:`Rule` registered as ``name`` (case-insensitive); ValueError listing the known names."""
+    if isinstance(name, Rule):
+        return name
+    if not isinstance(name, str):
+        raise TypeError(f"optimizer name must be a string, got {type(name).__name__}")
+    rule = RULES.get(name.strip().lower())
+    if rule is None:
+        raise _unknown(name, RULES)
+    return rule
