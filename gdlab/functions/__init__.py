@@ -1,0 +1,53 @@
+"""gdlab.functions: objective functions with their gradients, minima, bounds and starts.
+
+- ``get(name, **params)``, ``names()``: the catalog (the seeds' x^2, 3x^2 + 2x + 1, 0.01x^2 + 0.1x,
+  x0^2 + x1^2, x^2 - y^2, x^2/20 + y^2, and sphere, ill-conditioned quadratic, Rosenbrock, Beale,
+  Booth, Matyas, Himmelblau, Rastrigin, Ackley, Goldstein-Price, six-hump camel, Styblinski-Tang,
+  monkey saddle, double well); each factory is also importable (``rosenbrock(dim=5)``).
+- ``expr(text)``: a formula typed by a user, parsed safely (no eval) into a Function.
+- ``regression_loss(x, y, bias=..., loss=...)``, ``seed003_loss()``: data-defined objectives
+  with full-batch and mini-batch gradients.
+- ``Function(value, dim, ...)``: wrap your own callable written with gdlab ops.
+
+Every function: ``f(x)`` (last axis = ``f.dim``), ``f.grad(x)``, ``f.value_and_grad(x)``,
+``f.hessian(x)``, ``f.minima``, ``f.minimum_value``, ``f.saddles``, ``f.bounds`` (d, 2),
+``f.start`` (d,), ``f.formula``, ``f.latex``, ``f.name``, ``f.dim``.
+"""
+
+from ._function import AUTODIFF_OPS, NUMPY_OPS, Function
+from .catalog import (
+    CATALOG,
+    ackley,
+    beale,
+    booth,
+    double_well,
+    elongated_bowl,
+    gentle_quadratic,
+    get,
+    goldstein_price,
+    himmelblau,
+    ill_conditioned,
+    matyas,
+    monkey_saddle,
+    names,
+    paraboloid,
+    quadratic,
+    rastrigin,
+    rosenbrock,
+    saddle,
+    six_hump_camel,
+    sphere,
+    square,
+    styblinski_tang,
+)
+from .data import LOSSES, DataLoss, regression_loss, seed003_loss
+from .expr import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExpressionError, expr
+
+__all__ = [
+    "Function", "get", "names", "CATALOG", "expr", "ExpressionError", "FUNCTIONS", "CONSTANTS",
+    "MAX_LENGTH", "MAX_DEPTH", "DataLoss", "regression_loss", "seed003_loss", "LOSSES",
+    "NUMPY_OPS", "AUTODIFF_OPS",
+    "square", "quadratic", "gentle_quadratic", "paraboloid", "saddle", "elongated_bowl",
+    "sphere", "ill_conditioned", "rosenbrock", "beale", "booth", "matyas", "himmelblau", "rastrigin",
+    "ackley", "goldstein_price", "six_hump_camel", "styblinski_tang", "monkey_saddle", "double_well",
+]

@@ -1,0 +1,347 @@
+"""The objective-function interface shared by the catalog, expressions and data losses.
+
+A :class:`Function` is a scalar field f: R^d -> R with what a lab bench wants beside it:
+
+* ``f(x)``: values on arrays or Tensors whose last axis is ``f.dim`` (batch shapes allowed,
+  result shape ``x.shape[:-1]``). A 1-D function also takes scalars (-> a float) and, for
+  plotting, arrays whose last axis is not 1 (evaluated elementwise, result of the same shape).
+* ``f.grad(x)``: the gradient, same shape as the points; closed form where the catalog lists
+  one (``f.has_closed_form_grad``), reverse-mode autodiff otherwise. ``f.autodiff_grad(x)``
+  always differentiates ``f``'s value with gdlab's autodiff (the tests compare the two).
+* ``f.value_and_grad(x)``, ``f.hessian(x)`` (d, d) at one point.
+* what is known: ``minima`` (k, d) global minima and ``minimum_value``, ``local_minima``,
+  ``maxima``, ``saddles`` (arrays of points, (0, d) when none), ``bounds`` (d, 2) plot bounds,
+  ``start`` (d,) a default start, ``formula`` (plain text), ``latex``, ``name``, ``dim``,
+  ``params`` (the parameters it was built with), ``constant_hessian`` ((d, d) for quadratics,
+  else None), ``unbounded_below`` (True when f has no minimum at all, e.g. x^2 - y^2).
+
+How values are computed
+-----------------------
+Catalog and expression functions write their value once, as ``value(x, ops)``, where ``ops``
+is a NumPy-like namespace: on Tensors it is :mod:`gdlab.autodiff` (so autodiff gives the
+gradient), on plain arrays it is NumPy itself (:data:`NUMPY_OPS`), so evaluating a grid of a
+million points costs what NumPy costs, with no graph. A user's own callable ``value(x)``,
+written with gdlab ops (``gdlab.sin(x[..., 0]) * ...``), works too (``Function(value, dim)``);
+it is then always evaluated through gdlab ops.
+
+Objective functions compute in float64 (inputs are converted); Tensors keep their dtype.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import autodiff as _ad
+from ..autodiff import Tensor, enable_grad, no_grad
+
+__all__ = ["Function", "NUMPY_OPS", "AUTODIFF_OPS", "as_points"]
+
+
+class _NumpyOps:
+    """NumPy with the names and conventions of :mod:`gdlab.autodiff` (the ops namespace on arrays)."""
+
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    tan = staticmethod(np.tan)
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    sqrt = staticmethod(np.sqrt)
+    abs = staticmethod(np.abs)
+    tanh = staticmethod(np.tanh)
+    maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+    where = staticmethod(np.where)
+    stack = staticmethod(np.stack)
+
+    @staticmethod
+    def sum(x, axis=None, keepdims=False):
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def mean(x, axis=None, keepdims=False):
+        return np.mean(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def sigmoid(x):
+        e = np.exp(-np.abs(x))
+        return np.where(np.asarray(x) >= 0, 1 / (1 + e), e / (1 + e))
+
+    @staticmethod
+    def relu(x):
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def softplus(x):
+        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+#: The ops namespace used on plain arrays.
+NUMPY_OPS = _NumpyOps()
+#: The ops namespace used on Tensors (gdlab's autodiff ops).
+AUTODIFF_OPS = _ad
+
+
+def _points_array(value, name):
+    """``value`` as an at-least-0-d float64 ndarray, or a TypeError naming it."""
+    if isinstance(value, Tensor):
+        value = value.data
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    return arr
+
+
+def as_points(x, dim: int, name: str = "x"):
+    """Return ``(points, unwrap)``: ``points`` is a float64 array (..., dim).
+
+    ``unwrap(values)`` turns values of shape ``points.shape[:-1]`` (or gradients of shape
+    ``points.shape``) back into the caller's shape: a float for a scalar input to a 1-D
+    function, the input's shape for a 1-D function called elementwise.
+    """
+    arr = _points_array(x, name)
+    if dim == 1 and (arr.ndim == 0 or arr.shape[-1] != 1):
+        shape = arr.shape
+        pts = arr[..., None]
+
+        def unwrap(v, grad=False):
+            v = np.asarray(v)
+            if grad:
+                v = v[..., 0]
+            return float(v) if not shape else v.reshape(shape)
+
+        return pts, unwrap
+    if arr.ndim == 0 or arr.shape[-1] != dim:
+        raise ValueError(
+            f"{name} must have its last axis equal to the function's dimension {dim}, "
+            f"got shape {arr.shape}"
+            + (" (a scalar only fits a 1-D function)" if arr.ndim == 0 else "")
+        )
+    return arr, _identity_unwrap
+
+
+def _identity_unwrap(v, grad=False):
+    return v
+
+
+def _point_set(points, dim, what):
+    """A (k, dim) float64 array of points (empty (0, dim) for None)."""
+    if points is None:
+        return np.zeros((0, dim))
+    arr = np.asarray(points, dtype=np.float64)
+    if arr.ndim <= 1 and dim == 1:
+        arr = arr.reshape(-1, 1)
+    elif arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    if arr.ndim != 2 or arr.shape[1] != dim:
+        raise ValueError(f"{what} must be points of dimension {dim}, got an array of shape {np.shape(points)}")
+    return arr
+
+
+class Function:
+    """An objective f: R^d -> R (see the module docstring for the whole interface).
+
+    Parameters
+    ----------
+    value : callable
+        ``value(x)`` written with gdlab ops (x a Tensor or array (..., d), result (...)), or,
+        with ``generic=True``, ``value(x, ops)`` written against the ops namespace ``ops``.
+    dim : int >= 1
+    name, formula, latex, description : str
+    grad : callable or None
+        A closed-form gradient ``grad(x) -> (..., d)`` on float64 arrays (NumPy).
+    minima, local_minima, maxima, saddles : array-like of points or None
+    minimum_value : float or None
+        f at the global minima (computed from ``minima`` when not given).
+    bounds : array-like (d, 2) or None
+        Suggested plot bounds (lo, hi) per dimension; default: a box around the minima and start.
+    start : array-like (d,) or None
+        A default start point; default: the upper-left corner region of the bounds.
+    constant_hessian : (d, d) array or None
+        The Hessian of a quadratic objective (exact; used by the stability analysis).
+    unbounded_below : bool
+        True when f has no minimum (inf f = -inf), e.g. x^2 - y^2.
+    params : dict
+        The construction parameters (dim, condition number, ...), for the record.
+    """
+
+    def __init__(self, value, dim, *, name="f", formula="", latex="", description="", grad=None,
+                 minima=None, minimum_value=None, local_minima=None, maxima=None, saddles=None,
+                 bounds=None, start=None, constant_hessian=None, unbounded_below=False, params=None,
+                 generic=False):
+        if not callable(value):
+            raise TypeError(f"value must be callable, got {value!r}")
+        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < 1:
+            raise ValueError(f"dim must be an int >= 1, got {dim!r}")
+        if grad is not None and not callable(grad):
+            raise TypeError(f"grad must be callable or None, got {grad!r}")
+        self._value = value
+        self._grad = grad
+        self._generic = bool(generic)
+        self.dim = int(dim)
+        self.name = str(name)
+        self.formula = str(formula)
+        self.latex = str(latex)
+        self.description = str(description)
+        self.params = dict(params or {})
+        self.minima = _point_set(minima, self.dim, "minima")
+        self.local_minima = _point_set(local_minima, self.dim, "local_minima")
+        self.maxima = _point_set(maxima, self.dim, "maxima")
+        self.saddles = _point_set(saddles, self.dim, "saddles")
+        self.unbounded_below = bool(unbounded_below)
+        if minimum_value is None and len(self.minima):
+            minimum_value = float(np.min(self._eval_array(self.minima)))
+        self.minimum_value = None if minimum_value is None else float(minimum_value)
+        self.constant_hessian = None if constant_hessian is None else np.array(constant_hessian, dtype=np.float64).reshape(self.dim, self.dim)
+        self.bounds = self._default_bounds() if bounds is None else np.array(bounds, dtype=np.float64).reshape(self.dim, 2)
+        if np.any(self.bounds[:, 0] >= self.bounds[:, 1]):
+            raise ValueError(f"bounds must have lo < hi in every dimension, got {self.bounds.tolist()}")
+        if start is None:
+            lo, hi = self.bounds[:, 0], self.bounds[:, 1]
+            start = lo + 0.2 * (hi - lo)
+        self.start = np.array(start, dtype=np.float64).reshape(self.dim)
+
+    # -- description -------------------------------------------------------------------
+    @property
+    def has_closed_form_grad(self) -> bool:
+        """True when ``grad`` uses a closed-form expression (else it is reverse-mode autodiff)."""
+        return self._grad is not None
+
+    @property
+    def is_quadratic(self) -> bool:
+        return self.constant_hessian is not None
+
+    def __repr__(self):
+        text = self.formula or self.name
+        return f"<gdlab function {self.name!r}: {text} (dim {self.dim})>"
+
+    def _default_bounds(self):
+        pts = [p for p in (self.minima, self.local_minima, self.saddles, self.maxima) if len(p)]
+        if not pts:
+            return np.tile([-5.0, 5.0], (self.dim, 1))
+        allp = np.concatenate(pts)
+        lo, hi = allp.min(axis=0), allp.max(axis=0)
+        pad = np.maximum(1.0, 0.5 * (hi - lo))
+        return np.stack([lo - pad, hi + pad], axis=-1)
+
+    # -- evaluation ----------------------------------------------------------------------
+    def _eval_array(self, pts):
+        """Values at float64 points (..., d) -> ndarray (...). No checks."""
+        if self._generic:
+            return np.asarray(self._value(pts, NUMPY_OPS), dtype=np.float64)
+        with no_grad():
+            out = self._value(pts)
+        return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+
+    def _eval_tensor(self, x):
+        """Values at a Tensor (..., d) -> Tensor (...), recording the graph."""
+        out = self._value(x, AUTODIFF_OPS) if self._generic else self._value(x)
+        return out if isinstance(out, Tensor) else Tensor(out)
+
+    def __call__(self, x):
+        """f at the points ``x`` (last axis = dim); Tensors in, Tensor out (differentiable)."""
+        if isinstance(x, Tensor):
+            if self.dim == 1 and (x.ndim == 0 or x.shape[-1] != 1):
+                return self._eval_tensor(x[..., None])
+            if x.ndim == 0 or x.shape[-1] != self.dim:
+                raise ValueError(
+                    f"x must have its last axis equal to the function's dimension {self.dim}, got shape {x.shape}"
+                )
+            return self._eval_tensor(x)
+        pts, unwrap = as_points(x, self.dim)
+        return unwrap(self._eval_array(pts))
+
+    def autodiff_value_and_grad(self, pts):
+        """Values (...) and gradients (..., d) at float64 points (..., d), by reverse-mode autodiff.
+
+        The values of independent points do not interact, so one backward pass of
+        ``sum(f(X))`` (seeded with ones) gives every point's gradient at once.
+        """
+        X = Tensor(pts, requires_grad=True)
+        with enable_grad():
+            out = self._eval_tensor(X)
+        if out.requires_grad:
+            out.backward(np.ones_like(out.data))
+        g = X.grad if X.grad is not None else np.zeros_like(pts)
+        return np.asarray(out.data, dtype=np.float64), g
+
+    def closed_form_value_and_grad(self, pts):
+        if self._grad is None:
+            raise ValueError(f"function {self.name!r} has no closed-form gradient; use autodiff")
+        return self._eval_array(pts), np.asarray(self._grad(pts), dtype=np.float64)
+
+    def value_and_grad_fn(self, gradient: str = "auto"):
+        """The fastest ``(points (n, d)) -> (values (n,), grads (n, d))`` for the runner's loop.
+
+        ``gradient``: "auto" (closed form where listed, else autodiff), "closed_form" or "autodiff".
+        No input checks (the caller validated once).
+        """
+        if gradient == "autodiff" or (gradient == "auto" and self._grad is None):
+            return self.autodiff_value_and_grad
+        if gradient in ("closed_form", "auto"):
+            if self._grad is None:
+                raise ValueError(f"function {self.name!r} has no closed-form gradient; use gradient='autodiff' or 'auto'")
+            return self.closed_form_value_and_grad
+        raise ValueError(f"gradient must be 'auto', 'closed_form' or 'autodiff', got {gradient!r}")
+
+    def value_and_grad(self, x):
+        """``(f(x), grad f(x))`` at points x (shapes as for ``f(x)`` and ``f.grad(x)``)."""
+        pts, unwrap = as_points(x, self.dim)
+        v, g = self.value_and_grad_fn("auto")(pts)
+        return unwrap(v), unwrap(g, grad=True)
+
+    def grad(self, x):
+        """The gradient at points x: closed form where listed, else autodiff. Same shape as x."""
+        pts, unwrap = as_points(x, self.dim)
+        if self._grad is not None:
+            return unwrap(np.asarray(self._grad(pts), dtype=np.float64), grad=True)
+        return unwrap(self.autodiff_value_and_grad(pts)[1], grad=True)
+
+    def autodiff_grad(self, x):
+        """The gradient at points x by reverse-mode autodiff of the value (whatever ``grad`` uses)."""
+        pts, unwrap = as_points(x, self.dim)
+        return unwrap(self.autodiff_value_and_grad(pts)[1], grad=True)
+
+    def hessian(self, x):
+        """The (d, d) Hessian at one point x (d,).
+
+        Exact for quadratics (``constant_hessian``); otherwise ``gdlab.hessian``: central
+        differences of the autodiff gradient, O(h^2) accurate (about 1e-9 relative).
+        """
+        pts, _ = as_points(x, self.dim)
+        if pts.shape != (self.dim,):
+            raise ValueError(f"hessian takes one point of shape ({self.dim},), got shape {np.shape(x)}")
+        if self.constant_hessian is not None:
+            return self.constant_hessian.copy()
+        return np.asarray(_ad.hessian(lambda t: self._eval_tensor(t))(pts), dtype=np.float64)
+
+    # -- plotting helper -----------------------------------------------------------------
+    def grid(self, n: int = 100, bounds=None):
+        """``(X, Y, Z)`` on an n x n grid over the bounds of a 2-D function (for contour plots)."""
+        if self.dim != 2:
+            raise ValueError(f"grid needs a 2-D function, {self.name!r} has dim {self.dim}")
+        b = self.bounds if bounds is None else np.asarray(bounds, dtype=np.float64).reshape(2, 2)
+        X, Y = np.meshgrid(np.linspace(b[0, 0], b[0, 1], n), np.linspace(b[1, 0], b[1, 1], n))
+        return X, Y, self._eval_array(np.stack([X, Y], axis=-1))
+
+    def to_dict(self):
+        """A JSON-friendly description (no callables)."""
+        return {
+            "name": self.name, "dim": self.dim, "formula": self.formula, "latex": self.latex,
+            "description": self.description, "params": {k: _plain(v) for k, v in self.params.items()},
+            "minima": self.minima.tolist(), "minimum_value": self.minimum_value,
+            "local_minima": self.local_minima.tolist(), "maxima": self.maxima.tolist(),
+            "saddles": self.saddles.tolist(), "bounds": self.bounds.tolist(), "start": self.start.tolist(),
+            "has_closed_form_grad": self.has_closed_form_grad, "quadratic": self.is_quadratic,
+            "unbounded_below": self.unbounded_below,
+        }
+
+
+def _plain(v):
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
