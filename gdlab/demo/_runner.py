@@ -1,0 +1,283 @@
+"""Running the gallery: select experiments, run each (isolated from the others' failures), write the page."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._core import GROUPS, REGISTRY, Context, Experiment, Figure, Number, Result
+
+__all__ = ["names", "select", "run_one", "run_gallery", "Report", "print_list", "print_summary"]
+
+RESULTS_FILE = "results.json"
+
+
+def _load_experiments():
+    """Import the modules that register the experiments (once)."""
+    from . import beyond, seed000, seed001, seed002, seed003, seed004  # noqa: F401
+
+
+def experiments() -> list[Experiment]:
+    """Every registered experiment, in gallery order (by group, then registration order)."""
+    _load_experiments()
+    order = {g: i for i, g in enumerate(GROUPS)}
+    return sorted(REGISTRY.values(), key=lambda e: order[e.seed])
+
+
+def names() -> list[str]:
+    return [e.name for e in experiments()]
+
+
+def _group_key(text: str) -> str | None:
+    t = text.strip().lower().replace("-", "").replace("_", "")
+    if t.startswith("seed"):
+        t = t[4:]
+    return t if t in GROUPS else None
+
+
+def select(only=None) -> list[Experiment]:
+    """The experiments named in ``only`` (names, or groups "000".."004"/"seed003"/"beyond"); all if empty.
+
+    ValueError for an unknown name, with the close matches.
+    """
+    every = experiments()
+    if not only:
+        return every
+    wanted: list[str] = []
+    known = [e.name for e in every]
+    for item in only:
+        item = item.strip()
+        if not item:
+            continue
+        group = _group_key(item)
+        if item in known:
+            wanted.append(item)
+        elif group is not None:
+            wanted.extend(e.name for e in every if e.seed == group)
+        else:
+            close = difflib.get_close_matches(item, known, n=3, cutoff=0.5)
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise ValueError(f"unknown experiment {item!r}.{hint} See 'gdlab demo --list'.")
+    chosen = set(wanted)
+    return [e for e in every if e.name in chosen]
+
+
+def _close_figures():
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def run_one(exp: Experiment, out, quick: bool = False) -> Result:
+    """Run one experiment; a failure is caught and recorded, never raised (KeyboardInterrupt is)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    out = Path(out)
+    ctx = Context(exp, out, quick=quick)
+    result = Result(exp.name, exp.seed, exp.title, exp.explain)
+    start = time.perf_counter()
+    try:
+        exp.run(ctx)
+        result.status = "mismatch" if any(n.status == "mismatch" for n in ctx.numbers) else "ok"
+        if result.status == "mismatch":
+            bad = [n.label for n in ctx.numbers if n.status == "mismatch"]
+            result.error = "gdlab's number differs from the seed's: " + ", ".join(bad)
+    except Exception as exc:  # one experiment's failure must not stop the gallery
+        result.status = "failed"
+        result.error = " ".join(f"{type(exc).__name__}: {exc}".split())
+        result.traceback = traceback.format_exc()
+    finally:
+        _close_figures()
+    result.seconds = time.perf_counter() - start
+    result.numbers, result.figures, result.notes = ctx.numbers, ctx.figures, ctx.notes
+    return result
+
+
+def _run_by_name(name: str, out: str, quick: bool) -> Result:
+    _load_experiments()
+    return run_one(REGISTRY[name], out, quick)
+
+
+@dataclass
+class Report:
+    """The gallery run: every result (in gallery order), where the page is, how long it took."""
+
+    results: list
+    out: Path
+    index_path: Path
+    seconds: float
+    quick: bool
+    ran: list = field(default_factory=list)  # names run this time (the page may hold earlier ones too)
+
+    @property
+    def n_failed(self) -> int:
+        return sum(1 for r in self.results if r.name in self.ran and r.failed)
+
+
+def _result_from_dict(d: dict) -> Result:
+    r = Result(d["name"], d["seed"], d["title"], d["explain"], d.get("status", "ok"))
+    r.numbers = [Number(n["label"], n["gdlab"], n["seed"], n["status"], n.get("note", "")) for n in d.get("numbers", [])]
+    r.figures = [Figure(f["path"], f.get("caption", ""), f.get("kind", "image"), f.get("preview")) for f in d.get("figures", [])]
+    r.notes = list(d.get("notes", []))
+    r.error = d.get("error", "")
+    r.seconds = float(d.get("seconds", 0.0))
+    return r
+
+
+def _earlier_results(out: Path) -> dict:
+    """Results of an earlier run into the same folder whose files are all still there."""
+    path = out / RESULTS_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        earlier = {d["name"]: _result_from_dict(d) for d in data.get("experiments", [])}
+    except (ValueError, KeyError, TypeError):
+        return {}
+    return {k: r for k, r in earlier.items() if k in REGISTRY and all((out / f.path).exists() for f in r.figures)}
+
+
+def run_gallery(out, selected=None, *, quick: bool = False, jobs: int = 1, progress=None) -> Report:
+    """Run ``selected`` experiments (default: all) into ``out``; write ``index.html`` and ``results.json``.
+
+    ``jobs`` > 1 runs experiments in that many processes. ``progress`` is an optional rich Progress.
+    Experiments of an earlier run into the same folder that were not run again stay on the page.
+    """
+    from ._page import write_index
+
+    out = Path(out).expanduser()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"cannot create the gallery folder {str(out)!r}: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK):
+        raise ValueError(f"cannot write into the gallery folder {str(out)!r}: permission denied")
+    selected = list(selected) if selected is not None else experiments()
+    start = time.perf_counter()
+    task = progress.add_task("gallery", total=len(selected), info="") if progress is not None else None
+
+    def done(result):
+        if progress is not None:
+            mark = "✓" if not result.failed else "✗"
+            progress.update(task, advance=1, info=f"{mark} {result.name} ({result.seconds:.1f} s)")
+
+    results: dict[str, Result] = {}
+    if jobs <= 1 or len(selected) <= 1:
+        for exp in selected:
+            if progress is not None:
+                progress.update(task, info=f"{exp.name} …")
+            results[exp.name] = run_one(exp, out, quick)
+            done(results[exp.name])
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        # heavy ones first, so that the pool's last minutes are not spent on one long experiment
+        ordered = sorted(selected, key=lambda e: not e.heavy)
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(method)) as pool:
+            futures = {pool.submit(_run_by_name, e.name, str(out), quick): e for e in ordered}
+            for future in as_completed(futures):
+                exp = futures[future]
+                try:
+                    results[exp.name] = future.result()
+                except Exception as exc:  # a worker that died
+                    r = Result(exp.name, exp.seed, exp.title, exp.explain, "failed")
+                    r.error = f"{type(exc).__name__}: {exc}"
+                    results[exp.name] = r
+                done(results[exp.name])
+    seconds = time.perf_counter() - start
+
+    merged = _earlier_results(out)
+    merged.update(results)
+    order = {e.name: i for i, e in enumerate(experiments())}
+    every = sorted(merged.values(), key=lambda r: order.get(r.name, 1 << 30))
+    report = Report(every, out, out / "index.html", seconds, quick, ran=[e.name for e in selected])
+    (out / RESULTS_FILE).write_text(
+        json.dumps({"quick": quick, "seconds": round(seconds, 2), "experiments": [r.to_dict() for r in every]},
+                   indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_index(report)
+    _write_error_log(out, [r for r in every if r.traceback])
+    return report
+
+
+def _write_error_log(out: Path, failed):
+    path = out / "errors.log"
+    if not failed:
+        if path.exists():
+            path.unlink()
+        return
+    path.write_text("\n\n".join(f"== {r.name}\n{r.traceback}" for r in failed), encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------
+# terminal output
+
+
+def print_list(console):
+    from rich.table import Table
+
+    table = Table(title="gdlab demo experiments", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    table.add_column("seed")
+    table.add_column("title", overflow="fold")
+    for exp in experiments():
+        table.add_row(exp.name, exp.seed, exp.title)
+    console.print(table)
+    console.print("Select with --only NAME[,NAME...] or a seed: --only 003, --only beyond.")
+
+
+_STYLE = {"match": "green", "approx": "green", "corrected": "bold yellow", "new": "cyan", "mismatch": "bold red"}
+
+
+def print_summary(console, report: Report):
+    """The summary table: experiment, quantity, seed value, gdlab value, ✓ / corrected; then the totals."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="gdlab demo: the seeds' numbers reproduced", title_justify="left", show_lines=False)
+    table.add_column("experiment", no_wrap=True)
+    table.add_column("quantity", overflow="fold")
+    table.add_column("seed", overflow="fold")
+    table.add_column("gdlab", overflow="fold")
+    table.add_column("", no_wrap=True)
+    ran = set(report.ran)
+    for r in report.results:
+        if r.name not in ran:
+            continue
+        if r.status == "failed":
+            table.add_row(r.name, "[red]failed[/]", "", escape(r.error[:200]), "[bold red]✗[/]")
+            continue
+        for i, n in enumerate(r.numbers):
+            style = _STYLE[n.status]
+            table.add_row(r.name if i == 0 else "", escape(n.label), escape(n.seed), escape(n.gdlab),
+                          f"[{style}]{n.mark}[/]")
+        if not r.numbers:
+            table.add_row(r.name, "(figures only)", "", "", "")
+        table.add_section()
+    console.print(table)
+    counts: dict[str, int] = {}
+    for r in report.results:
+        if r.name in ran:
+            for n in r.numbers:
+                counts[n.status] = counts.get(n.status, 0) + 1
+    n_ran = len(ran)
+    n_failed = report.n_failed
+    files = sum(len(r.figures) for r in report.results if r.name in ran)
+    parts = [f"{counts.get('match', 0) + counts.get('approx', 0)} ✓", f"{counts.get('corrected', 0)} corrected",
+             f"{counts.get('new', 0)} new"]
+    if counts.get("mismatch"):
+        parts.append(f"{counts['mismatch']} ✗")
+    line = (f"{n_ran} experiments ({n_ran - n_failed} ok, {n_failed} failed), {files} files, numbers: "
+            + ", ".join(parts) + f"; {report.seconds:.1f} s" + (" (quick)" if report.quick else ""))
+    console.print(line, style="bold red" if n_failed else "bold green")
+    for r in report.results:
+        if r.name in ran and r.failed:
+            console.print(f"[red]✗ {r.name}:[/] {escape(r.error)}")
+    if any(r.traceback for r in report.results if r.name in ran):
+        console.print(f"tracebacks in {report.out / 'errors.log'}")

@@ -1,0 +1,181 @@
+"""Beyond the seeds: tuned races, a learning-rate sweep, escaping a saddle, basins, a boundary that learns."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._core import experiment
+
+RACERS = ("gd", "momentum", "nesterov", "rmsprop", "adam")
+
+
+def tuned_race(f, x0, names, steps, **kwargs):
+    """Tune each optimizer's learning rate (gdlab.tune: same budget, divergence penalised), then race them."""
+    import gdlab
+
+    optimizers, tuned = {}, {}
+    for name in names:
+        result = gdlab.tune(f, x0, name, steps=steps, **kwargs)
+        lr = float(getattr(result, "best_lr", result))
+        tuned[name] = lr
+        optimizers[name] = {"optimizer": name, "lr": lr}
+    return gdlab.race(f, x0, optimizers=optimizers, steps=steps, **kwargs), tuned
+
+
+def _report_race(ctx, f, runs, tuned):
+    minima = np.asarray(f.minima, dtype=float).reshape(len(f.minima), -1)
+    for label, traj in runs.items():
+        final = np.asarray(traj.final, dtype=float).reshape(-1)
+        dist = float(np.min(np.linalg.norm(minima - final, axis=1)))
+        ctx.value(f"{label} (tuned lr {tuned[label]:.3g})", float(traj.final_loss), digits=4,
+                  note=f"final loss; {traj.status}; {dist:.2g} from the nearest minimum")
+
+
+@experiment(
+    "race_rosenbrock", seed="beyond", title="A fair race on Rosenbrock's banana valley",
+    explain="Every optimizer gets its own best learning rate (gdlab.tune, same step budget), then all start "
+            "at (−1.5, 2): plain GD crawls along the curved valley, momentum and Adam run down it.",
+    heavy=True,
+)
+def race_rosenbrock(ctx):
+    from gdlab import functions, viz
+
+    f = functions.get("rosenbrock")
+    steps = ctx.pick(1000, 300)
+    runs, tuned = tuned_race(f, [-1.5, 2.0], RACERS, steps)
+    _report_race(ctx, f, runs, tuned)
+    ctx.draw("contour.png", "the tuned optimizers' paths (log-spaced contours)", viz.contour, f, runs)
+    ctx.draw("loss.png", "loss against step (log scale)", viz.loss_curves, runs, log=True)
+    ctx.draw("race.gif", "the race, animated", viz.animate, runs, view="contour", frames=ctx.frames, fps=12)
+
+
+@experiment(
+    "race_rastrigin", seed="beyond", title="A tuned race on Rastrigin: a lattice of local minima",
+    explain="Rastrigin's egg-box has a local minimum at every integer point; from (2.3, 2.6) each tuned "
+            "optimizer settles in some basin — momentum's speed can carry it over a few ridges.",
+)
+def race_rastrigin(ctx):
+    from gdlab import functions, viz
+
+    f = functions.get("rastrigin")
+    steps = ctx.pick(500, 200)
+    runs, tuned = tuned_race(f, [2.3, 2.6], RACERS, steps)
+    _report_race(ctx, f, runs, tuned)
+    ctx.draw("contour.png", "the tuned optimizers' paths", viz.contour, f, runs, bounds=[[-3.5, 3.5], [-3.5, 3.5]])
+    ctx.draw("loss.png", "loss against step", viz.loss_curves, runs)
+
+
+@experiment(
+    "lr_sweep", seed="beyond", title="Learning-rate sweep on an ill-conditioned valley",
+    explain="Final loss after 200 steps against the learning rate on 0.5·(x² + 100y²): GD diverges past 2/L = "
+            "0.02, momentum stays stable up to (2 + 2β)/L = 0.038, Adam's scale-free steps tolerate far more.",
+)
+def sweep(ctx):
+    import gdlab
+    from gdlab import functions, viz
+
+    f = functions.get("ill_conditioned", condition=100.0)
+    lrs = np.geomspace(1e-4, 1.0, ctx.pick(41, 17))
+    results = {name: gdlab.lr_sweep(f, [1.0, 1.0], name, lrs, steps=200) for name in ("gd", "momentum", "adam")}
+    for name, res in results.items():
+        losses = np.asarray(res.final_loss, dtype=float)
+        status = np.asarray(res.status).astype(str)
+        ok = np.where((status != "diverged") & np.isfinite(losses), losses, np.inf)
+        best = int(np.argmin(ok))
+        diverged = lrs[status == "diverged"]
+        ctx.value(f"{name}: best lr", lrs[best], digits=3,
+                  note=f"final loss {losses[best]:.2g}; diverges from lr {diverged.min():.3g}" if diverged.size
+                  else f"final loss {losses[best]:.2g}; never diverges here")
+    ctx.value("theory: GD stable below 2/L", 0.02, note="L = 100, the largest curvature")
+    ctx.draw("sweep.png", "final loss against learning rate; crosses mark divergence", viz.lr_sweep, results)
+
+
+@experiment(
+    "saddle_escape", seed="beyond", title="Escaping a saddle: who leaves first?",
+    explain="From (1, 1e-6), a hair off the ridge of x² − y², GD's y-step is proportional to y itself and "
+            "grows only geometrically; Adam and RMSProp normalise it and leave at once.",
+)
+def saddle_escape(ctx):
+    import gdlab
+    from gdlab import functions, viz
+
+    f = functions.get("saddle")
+    specs = {"gd": {"lr": 0.05}, "momentum": {"lr": 0.05, "momentum": 0.9}, "rmsprop": {"lr": 0.05},
+             "adam": {"lr": 0.05}}
+    runs = gdlab.race(f, [1.0, 1e-6], optimizers=specs, steps=ctx.pick(200, 120))
+    for label, traj in runs.items():
+        y = np.abs(np.asarray(traj.params, dtype=float)[:, 1])
+        out = np.flatnonzero(y > 1.0)
+        ctx.value(f"{label}: steps until |y| > 1", int(out[0]) if out.size else "not within the budget")
+    ctx.draw("views.png", "contour and surface with the four paths", viz.contour_and_surface, f, runs,
+             bounds=[[-1.5, 1.5], [-3, 3]])
+    ctx.draw("loss.png", "f along the runs (unbounded below: lower is 'better')", viz.loss_curves, runs)
+
+
+@experiment(
+    "basin_map", seed="beyond", title="Basins of attraction on Himmelblau's function",
+    explain="Gradient descent from every point of a grid: the colour says which of the four minima the start "
+            "ends in, the shade how many steps it took. Basin borders run along the ridges.",
+    heavy=True,
+)
+def basin_map(ctx):
+    import gdlab
+    from gdlab import functions, viz
+
+    f = functions.get("himmelblau")
+    n = ctx.pick(60, 24)
+    starts = viz.grid_starts(f, n=n)
+    traj = gdlab.minimize(f, starts, optimizer="gd", lr=0.01, steps=ctx.pick(400, 200), tol=1e-6)
+    minima = np.asarray(f.minima, dtype=float)
+    finals = np.asarray(traj.final, dtype=float)
+    nearest = np.argmin(np.linalg.norm(finals[:, None, :] - minima[None], axis=-1), axis=1)
+    counts = np.bincount(nearest, minlength=len(minima))
+    for k, m in enumerate(minima):
+        ctx.value(f"starts ending at ({m[0]:.3f}, {m[1]:.3f})", f"{counts[k]} of {len(finals)}")
+    ctx.value("converged", int(np.sum(np.asarray(traj.status).astype(str) == "converged")),
+              note=f"of {len(finals)} starts (|grad| < 1e-6)")
+    ctx.draw("basins.png", "which minimum each start reaches (colour) and how fast (shade)", viz.basin_map,
+             f, traj)
+
+
+@experiment(
+    "decision_boundary", seed="beyond", title="A decision boundary learning, epoch by epoch",
+    explain="A 2-16-16-2 ReLU network trained by Adam on two interleaving moons; the animation shows the "
+            "predicted regions after each epoch bending around the data.",
+    heavy=True,
+)
+def decision_boundary(ctx):
+    from gdlab import datasets, nn, viz
+
+    x, y = datasets.get("moons", n_samples=300, noise=0.15, seed=0)
+    model = nn.mlp([2, 16, 16, 2], activation="relu", seed=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy_from_logits", metrics=["accuracy"])
+    epochs = ctx.pick(60, 15)
+    snapshots = []
+    history = model.fit(x, y, epochs=epochs, batch_size=32, seed=0, verbose=0,
+                        callbacks=[viz.SnapshotCallback(snapshots)] if hasattr(viz, "SnapshotCallback") else None)
+    ctx.value("training accuracy", history.history["accuracy"][-1], digits=3, note=f"after {epochs} epochs")
+    ctx.draw("regions.png", "the learned regions and the data", viz.decision_regions, model, x, y)
+    ctx.draw("training.gif", "the regions after each epoch", viz.animate_training, model, x, y, history=history,
+             frames=ctx.frames)
+
+
+@experiment(
+    "interactive_report", seed="beyond", title="An interactive report: rotate, hover, zoom",
+    explain="The Rosenbrock race as one self-contained HTML page (plotly embedded, works offline): the contour "
+            "and the 3-D surface with every step hoverable (step, loss, gradient), and the loss curves.",
+)
+def interactive(ctx):
+    import gdlab
+    from gdlab import functions, viz
+
+    f = functions.get("rosenbrock")
+    specs = {"gd": {"lr": 1e-3}, "momentum": {"lr": 1e-3, "momentum": 0.9}, "adam": {"lr": 0.05}}
+    runs = gdlab.race(f, [-1.5, 2.0], optimizers=specs, steps=ctx.pick(500, 150))
+    path = ctx.path("report.html")
+    viz.interactive(runs, path=path)
+    size = path.stat().st_size
+    ctx.value("report size", f"{size / 1e6:.1f} MB", note="plotly.js is embedded: no network needed")
+    preview = ctx.draw("preview.png", "", viz.contour_and_surface, f, runs, register=False)
+    del preview
+    ctx.add(path, "open the interactive report", kind="html", preview="preview.png")
