@@ -1,0 +1,45 @@
+"""gdlab.nn: layers, losses, metrics, initialisers, and training both ways.
+
+PyTorch style (the loop written out)::
+
+    model = gdlab.nn.Sequential(gdlab.nn.Linear(2, 16, seed=0), gdlab.nn.ReLU(), gdlab.nn.Linear(16, 1, seed=1))
+    opt = gdlab.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(100):
+        opt.zero_grad()
+        loss = gdlab.nn.losses.mse(model(x), y)
+        loss.backward()
+        opt.step()
+
+Keras style (the same loop inside ``fit``)::
+
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    history = model.fit(x, y, epochs=100, batch_size=32, validation_split=0.2, seed=0)
+    model.evaluate(x_test, y_test); model.predict(x_new); model.summary()
+    model.save("model.npz"); model = gdlab.nn.load_model("model.npz")
+
+dtype: float32 by default (``dtype="float64"`` per layer, or in ``mlp``); float32 stays
+float32 end to end. Weights of ``Linear`` are (in_features, out_features), the
+transpose of PyTorch's layout.
+
+Modules: :mod:`~gdlab.nn.layers`, :mod:`~gdlab.nn.losses`, :mod:`~gdlab.nn.metrics`,
+:mod:`~gdlab.nn.init`, :mod:`~gdlab.nn.callbacks`, :mod:`~gdlab.nn.training`,
+:mod:`~gdlab.nn.saving`, :mod:`~gdlab.nn.explain` (backpropagation step by step).
+"""
+
+from . import callbacks, init, losses, metrics
+from .callbacks import (Callback, EarlyStopping, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint,
+                        TerminateOnNaN, WeightHistory)
+from .explain import BackpropExplanation, explain_backprop, seed001_network
+from .layers import (Flatten, Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Softplus, Tanh,
+                     get_activation, mlp)
+from .module import Module, register_module
+from .saving import load_model, save_model
+
+__all__ = [
+    "Module", "register_module", "Linear", "Sequential", "mlp", "Flatten",
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus", "Softmax", "Identity", "get_activation",
+    "losses", "metrics", "init", "callbacks",
+    "Callback", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "WeightHistory",
+    "TerminateOnNaN", "LambdaCallback",
+    "load_model", "save_model", "explain_backprop", "BackpropExplanation", "seed001_network",
+]

@@ -1,0 +1,265 @@
+"""``Module``: the base class of every layer and model.
+
+A Module holds parameters (Tensors with ``requires_grad=True``) and sub-modules,
+registered simply by assigning them as attributes, as in PyTorch::
+
+    class TwoLayer(gdlab.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = gdlab.nn.Linear(4, 8, seed=0)
+            self.out = gdlab.nn.Linear(8, 3, seed=1)
+
+        def forward(self, x):
+            return self.out(gdlab.relu(self.hidden(x)))
+
+Every Module trains both ways: PyTorch-style (call it, compute a loss, ``backward()``,
+``opt.step()``) and Keras-style (``compile``/``fit``/``evaluate``/``predict``, see
+:mod:`gdlab.nn.training`). Saving the whole model (architecture included) needs the
+architecture to be describable: built-in layers and ``Sequential`` are; a class of
+your own is once it implements ``get_config()`` and is registered with
+:func:`register_module`. Weights alone (``save_weights``/``state_dict``) work for any Module.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdlab.autodiff import Tensor
+
+__all__ = ["Module", "register_module", "module_class"]
+
+_MODULES: dict[str, type] = {}
+
+
+def register_module(cls):
+    """Class decorator: make ``cls`` known to :func:`gdlab.nn.load_model` by its class name.
+
+    ``cls`` must implement ``get_config()`` returning JSON-friendly constructor keyword
+    arguments (``cls(**config)`` rebuilds it). Built-in layers are registered already.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Module)):
+        raise TypeError(f"register_module expects a Module subclass, got {cls!r}")
+    name = cls.__name__
+    if name in _MODULES and _MODULES[name] is not cls:
+        raise ValueError(f"a different module class named {name!r} is registered already")
+    _MODULES[name] = cls
+    return cls
+
+
+def module_class(name: str):
+    """The registered Module class called ``name`` (ValueError if unknown)."""
+    try:
+        return _MODULES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown module class {name!r}; registered: {', '.join(sorted(_MODULES))}. "
+            "Register your own with @gdlab.nn.register_module"
+        ) from None
+
+
+class Module:
+    """Base class for layers and models (see the module docstring).
+
+    Attributes
+    ----------
+    training : bool
+        True after ``train()`` (the default), False after ``eval()``. No built-in layer
+        behaves differently yet; the flag is there for layers of your own (dropout...).
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    # -- registration --------------------------------------------------------------
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        if "_parameters" not in d:
+            raise RuntimeError(
+                f"cannot assign {name!r} before Module.__init__() ran: call super().__init__() "
+                f"first in {type(self).__name__}.__init__"
+            )
+        params, modules = d["_parameters"], d["_modules"]
+        params.pop(name, None)
+        modules.pop(name, None)
+        if isinstance(value, Module):
+            modules[name] = value
+        elif isinstance(value, Tensor) and value.requires_grad:
+            params[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        self.__dict__["_parameters"].pop(name, None)
+        self.__dict__["_modules"].pop(name, None)
+        object.__delattr__(self, name)
+
+    # -- the forward pass ----------------------------------------------------------
+    def forward(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    # -- parameters and sub-modules ------------------------------------------------
+    def named_modules(self, prefix: str = "") -> list:
+        """(dotted name, module) for this module (named ``prefix``) and every descendant, depth first, each once."""
+        result, seen = [], {id(self)}
+        stack = [(prefix, self)]
+        while stack:  # iterative: deep nesting cannot overflow the recursion limit
+            pre, mod = stack.pop()
+            result.append((pre, mod))
+            for name, child in reversed(list(mod._modules.items())):
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((f"{pre}.{name}" if pre else name, child))
+        return result
+
+    def children(self) -> list:
+        """The direct sub-modules, in registration order."""
+        return list(self._modules.values())
+
+    def named_parameters(self) -> list[tuple[str, Tensor]]:
+        """(dotted name, parameter) pairs, each parameter once, in registration order."""
+        out, seen = [], set()
+        for pre, mod in self.named_modules():
+            for name, p in mod._parameters.items():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.append((f"{pre}.{name}" if pre else name, p))
+        return out
+
+    def parameters(self) -> list[Tensor]:
+        """Every parameter (a Tensor with ``requires_grad=True``) once, in a fixed order.
+
+        A list (PyTorch returns an iterator; a list can be passed to an optimizer the same way).
+        """
+        return [p for _, p in self.named_parameters()]
+
+    def count_params(self) -> int:
+        """The number of scalar parameters."""
+        return int(sum(p.data.size for p in self.parameters()))
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to None (PyTorch's ``set_to_none=True``)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> "Module":
+        for _, mod in self.named_modules():
+            object.__setattr__(mod, "training", bool(mode))
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    @property
+    def dtype(self):
+        """The dtype of the parameters (None for a module without any)."""
+        params = self.parameters()
+        return params[0].data.dtype if params else None
+
+    # -- weights ---------------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Parameter name -> a copy of its array."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state, strict: bool = True) -> None:
+        """Copy arrays into the parameters (in place, so optimizers bound to them keep working).
+
+        Shapes must match exactly; values are cast to each parameter's dtype. With
+        ``strict=True`` the keys must be exactly the parameter names.
+        """
+        params = dict(self.named_parameters())
+        missing = [k for k in params if k not in state]
+        unexpected = [k for k in state if k not in params]
+        if strict and (missing or unexpected):
+            raise ValueError(
+                f"load_state_dict: the keys do not match the model's parameters "
+                f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'})"
+            )
+        for name, p in params.items():
+            if name not in state:
+                continue
+            value = np.asarray(state[name])
+            if value.shape != p.data.shape:
+                raise ValueError(
+                    f"load_state_dict: {name!r} has shape {value.shape}, the model's parameter has {p.data.shape}"
+                )
+            p.data[...] = value
+
+    # -- architecture ----------------------------------------------------------------
+    def get_config(self) -> dict:
+        """JSON-friendly constructor arguments (override to make a Module of your own savable)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not describe its architecture (no get_config()); "
+            "save its weights with save_weights(path), or implement get_config() and @register_module"
+        )
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Module":
+        return cls(**config)
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        if self._modules:
+            for name, child in self._modules.items():
+                body = repr(child).replace("\n", "\n  ")
+                lines.append(f"  ({name}): {body}")
+            return "\n".join(lines) + "\n)"
+        return lines[0] + ")"
+
+    # -- Keras-style training (gdlab.nn.training) ------------------------------------
+    def compile(self, optimizer="adam", loss="mse", metrics=None, **optimizer_overrides):
+        """Choose optimizer, loss and metrics for ``fit``; see :func:`gdlab.nn.training.compile`."""
+        from . import training
+
+        return training.compile(self, optimizer, loss, metrics, **optimizer_overrides)
+
+    def fit(self, x, y, epochs=1, batch_size=None, shuffle=True, validation_split=0.0, validation_data=None,
+            callbacks=None, verbose=1, seed=None):
+        """Train; see :func:`gdlab.nn.training.fit`. Returns a :class:`~gdlab.nn.History`."""
+        from . import training
+
+        return training.fit(self, x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+                            validation_split=validation_split, validation_data=validation_data,
+                            callbacks=callbacks, verbose=verbose, seed=seed)
+
+    def evaluate(self, x, y, batch_size=None, verbose=0):
+        """Loss and metrics on (x, y) as a dict; see :func:`gdlab.nn.training.evaluate`."""
+        from . import training
+
+        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
+
+    def predict(self, x, batch_size=None):
+        """The model's output for ``x`` as an ndarray (no graph recorded)."""
+        from . import training
+
+        return training.predict(self, x, batch_size=batch_size)
+
+    def summary(self, input_features=None, print_fn=print):
+        """A table of layers, output shapes and parameter counts; see :func:`gdlab.nn.training.summary`."""
+        from . import training
+
+        return training.summary(self, input_features=input_features, print_fn=print_fn)
+
+    def save(self, path) -> None:
+        """Architecture, weights, optimizer state and compile config in one .npz; see :func:`gdlab.nn.save_model`."""
+        from . import saving
+
+        saving.save_model(self, path)
+
+    def save_weights(self, path) -> None:
+        """The parameters only, as a .npz of name -> array (any Module)."""
+        from . import saving
+
+        saving.save_weights(self, path)
+
+    def load_weights(self, path) -> None:
+        """Load parameters written by ``save_weights`` (or ``save``) into this module, in place."""
+        from . import saving
+
+        saving.load_weights(self, path)
