@@ -95,6 +95,9 @@ class Optimizer:
 
     def __init__(self, params=None, defaults: dict | None = None, *, noise_std: float = 0.0,
                  noise_seed: int | None = None):
+        if not isinstance(getattr(self, "rule", None), Rule):
+            raise TypeError(f"{type(self).__name__} has no update rule: use SGD, Adam, ... or give a subclass "
+                            "a class attribute rule = gdlab.optim.Rule(...)")
         defaults = dict(self.rule.defaults if defaults is None else defaults)
         defaults["noise_std"] = noise_std
         check_hyperparameters(defaults, type(self).__name__)
@@ -201,7 +204,7 @@ class Optimizer:
                                f"(opt.bind(params)) or pass them to the constructor")
         loss = closure() if closure is not None else None
         init, update = self.rule.init, self.rule.update
-        states = self.state
+        states = self.state._d  # id(p) -> (p, state)
         for group in self.param_groups:
             hp = {k: group[k] for k in self._rule_keys}
             noise_std = group["noise_std"]
@@ -211,10 +214,12 @@ class Optimizer:
                 if g is None:
                     continue
                 x = p.data
-                state = states.get_by_id(id(p))
-                if state is None:
+                entry = states.get(id(p))
+                if entry is None:
                     state = init(x, **hp)
-                    states[p] = state
+                    states[id(p)] = (p, state)
+                else:
+                    state = entry[1]
                 if noisy:
                     g = perturb_grad(g, noise_std, self._noise_rng, out=_noise_buffer(state, x))
                 update(x, g, state, **hp)

@@ -376,3 +376,37 @@ def test_drives_gdlab_tensors_with_backward_like_torch():
         (((torch.from_numpy(x) @ tw + tb - torch.from_numpy(y)) ** 2).sum() / 20.0).backward()
         topt.step()
     np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10)
+
+
+def test_base_class_needs_a_rule_and_a_subclass_with_one_works():
+    with pytest.raises(TypeError, match="no update rule"):
+        optim.Optimizer([P(np.ones(1))])
+
+    class HalfSGD(optim.Optimizer):
+        rule = optim.get_rule("sgd")
+
+    p = P(np.array([2.0]))
+    opt = HalfSGD([p], {**optim.get_rule("sgd").defaults, "lr": 0.5})
+    p.grad = np.array([1.0])
+    opt.step()
+    np.testing.assert_array_equal(p.data, [1.5])
+
+
+def test_gdlab_optim_never_imports_autodiff():
+    """The layering rule, checked on the source: gdlab.optim imports NumPy and itself only."""
+    import ast
+    import pathlib
+
+    root = pathlib.Path(optim.__file__).parent
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                mods = [("." * node.level) + (node.module or "")]
+            else:
+                continue
+            for mod in mods:
+                assert mod.startswith(".") or mod.split(".")[0] in {
+                    "numpy", "__future__", "math", "copy", "inspect", "dataclasses", "numbers", "typing",
+                    "collections", "bisect", "difflib"}, f"{path.name} imports {mod}"

@@ -1,0 +1,94 @@
+"""Optimizer step time: gdlab.optim against torch.optim on the CPU, in one process.
+
+    python bench/bench_optim.py [--repeats 15] [--steps 50]
+
+269,322 float32 parameters shaped like the weights and biases of a 784-256-256-10
+MLP (784*256 + 256 + 256*256 + 256 + 256*10 + 10). For each optimizer, one
+``step()`` with fixed gradients is timed: blocks of ``--steps`` steps, gdlab and
+torch alternating block by block (so both see the same machine load), ``--repeats``
+blocks each; the table gives the median time per step. torch runs its default CPU
+implementation (the single-tensor for-loop; foreach/fused are CUDA defaults) with
+``torch.set_num_threads(2)``; NumPy runs single-threaded ufuncs.
+Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import gdlab.optim as optim  # noqa: E402
+
+SHAPES = [(784, 256), (256,), (256, 256), (256,), (256, 10), (10,)]
+CONFIGS = [  # (label, gdlab class / torch class name, kwargs)
+    ("SGD", "SGD", {"lr": 1e-2}),
+    ("SGD momentum 0.9", "SGD", {"lr": 1e-2, "momentum": 0.9}),
+    ("Adam", "Adam", {"lr": 1e-3}),
+    ("AdamW", "AdamW", {"lr": 1e-3}),
+]
+
+
+class Param:
+    def __init__(self, data, grad):
+        self.data, self.grad = data, grad
+
+
+def block_time(step, steps: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - t0) / steps
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=15, help="timed blocks per optimizer and library")
+    ap.add_argument("--steps", type=int, default=50, help="steps per timed block")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(2)
+    rng = np.random.default_rng(0)
+    datas = [(rng.standard_normal(s) * 0.05).astype(np.float32) for s in SHAPES]
+    grads = [(rng.standard_normal(s) * 0.01).astype(np.float32) for s in SHAPES]
+    n = sum(d.size for d in datas)
+    assert n == 269_322, n
+
+    rows = []
+    for label, cls_name, kwargs in CONFIGS:
+        ours = [Param(d.copy(), g) for d, g in zip(datas, grads)]
+        opt = getattr(optim, cls_name)(ours, **kwargs)
+        theirs = [torch.tensor(d, requires_grad=True) for d in datas]
+        for t, g in zip(theirs, grads):
+            t.grad = torch.tensor(g)
+        topt = getattr(torch.optim, cls_name)(theirs, **kwargs)
+        for _ in range(10):  # warm up: state allocated, caches hot
+            opt.step()
+            topt.step()
+        ours_t, theirs_t = [], []
+        for _ in range(args.repeats):
+            ours_t.append(block_time(opt.step, args.steps))
+            theirs_t.append(block_time(topt.step, args.steps))
+        # same numbers, to rounding (float32)
+        for p, t in zip(ours, theirs):
+            np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-3, atol=1e-5)
+        a, b = np.median(ours_t) * 1e6, np.median(theirs_t) * 1e6
+        rows.append((label, a, b, a / b))
+
+    print(f"{n:,} float32 parameters (784-256-256-10 MLP), median time per step() "
+          f"({args.repeats} blocks of {args.steps} steps); NumPy {np.__version__}, torch {torch.__version__} "
+          f"(CPU, {torch.get_num_threads()} threads)\n")
+    print("| optimizer | gdlab (µs) | torch.optim (µs) | gdlab / torch |")
+    print("|---|---:|---:|---:|")
+    for label, a, b, r in rows:
+        print(f"| {label} | {a:.0f} | {b:.0f} | {r:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
