@@ -81,16 +81,16 @@ def _derivative(act, z, a):
     if act is None or isinstance(act, Identity):
         return np.ones_like(z), "1 (no activation)"
     if isinstance(act, Sigmoid):
-        return a * (1 - a), "a (1 - a)"
+        return a * (1 - a), "{a} (1 - {a})"
     if isinstance(act, Tanh):
-        return 1 - a * a, "1 - a^2"
+        return 1 - a * a, "1 - {a}^2"
     if isinstance(act, ReLU):
-        return (z > 0).astype(float), "1 if z > 0 else 0"
+        return (z > 0).astype(float), "1 if {z} > 0 else 0"
     if isinstance(act, LeakyReLU):
-        return np.where(z > 0, 1.0, act.negative_slope), f"1 if z > 0 else {act.negative_slope:g}"
+        return np.where(z > 0, 1.0, act.negative_slope), "1 if {z} > 0 else " + f"{act.negative_slope:g}"
     if isinstance(act, Softplus):
         bz = act.beta * z
-        return np.where(bz > act.threshold, 1.0, 1 / (1 + np.exp(-bz))), "sigmoid(beta z)"
+        return np.where(bz > act.threshold, 1.0, 1 / (1 + np.exp(-bz))), "sigmoid(" + f"{act.beta:g}" + " {z})"
     raise ValueError(f"explain_backprop supports Sigmoid, Tanh, ReLU, LeakyReLU, Softplus and Identity "
                      f"activations, got {type(act).__name__}")
 
@@ -124,7 +124,7 @@ def _idx(*ks):
     return "".join(str(k) for k in ks) if all(k < 10 for k in ks) else "_".join(str(k) for k in ks)
 
 
-def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print_fn=print, digits=6):
+def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print_fn=print, digits=7):
     """Print (and return) the forward pass, the chain rule and one gradient-descent step of a small network.
 
     Parameters
@@ -157,6 +157,9 @@ def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print
     def f(v):
         return f"{v:.{digits}g}"
 
+    def fp(v):  # a factor in a product: negatives in parentheses
+        return f"({f(v)})" if v < 0 else f(v)
+
     L = len(groups)
     single = n_out == 1
     lines = []
@@ -187,9 +190,9 @@ def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print
         a = z if act is None or isinstance(act, Identity) else act.numpy(z)
         for k in range(n_o):
             terms = " + ".join(f"{in_names[j]}*{wn[j, k]}" for j in range(n_i))
-            nums = " + ".join(f"{f(inputs[j])}*{f(W[j, k])}" for j in range(n_i))
+            nums = " + ".join(f"{fp(inputs[j])}*{fp(W[j, k])}" for j in range(n_i))
             bias_t = f" + {bn[k]}" if lin.bias is not None else ""
-            bias_n = f" + {f(b[k])}" if lin.bias is not None else ""
+            bias_n = f" + {fp(b[k])}" if lin.bias is not None else ""
             lines.append(f"  {zn[k]} = {terms}{bias_t} = {nums}{bias_n} = {f(z[k])}")
             if act is not None and not isinstance(act, Identity):
                 lines.append(f"  {an[k]} = {_act_name(act)}({zn[k]}) = {f(a[k])}")
@@ -210,7 +213,7 @@ def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print
     E = scale * float(np.sum((y - y_pred) ** 2))
     forward["E"] = E
     lines.append(f"  E = {'1/2 ' if scale == 0.5 else ''}"
-                 + " + ".join(f"({f(y[k])} - {f(y_pred[k])})^2" for k in range(n_out)) + f" = {f(E)}")
+                 + " + ".join(f"({f(y[k])} - {fp(y_pred[k])})^2" for k in range(n_out)) + f" = {f(E)}")
 
     # backward
     lines.append("")
@@ -229,7 +232,10 @@ def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print
         delta = dE_da * deriv
         an, zn = names_a[li], names_z[li]
         for k in range(len(z)):
-            lines.append(f"  d{an[k]}/d{zn[k]} = f'({zn[k]}) = {dtext} = {f(deriv[k])}")
+            lines.append(f"  d{an[k]}/d{zn[k]} = {_act_name(act)}'({zn[k]}) = {dtext.format(a=an[k], z=zn[k])}"
+                         f" = {f(deriv[k])}")
+            lines.append(f"  dE/d{zn[k]} = dE/d{an[k]} * d{an[k]}/d{zn[k]} = {fp(dE_da[k])} * {fp(deriv[k])}"
+                         f" = {f(delta[k])}")
         a_in, in_n = prev_inputs[li], prev_names[li]
         for j in range(len(a_in)):
             for k in range(len(z)):
@@ -241,8 +247,8 @@ def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print
                 grads[name] = value
                 steps.append({"parameter": name, "factors": fs, "value": value})
                 lines.append(f"  dE/d{name} = " + " * ".join(n for n, _ in fs) + " = "
-                             + " * ".join(f"({f(v)})" for _, v in fs) + f" = {f(value)}"
-                             + f"   [d{zn[k]}/d{name} = {in_n[j]}]")
+                             + " * ".join(fp(v) for _, v in fs) + f" = {f(value)}"
+                             + f"   (d{zn[k]}/d{name} = {in_n[j]})")
         if lin.bias is not None:
             for k in range(len(z)):
                 name = b_names[li][k]
@@ -253,13 +259,13 @@ def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print
                 grads[name] = value
                 steps.append({"parameter": name, "factors": fs, "value": value})
                 lines.append(f"  dE/d{name} = " + " * ".join(n for n, _ in fs) + " = "
-                             + " * ".join(f"({f(v)})" for _, v in fs) + f" = {f(value)}")
+                             + " * ".join(fp(v) for _, v in fs) + f" = {f(value)}")
         if li > 0:
             W = np.asarray(lin.weight.data, dtype=np.float64)
             dE_da = W @ delta
             for j in range(len(a_in)):
                 terms = " + ".join(f"dE/d{zn[k]} * {w_names[li][j, k]}" for k in range(len(z)))
-                nums = " + ".join(f"({f(delta[k])}) * ({f(W[j, k])})" for k in range(len(z)))
+                nums = " + ".join(f"{fp(delta[k])} * {fp(W[j, k])}" for k in range(len(z)))
                 lines.append(f"  dE/d{in_n[j]} = {terms} = {nums} = {f(dE_da[j])}")
 
     # autodiff check
@@ -270,11 +276,12 @@ def explain_backprop(model, x, y_true, lr=None, loss="half_squared_error", print
     if lr is not None:
         lines.append("")
         lines.append(f"Gradient-descent step (lr = {lr:g}): parameter <- parameter - lr * dE/dparameter")
+        lines.append("  (minus: step against the gradient; a negative gradient makes the parameter grow)")
         values = _param_values(groups, w_names, b_names)
         for name in grads:
             new = values[name] - lr * grads[name]
             updated[name] = float(new)
-            lines.append(f"  {name} = {f(values[name])} - {lr:g} * ({f(grads[name])}) = {f(new)}")
+            lines.append(f"  {name} = {f(values[name])} - {lr:g} * {fp(grads[name])} = {f(new)}")
     lines.append("")
     lines.append(f"Check: these products equal gdlab's backward() gradients to {err:.1e}")
     text = "\n".join(lines)
