@@ -303,8 +303,34 @@ def fmt_point(values, digits=6):
     return "(" + ", ".join(fmt_float(v, digits) for v in arr) + ")" if arr.size > 1 else fmt_float(arr[0], digits)
 
 
-def fmt_params(params):
-    return ", ".join(f"{k}={fmt_float(v) if isinstance(v, float) else v}" for k, v in params.items()) or "defaults"
+def fmt_params(params, optimizer=None):
+    """``lr=0.01, momentum=0.9``: the learning rate and the hyperparameters that differ from the defaults."""
+    defaults = {}
+    if optimizer is not None:
+        try:
+            from gdlab.optim import get_rule
+
+            defaults = get_rule(optimizer).defaults
+        except (ValueError, TypeError, ImportError):
+            defaults = {}
+
+    def differs(key, value):
+        if key == "lr" or key not in defaults:
+            return True
+        try:
+            return bool(value != defaults[key]) if not isinstance(value, tuple) else tuple(value) != tuple(defaults[key])
+        except (TypeError, ValueError):
+            return True
+
+    def show(v):
+        if isinstance(v, float):
+            return fmt_float(v)
+        if isinstance(v, tuple):
+            return "/".join(show(x) for x in v)
+        return str(v)
+
+    shown = [f"{k}={show(v)}" for k, v in params.items() if differs(k, v)]
+    return ", ".join(shown) or "defaults"
 
 
 def _status_style(status):
@@ -366,6 +392,12 @@ if click is not None:
                 click.echo("gdlab: interrupted", err=True)
                 code = EXIT_INTERRUPTED
             except click.UsageError as exc:
+                if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:  # bare `gdlab`: the help
+                    click.echo(exc.ctx.get_help())
+                    code = 0
+                    if standalone_mode:
+                        sys.exit(code)
+                    return code
                 hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
                 _error_line(exc.format_message() + hint)
                 code = EXIT_USAGE
@@ -405,8 +437,8 @@ if click is not None:
         help="Learning rate (> 0). Default: the optimizer's default.",
     )
     _steps_option = click.option(
-        "--steps", type=click.IntRange(min=1), default=None, show_default="500 (race: 300)",
-        help="Number of update steps.",
+        "--steps", type=click.IntRange(min=1, max=1_000_000), default=None,
+        help="Number of update steps (minimize: 500, race: 300, sweep: 200 by default).",
     )
     _start_option = click.option(
         "--start", multiple=True, metavar="X[,Y...]", callback=_catch(_starts_callback),
@@ -573,19 +605,28 @@ if click is not None:
             hp["lr"] = lr
         return hp
 
-    def _write_outputs(what, result, *, plot=None, animate=None, html=None, json_path=None, frames=60, title=None):
+    def _write_outputs(what, f, result, *, plot=None, animate=None, html=None, json_path=None, frames=60):
         """Draw/write what was asked, one file at a time; each written path is reported on stderr."""
-        from gdlab import viz
-
         written = []
+        if plot is not None or animate is not None or html is not None:
+            from gdlab import viz
+        dim = getattr(f, "dim", None)
         if plot is not None:
-            viz.plot_result(result, path=plot, title=title)
+            if dim == 1:
+                viz.path_1d(f, result, path=plot)
+            elif dim == 2:
+                viz.contour_and_surface(f, result, path=plot)
+            else:
+                viz.loss_curves(result, log=True, path=plot)
             written.append(plot)
         if animate is not None:
-            viz.animate_result(result, path=animate, frames=frames, title=title)
+            if dim not in (1, 2):
+                raise BadInput(f"--animate draws 1-D and 2-D functions; this one has {dim} dimensions")
+            with _console(stderr=True).status(f"drawing {frames} frames ...", spinner="dots"):
+                viz.animate(result, path=animate, frames=frames)
             written.append(animate)
         if html is not None:
-            viz.html_report(result, path=html, title=title)
+            viz.interactive(result, path=html)
             written.append(html)
         if json_path is not None:
             _write_json(json_path, _to_json(what, result))
@@ -632,7 +673,7 @@ if click is not None:
         with _console(stderr=True).status(f"running {optimizer} for {steps} steps ...", spinner="dots"):
             traj = gdlab.minimize(f, x0, optimizer=optimizer, steps=steps, tol=tol, noise=noise, seed=seed, **hp)
         _print_trajectory_summary(_console(), f, traj)
-        _write_outputs("minimize", traj, plot=plot, animate=animate, html=html, json_path=json_path, frames=frames)
+        _write_outputs("minimize", f, traj, plot=plot, animate=animate, html=html, json_path=json_path, frames=frames)
 
     def _distance_to_minimum(f, points):
         import numpy as np
@@ -659,8 +700,9 @@ if click is not None:
         gnorm_final = gnorm[np.clip(stopped, 0, len(gnorm) - 1), np.arange(n)] if gnorm.ndim == 2 else \
             np.atleast_1d(gnorm[min(int(stopped[0]), len(gnorm) - 1)])
         dist = _distance_to_minimum(f, finals)
-        title = f"{getattr(f, 'name', '') or 'f'}: {traj.optimizer} ({fmt_params(traj.hyperparameters)}), {traj.steps} steps"
-        table = Table(title=title, title_justify="left")
+        console.print(f"[bold]{getattr(f, 'name', '') or 'f'}[/]: {traj.optimizer} "
+                      f"({fmt_params(traj.hyperparameters, traj.optimizer)}), {traj.steps} steps", soft_wrap=True)
+        table = Table()
         for column in ("start", "final point", "final loss", "|grad|", "status", "steps"):
             table.add_column(column, overflow="fold", justify="right" if column in ("final loss", "|grad|", "steps") else "left")
         if dist is not None:
@@ -713,10 +755,10 @@ if click is not None:
         with _console(stderr=True).status(f"racing {len(optimizers)} optimizers for {steps} steps ...", spinner="dots"):
             runs = gdlab.race(f, x0, optimizers=optimizers, steps=steps, tol=tol, noise=noise, seed=seed)
         _print_race_table(_console(), f, runs, tuned)
-        _write_outputs("race", runs, plot=plot, animate=animate, html=html, json_path=json_path, frames=frames)
+        _write_outputs("race", f, runs, plot=plot, animate=animate, html=html, json_path=json_path, frames=frames)
 
     def _tune_all(f, x0, optimizers, steps, noise=None, seed=None):
-        """The tuned learning rate for every entry (a progress bar across optimizers)."""
+        """The tuned learning rate for every entry (gdlab.tune, one optimizer at a time for the progress bar)."""
         import gdlab
 
         tuned = {}
@@ -724,9 +766,12 @@ if click is not None:
             task = progress.add_task("tuning", total=len(optimizers), info="")
             for label, spec in optimizers.items():
                 progress.update(task, info=label)
-                hp = {k: v for k, v in spec.items() if k not in ("optimizer", "lr")}
-                result = gdlab.tune(f, x0, spec["optimizer"], steps=steps, **hp)
-                tuned[label] = float(getattr(result, "best_lr", result))
+                spec = {k: v for k, v in spec.items() if k != "lr"}
+                result = gdlab.tune(f, x0, {label: spec}, steps=steps, noise=noise, seed=seed)
+                best = result.best_lr[label]
+                if best is None:
+                    raise BadInput(f"--tune: {label} diverged at every learning rate tried on this function")
+                tuned[label] = float(best)
                 progress.advance(task)
         return tuned
 
@@ -736,8 +781,9 @@ if click is not None:
 
         tuned = tuned or {}
         first = next(iter(runs.values()))
-        table = Table(title=f"{getattr(f, 'name', '') or 'f'}: race, {first.steps} steps from {fmt_point(np.asarray(first.params)[0])}",
-                      title_justify="left")
+        console.print(f"[bold]{getattr(f, 'name', '') or 'f'}[/]: race, {first.steps} steps from "
+                      f"{fmt_point(np.asarray(first.params)[0])}", soft_wrap=True)
+        table = Table()
         columns = ["optimizer", "hyperparameters", "final loss", "final point", "status", "steps"]
         for column in columns:
             table.add_column(column, overflow="fold", justify="right" if column in ("final loss", "steps") else "left")
@@ -749,7 +795,7 @@ if click is not None:
             traj = runs[label]
             n = int(getattr(traj, "n_runs", 1) or 1)
             hp = dict(traj.hyperparameters)
-            hp_text = fmt_params(hp) + (" (tuned lr)" if label in tuned else "")
+            hp_text = fmt_params(hp, traj.optimizer) + (" (tuned lr)" if label in tuned else "")
             losses = np.atleast_1d(np.asarray(traj.final_loss, dtype=float))
             statuses = np.atleast_1d(np.asarray(traj.status)).astype(str)
             stopped = np.atleast_1d(np.asarray(traj.stopped_at))
@@ -821,7 +867,7 @@ if click is not None:
         if plot is not None:
             from gdlab import viz
 
-            viz.plot_sweep(results if len(results) > 1 else next(iter(results.values())), path=plot)
+            viz.lr_sweep(results, path=plot)
             click.echo(f"wrote {plot}", err=True)
         if json_path is not None:
             _write_json(json_path, {"kind": "sweep", "steps": steps,
@@ -839,7 +885,8 @@ if click is not None:
         from rich.table import Table
 
         names = list(results)
-        table = Table(title=f"{getattr(f, 'name', '') or 'f'}: final loss after {steps} steps", title_justify="left")
+        console.print(f"[bold]{getattr(f, 'name', '') or 'f'}[/]: final loss after {steps} steps", soft_wrap=True)
+        table = Table()
         table.add_column("lr", justify="right")
         for name in names:
             table.add_column(name, justify="right")

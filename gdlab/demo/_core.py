@@ -169,7 +169,7 @@ def fmt(value, digits: int = 6) -> str:
         text = f"{v:.{digits}g}"
     else:
         text = f"{v:.{max(digits - 4, 1)}e}"
-    return text.replace("-", "−")
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def _numbers_in(text: str) -> list[str]:

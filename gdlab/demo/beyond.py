@@ -10,15 +10,12 @@ RACERS = ("gd", "momentum", "nesterov", "rmsprop", "adam")
 
 
 def tuned_race(f, x0, names, steps, **kwargs):
-    """Tune each optimizer's learning rate (gdlab.tune: same budget, divergence penalised), then race them."""
+    """Tune each optimizer's learning rate (gdlab.tune: same budget, divergence penalised); race them tuned."""
     import gdlab
 
-    optimizers, tuned = {}, {}
-    for name in names:
-        result = gdlab.tune(f, x0, name, steps=steps, **kwargs)
-        lr = float(getattr(result, "best_lr", result))
-        tuned[name] = lr
-        optimizers[name] = {"optimizer": name, "lr": lr}
+    result = gdlab.tune(f, x0, list(names), steps=steps, **kwargs)
+    tuned = {k: v for k, v in result.best_lr.items() if v is not None}
+    optimizers = {name: {"optimizer": name, "lr": lr} for name, lr in tuned.items()}
     return gdlab.race(f, x0, optimizers=optimizers, steps=steps, **kwargs), tuned
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import experiment
+from ._core import experiment, fmt
 
 START = [-10.0, 10.0]
 
@@ -94,7 +94,7 @@ def lr_one(ctx):
     ctx.value("largest stable lr of GD, 2/L", 2 / eig.max(), digits=4, note=f"L = {eig.max():.4g}, the Hessian's largest eigenvalue")
     ctx.check("GD, lr 1", str(gd.status) == "diverged", f"{gd.status} at step {int(gd.stopped_at)}", "very poor")
     ctx.check("Adagrad, lr 1", str(ada.status) != "diverged" and float(ada.final_loss) < float(ada.loss[0]),
-              f"{ada.status}, final w {tuple(round(v, 3) for v in _final_w(ada))}", "converges")
+              f"{ada.status}, final w {fmt(_final_w(ada), 4)}", "converges")
     ctx.draw("side.png", "GD and Adagrad at lr 1, same start", viz.side_by_side, f,
              {"GD, lr 1": gd, "Adagrad, lr 1": ada}, bounds=[[-11, 11], [-11, 11]])
 
