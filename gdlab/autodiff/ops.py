@@ -267,8 +267,8 @@ def maximum(a, b):
     out = np.maximum(x, y)
 
     def vjp(g):
-        tie = (x == y) * 0.5
-        return g * ((x > y) + tie), g * ((x < y) + tie)
+        half = g * (x == y) * 0.5  # in g's dtype: a float mask would upcast float32
+        return g * (x > y) + half, g * (x < y) + half
 
     return _result(out, (a, b), vjp)
 
@@ -279,8 +279,8 @@ def minimum(a, b):
     out = np.minimum(x, y)
 
     def vjp(g):
-        tie = (x == y) * 0.5
-        return g * ((x < y) + tie), g * ((x > y) + tie)
+        half = g * (x == y) * 0.5  # in g's dtype: a float mask would upcast float32
+        return g * (x < y) + half, g * (x > y) + half
 
     return _result(out, (a, b), vjp)
 
@@ -297,6 +297,9 @@ def clip(a, min=None, max=None):  # noqa: A002 - NumPy/PyTorch names
     """Clamp to [min, max]; the gradient passes where min <= x <= max (PyTorch's convention)."""
     if min is None and max is None:
         raise ValueError("clip needs min, max or both; got neither")
+    # NumPy scalar bounds become Python scalars (weak), so a float32 tensor stays float32
+    min = min.item() if isinstance(min, np.generic) else min
+    max = max.item() if isinstance(max, np.generic) else max
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     out = np.clip(x, min, max)
     inside = np.ones(np.shape(x), dtype=bool)
@@ -336,9 +339,10 @@ def _extremum(reduce, a, axis, keepdims):
     out = reduce(x, axis=axes, keepdims=keepdims)
 
     def vjp(g):
+        g = _expand(g, axes, keepdims)
         hit = x == _expand(out, axes, keepdims)
-        share = hit / np.sum(hit, axis=axes, keepdims=True)
-        return (_expand(g, axes, keepdims) * share,)
+        # the count in g's dtype: dividing by an integer array would upcast float32
+        return (g * hit / np.sum(hit, axis=axes, keepdims=True, dtype=g.dtype),)
 
     return _result(out, (a,), vjp)
 
