@@ -15,6 +15,7 @@ gradient evenly on ties, max/min reductions split it evenly among tied maxima.
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 
 import numpy as np
@@ -54,9 +55,10 @@ def _axes(axis, ndim):
         axis = (axis,)
     out = []
     for a in axis:
-        if not -ndim <= a < builtins.max(ndim, 1):
+        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        out.append(a % ndim if ndim else 0)
+        if ndim:  # a 0-d tensor accepts axis 0 or -1 and has nothing to reduce (as in PyTorch)
+            out.append(a % ndim)
     return tuple(sorted(out))
 
 
@@ -119,7 +121,12 @@ def _vjp_neg(g):
 
 
 def power(a, b):
-    """a ** b. d/da = b a^(b-1); d/db = a^b log a (taken as 0 where a == 0)."""
+    """a ** b. d/da = b a^(b-1); d/db = a^b log a.
+
+    PyTorch's conventions where these formulas break down: d/da is 0 where b == 0
+    (also at a == 0, where b a^(b-1) would be 0 * inf), and d/db is 0 where a == 0
+    and b >= 0 (a^b log a would be 0 * -inf).
+    """
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
     out = x**y
@@ -127,10 +134,19 @@ def power(a, b):
     def vjp(g):
         ga = gb = None
         if a is not None:
-            ga = g * y * x ** (y - 1)
+            if type(y) is float or type(y) is int:
+                ga = g * y * x ** (y - 1) if y != 0 else np.zeros_like(g)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = np.where(y == 0, 0, g * y * x ** (y - 1))
         if b is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = g * np.where(x == 0, 0, out * np.log(np.where(x == 0, 1, x)))
+            if isinstance(x, np.ndarray):
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    log_x = np.log(x)
+            else:  # a Python scalar base: keep it weakly typed (2 ** float32 stays float32)
+                log_x = math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+            with np.errstate(invalid="ignore"):
+                gb = g * np.where((x == 0) & (y >= 0), 0, out * log_x)
         return ga, gb
 
     return _result(out, (a, b), vjp)
