@@ -8,8 +8,10 @@ with broadcasting. Inputs that are not Tensors are constants (their slot in
 times 0.5 stays float32.
 
 The derivative conventions at kinks follow PyTorch: d|x|/dx = 0 at 0, relu'(0) = 0,
-clip passes the gradient on the closed interval [lo, hi], maximum/minimum split the
-gradient evenly on ties, max/min reductions split it evenly among tied maxima.
+leaky_relu'(0) = negative_slope, clip passes the gradient on the closed interval
+[lo, hi], maximum/minimum split the gradient evenly on ties, max/min reductions split
+it evenly among tied maxima; for a ** b, d/da = 0 where b == 0 and d/db = 0 where
+a == 0 and b >= 0. The tests (tests/autodiff/op_table.py) pin each one against PyTorch.
 """
 
 from __future__ import annotations
@@ -166,7 +168,13 @@ def matmul(a, b):
             f"matmul: shapes {xs} and {ys} are not aligned: the left's last dimension ({k_left}) "
             f"must equal the right's {'second-to-last' if len(ys) > 1 else 'only'} dimension ({k_right})"
         )
-    out = x @ y
+    try:
+        out = x @ y
+    except ValueError:
+        raise ValueError(
+            f"matmul: shapes {xs} and {ys} are not aligned: their batch dimensions {xs[:-2]} and "
+            f"{ys[:-2]} do not broadcast"
+        ) from None
     if len(xs) == 2 and len(ys) == 2:
 
         def vjp(g):
@@ -378,7 +386,8 @@ def min(a, axis=None, keepdims: bool = False):  # noqa: A001
 
 
 def reshape(a, *shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+    """Reshape as ndarray.reshape: ``t.reshape(2, 3)``, ``t.reshape((2, 3))`` or any sequence of ints."""
+    if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
         shape = tuple(shape[0])
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     in_shape = np.shape(x)
@@ -390,9 +399,11 @@ def reshape(a, *shape):
 
 
 def transpose(a, *axes):
-    """Permute axes (all reversed when none are given), as ndarray.transpose."""
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = tuple(axes[0])
+    """Permute axes (all reversed when none are given, or None), as ndarray.transpose.
+
+    The permutation may be given as separate ints or as one sequence (tuple, list, array)."""
+    if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
+        axes = () if axes[0] is None else tuple(axes[0])
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     perm = tuple(range(np.ndim(x)))[::-1] if not axes else tuple(i % np.ndim(x) for i in axes)
     if sorted(perm) != list(range(np.ndim(x))):
