@@ -204,7 +204,7 @@ class Tensor:
         if vjp is not None and not getattr(vjp, "retains", False):
 
             def retaining_vjp(g):
-                self.grad = np.array(g, dtype=self.data.dtype) if self.grad is None else self.grad + g
+                self.grad = np.array(g, dtype=self.data.dtype) if self.grad is None else _accumulate(self, g)
                 return vjp(g)
 
             retaining_vjp.retains = True
@@ -246,29 +246,43 @@ class Tensor:
         self._g = grad
         heap = [(self._seq, self)]
         pop, push = heapq.heappop, heapq.heappush
-        while heap:
-            node = pop(heap)[1]
-            g = node._g
-            node._g = None
-            vjp = node._vjp
-            if vjp is None:
-                # A leaf. Copy: the same array may have been handed to several inputs.
-                node.grad = np.array(g, dtype=node.data.dtype) if node.grad is None else node.grad + g
-                continue
-            for parent, pg in zip(node._parents, vjp(g)):
-                if pg is None or parent is None or not parent.requires_grad:
+        try:
+            while heap:
+                node = pop(heap)[1]
+                g = node._g
+                node._g = None
+                vjp = node._vjp
+                if vjp is None:
+                    # A leaf. Copy: the same array may have been handed to several inputs.
+                    node.grad = np.array(g, dtype=node.data.dtype) if node.grad is None else _accumulate(node, g)
                     continue
-                if pg.shape != parent.data.shape:
-                    pg = _unbroadcast(pg, parent.data.shape)
-                if parent._g is None:
-                    parent._g = pg
-                    push(heap, (parent._seq, parent))
-                else:
-                    parent._g = parent._g + pg
+                for parent, pg in zip(node._parents, vjp(g)):
+                    if pg is None or parent is None or not parent.requires_grad:
+                        continue
+                    if pg.shape != parent.data.shape:
+                        pg = _unbroadcast(pg, parent.data.shape)
+                    if parent._g is None:
+                        parent._g = pg
+                        push(heap, (parent._seq, parent))
+                    else:
+                        parent._g = parent._g + pg
+        except BaseException:
+            # Interrupted (an error in a VJP, KeyboardInterrupt): drop the pending gradients, or the
+            # next backward through these nodes would add to them and never visit the nodes.
+            for _, node in heap:
+                node._g = None
+            raise
 
 
 # Creation numbers count down, so the newest node is the heap's smallest key.
 _counter = itertools.count(0, -1)
+
+
+def _accumulate(node, g):
+    """node.grad + g, kept in the node's dtype (as the first gradient is): a float64 g
+    (e.g. from a float64 constant in the graph) must not turn a float32 .grad into float64."""
+    total = node.grad + g
+    return total if total.dtype == node.data.dtype else total.astype(node.data.dtype)
 
 
 def _unbroadcast(g, shape):
