@@ -42,6 +42,14 @@ def is_grad_enabled() -> bool:
 class _SetGradMode:
     _mode = True
 
+    def __new__(cls, func=None):
+        # ``@no_grad`` without parentheses, as PyTorch allows: decorate at once.
+        if func is not None:
+            if not callable(func):
+                raise TypeError(f"{cls.__name__}() takes no arguments (or a function to decorate), got {func!r}")
+            return object.__new__(cls)(func)
+        return object.__new__(cls)
+
     def __enter__(self):
         self._prev = _GradMode.enabled
         _GradMode.enabled = self._mode
@@ -143,7 +151,21 @@ class Tensor:
         return len(self.data)
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        """The data for NumPy: shared with ``np.asarray(t)``, copied for ``np.array(t)`` (copy=True)."""
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self.data
+        if copy is False:
+            raise ValueError(f"a {self.data.dtype} tensor cannot become {np.dtype(dtype)} without a copy")
+        return self.data.astype(dtype)
+
+    def __iter__(self):
+        # rows as tensors (they record the graph); without this, Python would iterate a 0-d tensor
+        # through __getitem__ and silently yield nothing
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
 
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
