@@ -269,6 +269,7 @@ def relu(a):
 
 
 def leaky_relu(a, negative_slope: float = 0.01):
+    negative_slope = float(negative_slope)  # a NumPy scalar would upcast float32
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     pos = x > 0
     return _result(np.where(pos, x, x * negative_slope), (a,),
@@ -277,6 +278,7 @@ def leaky_relu(a, negative_slope: float = 0.01):
 
 def softplus(a, beta: float = 1.0, threshold: float = 20.0):
     """log(1 + exp(beta x)) / beta, linear where beta x > threshold (PyTorch's definition)."""
+    beta = float(beta)  # a NumPy scalar would upcast float32
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     bx = x * beta
     smooth = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
