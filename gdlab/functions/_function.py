@@ -152,6 +152,9 @@ class Function:
     name, formula, latex, description : str
     grad : callable or None
         A closed-form gradient ``grad(x) -> (..., d)`` on float64 arrays (NumPy).
+    value_and_grad : callable or None
+        Optionally, both at once in closed form, ``value_and_grad(x, out=None) -> (values, grads)``
+        sharing intermediates (grads written into ``out`` when given); used by the runner.
     minima, local_minima, maxima, saddles : array-like of points or None
     minimum_value : float or None
         f at the global minima (computed from ``minima`` when not given).
@@ -170,15 +173,18 @@ class Function:
     def __init__(self, value, dim, *, name="f", formula="", latex="", description="", grad=None,
                  minima=None, minimum_value=None, local_minima=None, maxima=None, saddles=None,
                  bounds=None, start=None, constant_hessian=None, unbounded_below=False, params=None,
-                 generic=False):
+                 generic=False, value_and_grad=None):
         if not callable(value):
             raise TypeError(f"value must be callable, got {value!r}")
         if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < 1:
             raise ValueError(f"dim must be an int >= 1, got {dim!r}")
         if grad is not None and not callable(grad):
             raise TypeError(f"grad must be callable or None, got {grad!r}")
+        if value_and_grad is not None and grad is None:
+            raise ValueError("a fused value_and_grad needs the closed-form grad too")
         self._value = value
         self._grad = grad
+        self._fused = value_and_grad
         self._generic = bool(generic)
         self.dim = int(dim)
         self.name = str(name)
@@ -253,7 +259,7 @@ class Function:
         pts, unwrap = as_points(x, self.dim)
         return unwrap(self._eval_array(pts))
 
-    def autodiff_value_and_grad(self, pts):
+    def autodiff_value_and_grad(self, pts, _seed=None):
         """Values (...) and gradients (..., d) at float64 points (..., d), by reverse-mode autodiff.
 
         The values of independent points do not interact, so one backward pass of
@@ -263,27 +269,57 @@ class Function:
         with enable_grad():
             out = self._eval_tensor(X)
         if out.requires_grad:
-            out.backward(np.ones_like(out.data))
+            seed = _seed if _seed is not None and _seed.shape == out.data.shape else np.ones_like(out.data)
+            out.backward(seed)
         g = X.grad if X.grad is not None else np.zeros_like(pts)
         return np.asarray(out.data, dtype=np.float64), g
 
-    def closed_form_value_and_grad(self, pts):
+    def closed_form_value_and_grad(self, pts, out=None):
+        """Values and gradients in closed form (fused where the function has a fused form)."""
         if self._grad is None:
             raise ValueError(f"function {self.name!r} has no closed-form gradient; use autodiff")
-        return self._eval_array(pts), np.asarray(self._grad(pts), dtype=np.float64)
+        if self._fused is not None:
+            return self._fused(pts, out)
+        g = np.asarray(self._grad(pts), dtype=np.float64)
+        if out is not None:
+            np.copyto(out, g)
+            g = out
+        return self._eval_array(pts), g
 
-    def value_and_grad_fn(self, gradient: str = "auto"):
+    def value_and_grad_fn(self, gradient: str = "auto", reuse_buffers: bool = False):
         """The fastest ``(points (n, d)) -> (values (n,), grads (n, d))`` for the runner's loop.
 
         ``gradient``: "auto" (closed form where listed, else autodiff), "closed_form" or "autodiff".
-        No input checks (the caller validated once).
+        With ``reuse_buffers`` the returned gradient array may be overwritten by the next call
+        (the runner copies what it records). No input checks (the caller validated once).
         """
         if gradient == "autodiff" or (gradient == "auto" and self._grad is None):
-            return self.autodiff_value_and_grad
+            if not reuse_buffers:
+                return self.autodiff_value_and_grad
+            seed = np.ones(0)
+
+            def ad_vg(pts):
+                nonlocal seed
+                if seed.shape != pts.shape[:-1]:
+                    seed = np.ones(pts.shape[:-1])
+                    seed.setflags(write=False)  # shared between calls: nothing may write into it
+                return self.autodiff_value_and_grad(pts, seed)
+
+            return ad_vg
         if gradient in ("closed_form", "auto"):
             if self._grad is None:
                 raise ValueError(f"function {self.name!r} has no closed-form gradient; use gradient='autodiff' or 'auto'")
-            return self.closed_form_value_and_grad
+            if not reuse_buffers:
+                return self.closed_form_value_and_grad
+            buf = np.empty(0)
+
+            def cf_vg(pts):
+                nonlocal buf
+                if buf.shape != pts.shape:
+                    buf = np.empty_like(pts)
+                return self.closed_form_value_and_grad(pts, buf)
+
+            return cf_vg
         raise ValueError(f"gradient must be 'auto', 'closed_form' or 'autodiff', got {gradient!r}")
 
     def value_and_grad(self, x):

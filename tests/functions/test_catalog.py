@@ -202,3 +202,20 @@ def test_grid_evaluation_is_numpy_fast():
     f(pts)
     assert time.perf_counter() - t0 < 1.0
     assert math.isfinite(float(f(pts[:10]).sum()))
+
+
+@pytest.mark.parametrize("name,params", CASES, ids=IDS)
+def test_runner_fast_paths_agree(name, params):
+    """value_and_grad_fn (fused closed form, reused buffers, autodiff) equals value and grad."""
+    f = F.get(name, **params)
+    x = sample(f, seed=2)
+    for mode in ("closed_form", "autodiff"):
+        for reuse in (False, True):
+            v, g = f.value_and_grad_fn(mode, reuse_buffers=reuse)(x)
+            np.testing.assert_allclose(v, f(x), rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(g, f.grad(x), rtol=1e-10, atol=1e-10 * max(1.0, np.abs(g).max()))
+
+
+def test_fused_form_needs_the_plain_gradient():
+    with pytest.raises(ValueError, match="needs the closed-form grad"):
+        F.Function(lambda x, m: x[..., 0], 1, generic=True, value_and_grad=lambda x, out=None: (x, x))

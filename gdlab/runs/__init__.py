@@ -1,0 +1,23 @@
+"""gdlab.runs: vectorized optimization runs, trajectories, sweeps, tuning and analysis.
+
+- ``minimize(f, x0, optimizer="gd", steps=100, lr=None, tol=None, noise=None, seed=None, **hp)``
+  -> :class:`Trajectory` (one start or n starts as one array program).
+- ``race(f, x0, optimizers={label: {...}}, steps=...)`` -> dict label -> Trajectory.
+- ``lr_sweep(f, x0, optimizer, lrs, steps=...)`` -> :class:`SweepResult` (all lrs in one program).
+- ``tune(f, x0, optimizers, steps=...)`` -> :class:`TuneResult` (a documented fair protocol).
+- ``classify_point(f, x)``, ``stability(f, optimizer, lr)``, ``analyze(trajectory)``.
+
+The optimizers' maths is gdlab.optim's (one rule per optimizer); this layer only loops,
+records and stops.
+"""
+
+from .analysis import KINDS, CriticalPoint, RunAnalysis, StabilityReport, analyze, classify_point, stability
+from .minimize import RECORDABLE, SCHEDULES, minimize, race
+from .sweep import DEFAULT_LRS, OBJECTIVES, SweepResult, TuneResult, lr_sweep, tune
+from .trajectory import STATUSES, Trajectory
+
+__all__ = [
+    "minimize", "race", "lr_sweep", "tune", "Trajectory", "SweepResult", "TuneResult",
+    "classify_point", "CriticalPoint", "stability", "StabilityReport", "analyze", "RunAnalysis",
+    "STATUSES", "KINDS", "RECORDABLE", "SCHEDULES", "DEFAULT_LRS", "OBJECTIVES",
+]

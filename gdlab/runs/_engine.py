@@ -1,0 +1,178 @@
+"""The vectorized loop: n runs of one optimizer rule as one array program.
+
+Rows of the parameter array ``p`` (n, d) are independent runs. Each step:
+
+1. ``v, g = vg(p)``: the loss (n,) and the gradient (n, d) at the current points;
+2. record what was asked into preallocated (T, n, ...) arrays (T = steps + 1);
+3. stop rows: "diverged" when a row's params leave the box |p_i| <= bound or its loss is
+   not finite, "converged" when its gradient norm < tol (the first step where it happens is
+   ``stopped_at``). Divergence is caught by three whole-array reductions per step; only when
+   they fire are rows examined one by one;
+4. gradient noise and clipping (gdlab.optim's ``perturb_grad`` / ``clip_norm_rows``), the
+   step's learning rate (a schedule), and ``rule.update(p, g, state, **hp)`` in place: the
+   optimizer's maths lives in gdlab.optim only.
+
+Stopped rows need no special treatment while the loop runs, because rows do not interact:
+after the loop every recorded array repeats each stopped row's last point (one vectorized
+copy). A diverged row is parked at 0 with its state zeroed so that its inf/nan does not keep
+the cheap checks firing. When every row has stopped the loop ends early.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..optim import clip_norm_rows, perturb_grad
+
+__all__ = ["run_rows"]
+
+
+def _hold(arr, stopped, rows):
+    """arr[t, r] = arr[stopped[r], r] for t > stopped[r], for the given rows (in place)."""
+    if arr is None or len(rows) == 0:
+        return
+    if len(rows) <= 32:
+        for r in rows:
+            s = stopped[r]
+            arr[s + 1:, r] = arr[s, r]
+        return
+    T = arr.shape[0]
+    s = stopped[rows]
+    mask = np.arange(T)[:, None] > s[None, :]
+    sub = arr[:, rows]
+    src = arr[s, rows]
+    np.copyto(sub, src[None], where=mask.reshape(mask.shape + (1,) * (arr.ndim - 2)))
+    arr[:, rows] = sub
+
+
+def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, rng=None, clip=None,
+             bound=math.inf, record=("params", "grad", "grad_norm", "state")):
+    """Run ``steps`` updates of ``rule`` from the rows of ``x0`` (n, d). No argument checks.
+
+    Parameters
+    ----------
+    vg : callable p (n, d) -> (loss (n,), grad (n, d))
+    rule : gdlab.optim Rule; hp : its validated hyperparameters (lr may be (n, 1))
+    lr_values : None, or per-step learning rates, indexable by step (scalars or (n, 1) arrays)
+    tol : None or float; noise : None or std (scalar or (n, 1)); rng : numpy Generator
+    clip : None or max gradient norm per row
+    bound : the divergence bound on |params|
+    record : which of "params", "grad", "grad_norm", "state" to keep per step (loss always)
+
+    Returns a dict of arrays: params, loss, grad, grad_norm, state, status, stopped_at,
+    final, final_loss (unrecorded ones None / empty).
+    """
+    n, d = x0.shape
+    T = steps + 1
+    p = np.array(x0, dtype=np.float64, order="C", copy=True)
+    state = rule.init(p, **hp)
+    update = rule.update
+    hp_step = dict(hp)
+
+    P = np.empty((T, n, d)) if "params" in record else None
+    L = np.empty((T, n))
+    G = np.empty((T, n, d)) if "grad" in record else None
+    want_gn = "grad_norm" in record
+    GN = np.empty((T, n)) if want_gn else None
+    gn_each_step = tol is not None or (want_gn and G is None)
+    S = {}
+    rec_state = "state" in record
+
+    def new_state_keys():
+        for k, a in state.items():
+            if k not in S and not k.startswith("_") and isinstance(a, np.ndarray) and a.shape == p.shape:
+                S[k] = np.zeros((T, n, d))
+
+    if rec_state:
+        new_state_keys()
+    n_state = len(state)
+
+    stopped = np.full(n, steps, dtype=np.int64)
+    status = np.full(n, "max_steps", dtype="<U9")
+    done = np.zeros(n, dtype=bool)
+    n_done = 0
+    final = np.empty((n, d))
+    final_loss = np.empty(n)
+    noise_buf = np.empty_like(p) if noise is not None else None
+    clip_buf = np.empty_like(p) if clip is not None else None
+    isfinite = math.isfinite
+    add_reduce = np.add.reduce
+    # The cheap test: max and min of p (nan propagates, so a nan fails the comparisons) and
+    # the sum of the losses (not finite iff some loss is not, barring overflow, which only sends
+    # the step to the exact row test). Plain reductions: no BLAS call in the loop, because
+    # OpenBLAS threads spinning beside the loop cost more than they save at these sizes.
+    t = 0
+    v = None
+    with np.errstate(all="ignore"):
+        for t in range(T):
+            v, g = vg(p)
+            if P is not None:
+                P[t] = p
+            L[t] = v
+            if G is not None:
+                G[t] = g
+            if rec_state:
+                if len(state) != n_state:
+                    new_state_keys()
+                    n_state = len(state)
+                for k, a in S.items():
+                    a[t] = state[k]
+            # -- divergence: two reductions on the whole array, rows only when they fire
+            if not (p.max() <= bound and p.min() >= -bound and isfinite(add_reduce(v))):
+                offending = ~((np.abs(p) <= bound).all(axis=1) & np.isfinite(v))
+                bad = offending & ~done
+                if bad.any():
+                    stopped[bad] = t
+                    status[bad] = "diverged"
+                    final[bad] = p[bad]
+                    final_loss[bad] = v[bad]
+                    done |= bad
+                    n_done += int(bad.sum())
+                if offending.any():
+                    # park the rows at 0 with a zero state and gradient, so that they stay quiet
+                    # (rows that had already stopped may go bad later: they are parked too)
+                    p[offending] = 0.0
+                    g = np.array(g, dtype=np.float64)
+                    g[offending] = 0.0
+                    for a in state.values():
+                        if isinstance(a, np.ndarray) and a.shape == p.shape:
+                            a[offending] = 0.0
+            if gn_each_step:
+                gn = np.sqrt(np.einsum("ij,ij->i", g, g))
+                if GN is not None:
+                    GN[t] = gn
+                if tol is not None:
+                    conv = (gn < tol) & ~done
+                    if conv.any():
+                        stopped[conv] = t
+                        status[conv] = "converged"
+                        final[conv] = p[conv]
+                        final_loss[conv] = v[conv]
+                        done |= conv
+                        n_done += int(conv.sum())
+            if n_done == n or t == steps:
+                break
+            if noise is not None:
+                g = perturb_grad(g, noise, rng, out=noise_buf)
+            if clip is not None:
+                clip_norm_rows(g, clip, out=clip_buf)
+                g = clip_buf
+            if lr_values is not None:
+                hp_step["lr"] = lr_values[t]
+            update(p, g, state, **hp_step)
+
+    live = ~done
+    final[live] = p[live]
+    final_loss[live] = v[live]
+    # steps not run after an early end, and steps after each row stopped, repeat the stop point
+    rows = np.flatnonzero(stopped < steps)
+    for arr in (P, L, G, GN, *S.values()):
+        _hold(arr, stopped, rows)
+    if GN is not None and not gn_each_step:
+        np.sqrt(np.einsum("tij,tij->ti", G, G), out=GN)
+    return {
+        "params": P, "loss": L, "grad": G, "grad_norm": GN, "state": S, "status": status,
+        "stopped_at": stopped, "final": final, "final_loss": final_loss, "steps_run": t,
+    }

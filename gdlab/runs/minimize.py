@@ -1,0 +1,453 @@
+"""``gdlab.minimize`` and ``gdlab.race``: optimization runs recorded as Trajectories.
+
+Divergence
+----------
+A run is "diverged" at the first step where its loss is not finite or one of its parameters
+leaves the box ``|x_i| <= divergence_bound``, by default ``1e6 * max(1, max|bounds|, max|x0|)``
+(the function's plot bounds and the starts set the scale). Divergence never raises: the run
+stops there, its status says so, ``stopped_at`` says when, and the remaining steps repeat the
+offending point (``final``). Other rows of a vectorized run go on unaffected.
+
+Recording
+---------
+``record="auto"`` (default) keeps the loss, params, grad and grad_norm of every step, and the
+optimizer state when it is small: ``n * d <= 4096`` (e.g. one run up to d = 4096, or 1000 runs
+of 4 dimensions) and at most 4,000,000 numbers per state array. Params and grad histories
+over 50,000,000 numbers (400 MB) each are dropped (None) under "auto". Pass a tuple of
+names among "params", "grad", "grad_norm", "state" to choose (the loss is always kept), e.g.
+``record=()`` for the fastest run that keeps only losses, statuses and the final points.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+
+import numpy as np
+
+from .. import optim
+from ..functions import Function
+from ..functions import get as get_function
+from ..functions.data import DataLoss
+from ..functions.expr import expr as parse_expr
+from ..optim import lr_scheduler
+from ._engine import run_rows
+from .trajectory import Trajectory
+
+__all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES"]
+
+RECORDABLE = ("params", "grad", "grad_norm", "state")
+_STATE_CAP_ND = 4096
+_STATE_CAP_NUMBERS = 4_000_000
+_HISTORY_CAP_NUMBERS = 50_000_000
+
+#: Named learning-rate schedules: name -> (closed form from gdlab.optim.lr_scheduler, required kwargs).
+SCHEDULES = {
+    "step": (lr_scheduler.step_lr, ("step_size",)),
+    "multistep": (lr_scheduler.multistep_lr, ("milestones",)),
+    "exponential": (lr_scheduler.exponential_lr, ("gamma",)),
+    "cosine": (lr_scheduler.cosine_annealing_lr, ()),
+    "linear": (lr_scheduler.linear_lr, ()),
+}
+_SAMPLING = ("shuffle", "random", "cyclic")
+_GRADIENT = ("auto", "closed_form", "autodiff")
+
+
+# ---------------------------------------------------------------------------------------
+# argument checks (once per call, never in the loop)
+
+
+def resolve_function(f, x0=None) -> Function:
+    """A gdlab Function from a Function, a catalog name, a formula, or a callable written with gdlab ops."""
+    if isinstance(f, Function):
+        return f
+    if isinstance(f, str):
+        try:
+            return get_function(f)
+        except ValueError as err:
+            if not (any(c in f for c in "+-*/^().0123456789") or f.strip() in ("x", "y", "z")):
+                raise
+            try:
+                return parse_expr(f)
+            except ValueError as parse_err:
+                raise ValueError(f"{f!r} is not a catalog function, and as a formula: {parse_err}") from None
+    if callable(f):
+        if x0 is None:
+            raise ValueError("x0 is required when f is a plain callable (its dimension is x0's last axis)")
+        arr = np.asarray(x0, dtype=np.float64)
+        dim = 1 if arr.ndim == 0 else int(arr.shape[-1])
+        return Function(f, dim, name=getattr(f, "__name__", "f"))
+    raise TypeError(f"f must be a gdlab Function, a catalog name, a formula or a callable, got {f!r}")
+
+
+def resolve_starts(f: Function, x0):
+    """``(X0 (n, d) float64, single)``; x0 None means ``f.start``."""
+    if x0 is None:
+        return f.start[None, :].copy(), True
+    try:
+        arr = np.array(x0.data if hasattr(x0, "data") and not isinstance(x0, np.ndarray) else x0, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"x0 must be a number or an array of numbers, got {x0!r}") from None
+    d = f.dim
+    if d == 1 and (arr.ndim == 0 or (arr.ndim == 1 and arr.shape[0] != 1)):
+        # a 1-D function: a scalar is one start, a vector of numbers is n starts
+        return (arr.reshape(1, 1), True) if arr.ndim == 0 else (arr[:, None], False)
+    if arr.ndim == 1 and arr.shape[0] == d:
+        X0, single = arr[None, :], True
+    elif arr.ndim == 2 and arr.shape[1] == d and arr.shape[0] >= 1:
+        X0, single = arr, False
+    else:
+        raise ValueError(
+            f"x0 must be one start of shape ({d},) or n starts of shape (n, {d}) for the {d}-D function "
+            f"{f.name!r}, got shape {arr.shape}" + (" (or a scalar for a 1-D function)" if d == 1 else ""))
+    if not np.all(np.isfinite(X0)):
+        raise ValueError("x0 must be finite (no nan or inf)")
+    return X0.copy(), single
+
+
+def check_steps(steps) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        raise TypeError(f"steps must be an int >= 1, got {steps!r} ({type(steps).__name__})")
+    if steps < 1:
+        raise ValueError(f"steps must be an int >= 1, got {steps}")
+    return int(steps)
+
+
+def _check_positive_or_none(value, name, allow_zero=False):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be None or a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be a finite number {'>=' if allow_zero else '>'} 0, got {value!r}")
+    return value
+
+
+def make_rng(seed):
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be None, an int >= 0 or a numpy Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _record_set(record, n, d, steps):
+    T = steps + 1
+    if record == "auto":
+        keep = {"grad_norm"}
+        if T * n * d <= _HISTORY_CAP_NUMBERS:
+            keep |= {"params", "grad"}
+        if n * d <= _STATE_CAP_ND and T * n * d <= _STATE_CAP_NUMBERS:
+            keep.add("state")
+        return keep
+    if record is None:
+        return set()
+    if isinstance(record, str):
+        record = (record,)
+    try:
+        keep = set(record)
+    except TypeError:
+        raise TypeError(f"record must be 'auto' or a tuple of names among {RECORDABLE}, got {record!r}") from None
+    keep.discard("loss")
+    unknown = keep - set(RECORDABLE)
+    if unknown:
+        raise ValueError(f"record: unknown name(s) {sorted(unknown)}; allowed: 'auto' or any of {RECORDABLE} "
+                         "(the loss is always recorded)")
+    return keep
+
+
+def schedule_values(schedule, base_lr, steps):
+    """Per-step learning rates for steps 0..steps-1: an array (steps, ...) or None for a constant lr."""
+    if schedule is None:
+        return None
+    t = np.arange(steps)
+    if callable(schedule):
+        fn, kwargs = schedule, {}
+    else:
+        if isinstance(schedule, str):
+            name, kwargs = schedule, {}
+        elif isinstance(schedule, (tuple, list)) and len(schedule) == 2 and isinstance(schedule[1], dict):
+            name, kwargs = schedule
+        elif isinstance(schedule, dict) and "name" in schedule:
+            kwargs = {k: v for k, v in schedule.items() if k != "name"}
+            name = schedule["name"]
+        else:
+            raise TypeError("schedule must be None, a callable schedule(t, base_lr), a name "
+                            f"({', '.join(SCHEDULES)}), (name, kwargs) or {{'name': ..., **kwargs}}; got {schedule!r}")
+        if name not in SCHEDULES:
+            raise ValueError(f"unknown schedule {name!r}; known: {', '.join(SCHEDULES)}")
+        fn, required = SCHEDULES[name]
+        missing = [k for k in required if k not in kwargs]
+        if missing:
+            raise ValueError(f"schedule {name!r} needs {', '.join(missing)} (e.g. ({name!r}, {{{missing[0]!r}: ...}}))")
+        if name == "cosine":
+            kwargs = {"T_max": steps, **kwargs}
+    lr = np.asarray(base_lr, dtype=np.float64)
+    if lr.ndim == 0:
+        values = np.asarray(fn(t, float(lr), **kwargs), dtype=np.float64)
+        if values.shape != (steps,):
+            raise ValueError(f"schedule returned shape {values.shape}, expected ({steps},)")
+    else:  # per-row base lr (n, 1): values (steps, n, 1)
+        values = np.asarray(fn(t[:, None, None], lr[None], **kwargs), dtype=np.float64)
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError("schedule produced a learning rate that is negative or not finite")
+    return values
+
+
+def _batch_vg(f: DataLoss, n, batch_size, sampling, rng):
+    """(vg, description) for mini-batch gradients: per-row batches drawn each step."""
+    N = f.n_samples
+    b = batch_size
+    full = f._eval_array
+    batch_vg = f.batch_value_and_grad
+    if sampling == "random":  # with replacement, independently per row and step (seed 003's SGD)
+
+        def vg(p):
+            idx = rng.integers(0, N, size=(n, b))
+            return full(p), batch_vg(p, idx)[1]
+
+        return vg
+    if sampling == "cyclic":  # in order, the same for every row (seed 002's SGD)
+        counter = [0]
+
+        def vg(p):
+            start = counter[0]
+            counter[0] = (start + b) % N
+            idx = (start + np.arange(b)) % N
+            return full(p), batch_vg(p, idx)[1]
+
+        return vg
+    # "shuffle": each row walks through its own permutation, reshuffled every epoch
+    perm = [None]
+    pos = [N]
+
+    def vg(p):
+        if pos[0] >= N:
+            perm[0] = rng.permuted(np.broadcast_to(np.arange(N), (n, N)), axis=1)
+            pos[0] = 0
+        idx = perm[0][:, pos[0]:pos[0] + b]
+        pos[0] += b
+        return full(p), batch_vg(p, idx)[1]
+
+    return vg
+
+
+# ---------------------------------------------------------------------------------------
+# the shared core
+
+
+def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=None, schedule=None,
+        batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None, divergence_bound=None,
+        record="auto", label=None):
+    """Checks done by the callers except the ones listed here; returns a Trajectory.
+
+    ``lr`` may be a float or an (n, 1) array (one per row, for sweeps).
+    """
+    rule = optim.get_rule(optimizer)
+    name = optimizer.strip().lower() if isinstance(optimizer, str) else rule.name
+    if lr is not None:
+        hp = {**hp, "lr": lr}
+    hyper = rule.hyperparameters(**hp)
+    lr = hyper["lr"]
+    n, d = X0.shape
+    tol = _check_positive_or_none(tol, "tol")
+    if noise is not None:
+        if isinstance(noise, np.ndarray):
+            if noise.shape not in ((n, 1), (n,)) or not np.all(np.isfinite(noise)) or np.any(noise < 0):
+                raise ValueError(f"noise as an array must be (n, 1) finite values >= 0, got shape {noise.shape}")
+            noise = noise.reshape(n, 1)
+        else:
+            noise = _check_positive_or_none(noise, "noise", allow_zero=True)
+            if noise == 0:
+                noise = None
+    clip = _check_positive_or_none(clip_grad_norm, "clip_grad_norm")
+    rng = make_rng(seed)
+    if gradient not in _GRADIENT:
+        raise ValueError(f"gradient must be one of {', '.join(map(repr, _GRADIENT))}; got {gradient!r}")
+    if batch_size is not None:
+        if not isinstance(f, DataLoss):
+            raise ValueError("batch_size needs a data-defined objective (gdlab.functions.regression_loss or "
+                             f"seed003_loss); {f.name!r} has no samples to draw")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or not 1 <= batch_size <= f.n_samples:
+            raise ValueError(f"batch_size must be an int in [1, {f.n_samples}] (the number of samples), got {batch_size!r}")
+        if sampling not in _SAMPLING:
+            raise ValueError(f"sampling must be one of {', '.join(map(repr, _SAMPLING))}; got {sampling!r}")
+        vg = _batch_vg(f, n, int(batch_size), sampling, rng)
+        how = "mini_batch"
+    else:
+        vg = f.value_and_grad_fn(gradient, reuse_buffers=True)
+        how = "autodiff" if (gradient == "autodiff" or not f.has_closed_form_grad) else "closed_form"
+    if divergence_bound is None:
+        scale = max(1.0, float(np.max(np.abs(f.bounds))), float(np.max(np.abs(X0))))
+        bound = 1e6 * scale
+    else:
+        bound = _check_positive_or_none(divergence_bound, "divergence_bound")
+    lr_values = schedule_values(schedule, lr, steps)
+    keep = _record_set(record, n, d, steps)
+
+    t0 = time.perf_counter()
+    out = run_rows(vg, X0, rule, hyper, steps, lr_values=lr_values, tol=tol, noise=noise, rng=rng, clip=clip,
+                   bound=bound, record=keep)
+    wall = time.perf_counter() - t0
+
+    lr_arr = np.asarray(lr, dtype=np.float64)
+    if lr_values is not None:
+        lr_hist = lr_values if lr_arr.ndim == 0 else lr_values[:, :, 0]
+    elif lr_arr.ndim == 0:
+        lr_hist = np.full(steps, float(lr_arr))
+    else:
+        lr_hist = np.broadcast_to(lr_arr.reshape(1, n), (steps, n)).copy()
+    sq = (lambda a: None if a is None else a[:, 0]) if single else (lambda a: a)
+    state = {k: sq(v) for k, v in out["state"].items()}
+    descriptions = {k: rule.state_keys.get(k, "") for k in state}
+    if single:
+        status, stopped = str(out["status"][0]), int(out["stopped_at"][0])
+        final, final_loss = out["final"][0], float(out["final_loss"][0])
+        x0_out = X0[0]
+        if lr_hist.ndim == 2:
+            lr_hist = lr_hist[:, 0]
+    else:
+        status, stopped = out["status"], out["stopped_at"]
+        final, final_loss = out["final"], out["final_loss"]
+        x0_out = X0
+    return Trajectory(
+        params=sq(out["params"]), loss=sq(out["loss"]), grad=sq(out["grad"]), grad_norm=sq(out["grad_norm"]),
+        lr=lr_hist, state=state, status=status, stopped_at=stopped, final=final, final_loss=final_loss,
+        steps=steps, optimizer=name, hyperparameters=hyper, function=f,
+        label=label or name, x0=x0_out, single=single, tol=tol, noise=noise,
+        seed=seed if not isinstance(seed, np.random.Generator) else None, batch_size=batch_size,
+        divergence_bound=bound, gradient=how, wall_time=wall, state_descriptions=descriptions,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# public
+
+
+def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=None, seed=None, *,
+             schedule=None, batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None,
+             divergence_bound=None, record="auto", label=None, **hyperparameters) -> Trajectory:
+    """Run an optimizer on ``f`` from ``x0`` (one start or n starts as one array program).
+
+    >>> traj = gdlab.minimize("square", -5.0, "gd", steps=150, lr=0.1)      # seed 000
+    >>> traj.params.shape, traj.status
+    ((151, 1), 'max_steps')
+    >>> many = gdlab.minimize("rosenbrock", np.random.randn(100, 2), "adam", lr=0.01, steps=1000)
+
+    Each step ``t = 0 .. steps-1`` the optimizer (a gdlab.optim rule: its maths lives there)
+    updates ``x_{t+1}`` from the gradient ``g_t = grad f(x_t)``, e.g. for "gd"
+    ``x_{t+1} = x_t - lr * g_t``.
+
+    Parameters
+    ----------
+    f : Function | str | callable
+        A gdlab Function, a catalog name ("rosenbrock"), a formula ("x**2 - y**2"), or a
+        callable written with gdlab ops (then x0 is required).
+    x0 : None | number | (d,) | (n, d)
+        The start(s); None: ``f.start``. A 1-D function takes a scalar, or n numbers for n starts.
+    optimizer : str
+        A gdlab.optim rule name: "gd"/"sgd", "momentum", "nesterov", "adagrad", "rmsprop",
+        "adadelta", "adam", "adamw", "adamax", "nadam", "radam", "lion".
+    steps : int >= 1
+        The number of updates; the trajectory has steps + 1 points.
+    lr : float | None
+        The learning rate (None: the optimizer's default, torch's).
+    tol : float | None
+        Stop a run ("converged") at the first point where ||grad|| < tol.
+    noise : float | None
+        Standard deviation of Gaussian noise added to each gradient before the update
+        (perturbed gradient descent); drawn from ``seed``.
+    seed : None | int | numpy Generator
+        For noise and mini-batch sampling.
+    schedule : None | callable(t, base_lr) | name | (name, kwargs)
+        Learning-rate schedule over the steps (gdlab.optim.lr_scheduler's closed forms):
+        "step" (step_size, gamma), "multistep" (milestones, gamma), "exponential" (gamma),
+        "cosine" (T_max = steps by default, eta_min), "linear" (start_factor, end_factor, total_iters).
+    batch_size : int | None
+        For data-defined objectives: mini-batch gradients of this size (1 = SGD); the loss
+        recorded is still the full loss. ``sampling``: "shuffle" (a new permutation per
+        epoch and run, default), "random" (with replacement) or "cyclic" (in order).
+    gradient : "auto" | "closed_form" | "autodiff"
+        How gradients are computed ("auto": closed form where the function lists one).
+    clip_grad_norm : float | None
+        Clip each run's gradient to this norm (before the update).
+    divergence_bound : float | None
+        See the module docstring.
+    record : "auto" | tuple
+        What to keep per step (see the module docstring).
+    label : str | None
+        A name for the run (default: the optimizer's name).
+    **hyperparameters
+        The optimizer's other hyperparameters with torch's names (momentum, betas, eps,
+        weight_decay, nesterov, alpha, ...). Unknown names raise TypeError.
+
+    Returns
+    -------
+    Trajectory
+    """
+    f = resolve_function(f, x0)
+    X0, single = resolve_starts(f, x0)
+    steps = check_steps(steps)
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, numbers.Real)):
+        raise TypeError(f"lr must be a number or None, got {lr!r}; use gdlab.lr_sweep for several learning rates")
+    return run(f, X0, single, optimizer, steps, lr, hyperparameters, tol=tol, noise=noise, seed=seed,
+               schedule=schedule, batch_size=batch_size, sampling=sampling, gradient=gradient,
+               clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record, label=label)
+
+
+def normalize_optimizers(optimizers):
+    """{label: {"optimizer": name, **hp}} from a name, a list of names, or a dict label -> hp."""
+    if optimizers is None:
+        optimizers = ["gd", "momentum", "adam"]
+    if isinstance(optimizers, str):
+        optimizers = [optimizers]
+    if isinstance(optimizers, (list, tuple)):
+        out = {}
+        for name in optimizers:
+            if not isinstance(name, str):
+                raise TypeError(f"optimizers as a list must hold names, got {name!r}")
+            out[name] = {}
+        optimizers = out
+    if not isinstance(optimizers, dict) or not optimizers:
+        raise TypeError("optimizers must be a name, a list of names or a dict label -> hyperparameters, "
+                        f"got {optimizers!r}")
+    result = {}
+    for label, spec in optimizers.items():
+        spec = {} if spec is None else dict(spec)
+        name = spec.pop("optimizer", label)
+        if name not in optim.RULES and str(name).lower() not in optim.RULES:
+            if "optimizer" not in (optimizers[label] or {}):
+                raise ValueError(f"race: label {label!r} is not an optimizer name; give its optimizer with "
+                                 f"{{'optimizer': name, ...}}. Known optimizers: {', '.join(optim.rule_names())}")
+            optim.get_rule(name)  # raises with the close matches
+        result[str(label)] = {"optimizer": name, **spec}
+    return result
+
+
+def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=None, **common):
+    """Several optimizers, each with its own hyperparameters, from the same start(s).
+
+    >>> runs = gdlab.race("rosenbrock", [-1.2, 1.0], {"gd": {"lr": 1e-3}, "adam": {"lr": 0.05},
+    ...                   "heavy": {"optimizer": "momentum", "lr": 1e-3, "momentum": 0.95}}, steps=500)
+    >>> {label: t.final_loss for label, t in runs.items()}
+
+    ``optimizers``: a dict label -> hyperparameters (with an "optimizer" key when the label
+    is not an optimizer's name), a list of names (their default hyperparameters) or one
+    name; default ["gd", "momentum", "adam"]. Every run gets the same x0, steps, tol, noise,
+    seed (so the same noise draws and batches) and the ``common`` keyword arguments of
+    :func:`minimize` (schedule, batch_size, record, ...). Returns dict label -> Trajectory.
+    """
+    f = resolve_function(f, x0)
+    X0, single = resolve_starts(f, x0)
+    steps = check_steps(steps)
+    specs = normalize_optimizers(optimizers)
+    out = {}
+    for label, spec in specs.items():
+        spec = dict(spec)
+        name = spec.pop("optimizer")
+        lr = spec.pop("lr", None)
+        out[label] = run(f, X0, single, name, steps, lr, spec, tol=tol, noise=noise, seed=seed, label=label,
+                         **common)
+    return out

@@ -1,0 +1,172 @@
+"""The record of an optimization run: :class:`Trajectory`."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["Trajectory", "STATUSES"]
+
+#: The statuses a run can end with.
+STATUSES = ("converged", "diverged", "max_steps")
+
+
+def _plain(value):
+    """JSON-friendly: arrays to lists, non-finite floats to None, numpy scalars to Python."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            return [_plain(v) for v in value] if value.ndim else _plain(value.item())
+        return value.tolist()
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Trajectory:
+    """Everything one call of :func:`gdlab.minimize` recorded, for one start or for n starts.
+
+    Step 0 is the start; step t is the point after t updates. Shapes use ``T = steps + 1``,
+    ``n`` runs (starts) and ``d`` dimensions; with a single start (x0 of shape (d,) or a
+    scalar) the run axis is dropped.
+
+    Attributes
+    ----------
+    params : (T, d) | (T, n, d) float64, or None when not recorded
+        Every point, start included. After a run stopped (converged or diverged) the last
+        point repeats, so the array stays rectangular.
+    loss : (T,) | (T, n)
+        f at every point (the full objective, also for mini-batch runs).
+    grad : like params, or None when not recorded
+        The gradient the optimizer was given at each point (the mini-batch estimate for
+        SGD, before gradient noise and clipping).
+    grad_norm : like loss, or None when not recorded
+    lr : (steps,) | (steps, n)
+        The learning rate of each update (a schedule's values; per run in a sweep).
+    state : dict name -> (T, d) | (T, n, d)
+        The optimizer's internals after t updates, with gdlab.optim's (torch's) names:
+        "momentum_buffer" (the velocity), "exp_avg" (m), "exp_avg_sq" (v), "sum" (Adagrad's
+        accumulator), ...; empty when not recorded (see ``record`` in minimize).
+    state_descriptions : dict name -> what the array holds
+    status : str | (n,) str array
+        "converged" (gradient norm under tol), "diverged" (params past the divergence bound
+        or loss not finite) or "max_steps".
+    stopped_at : int | (n,) int array
+        The step at which the run converged or diverged, or ``steps``.
+    final : (d,) | (n, d); final_loss : float | (n,)
+        The point (and loss) where each run ended (at ``stopped_at``).
+    n_runs, steps, dim : int
+    optimizer : str; hyperparameters : dict (every hyperparameter, defaults included)
+    function : the objective (a gdlab Function); label : str
+    x0 : (d,) | (n, d) the start(s); tol, noise, seed, batch_size, divergence_bound, gradient
+        (how gradients were computed: "closed_form", "autodiff" or "mini_batch"); wall_time (s).
+    """
+
+    def __init__(self, *, params, loss, grad, grad_norm, lr, state, status, stopped_at, final, final_loss,
+                 steps, optimizer, hyperparameters, function, label, x0, single, tol=None, noise=None, seed=None,
+                 batch_size=None, divergence_bound=None, gradient=None, wall_time=None, state_descriptions=None):
+        self.single = bool(single)
+        self.params = params
+        self.loss = loss
+        self.grad = grad
+        self.grad_norm = grad_norm
+        self.lr = lr
+        self.state = state
+        self.state_descriptions = dict(state_descriptions or {})
+        self.status = status
+        self.stopped_at = stopped_at
+        self.final = final
+        self.final_loss = final_loss
+        self.steps = int(steps)
+        self.dim = int(np.shape(final)[-1])
+        self.n_runs = 1 if self.single else int(np.shape(final)[0])
+        self.optimizer = optimizer
+        self.hyperparameters = hyperparameters
+        self.function = function
+        self.label = label
+        self.x0 = x0
+        self.tol = tol
+        self.noise = noise
+        self.seed = seed
+        self.batch_size = batch_size
+        self.divergence_bound = divergence_bound
+        self.gradient = gradient
+        self.wall_time = wall_time
+
+    def __len__(self):
+        return self.steps + 1
+
+    def __repr__(self):
+        if self.single:
+            ended = f"{self.status} at step {self.stopped_at}, final loss {self.final_loss:.6g}"
+        else:
+            counts = {s: int(np.sum(self.status == s)) for s in STATUSES if np.any(self.status == s)}
+            ended = ", ".join(f"{k} {v}" for k, v in counts.items())
+        name = getattr(self.function, "name", "f")
+        return f"<Trajectory {self.label!r} on {name}: {self.n_runs} run(s) x {self.steps} steps; {ended}>"
+
+    # -- selecting runs ---------------------------------------------------------------------
+    def run(self, i: int) -> "Trajectory":
+        """The i-th run as a single-start Trajectory."""
+        if self.single:
+            if i not in (0, -1):
+                raise IndexError(f"run index {i} out of range for a single run")
+            return self
+        if not -self.n_runs <= i < self.n_runs:
+            raise IndexError(f"run index {i} out of range for {self.n_runs} runs")
+        return self._take(int(i) % self.n_runs, single=True)
+
+    def select(self, runs) -> "Trajectory":
+        """A Trajectory with only the given runs (indices or a boolean mask), keeping the run axis."""
+        if self.single:
+            raise ValueError("select needs a Trajectory with several runs; this one has a single start")
+        idx = np.arange(self.n_runs)[np.asarray(runs)]
+        return self._take(np.atleast_1d(idx), single=False)
+
+    def _take(self, idx, single):
+        def pick(a, axis):
+            if a is None:
+                return None
+            return np.take(a, idx, axis=axis)
+
+        lr = self.lr if self.lr.ndim == 1 else pick(self.lr, 1)
+        hp = dict(self.hyperparameters)
+        for k, v in hp.items():
+            if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == self.n_runs:
+                hp[k] = v[idx]
+        return Trajectory(
+            params=pick(self.params, 1), loss=pick(self.loss, 1), grad=pick(self.grad, 1),
+            grad_norm=pick(self.grad_norm, 1), lr=lr, state={k: pick(v, 1) for k, v in self.state.items()},
+            status=self.status[idx] if not single else str(self.status[idx]),
+            stopped_at=self.stopped_at[idx] if not single else int(self.stopped_at[idx]),
+            final=self.final[idx], final_loss=self.final_loss[idx] if not single else float(self.final_loss[idx]),
+            steps=self.steps, optimizer=self.optimizer, hyperparameters=hp, function=self.function,
+            label=self.label, x0=self.x0[idx], single=single, tol=self.tol, noise=self.noise, seed=self.seed,
+            batch_size=self.batch_size, divergence_bound=self.divergence_bound, gradient=self.gradient,
+            wall_time=self.wall_time, state_descriptions=self.state_descriptions,
+        )
+
+    # -- export -----------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """A JSON-friendly dict (lists of floats; inf and nan become None)."""
+        f = self.function
+        return {
+            "label": self.label, "optimizer": self.optimizer, "hyperparameters": _plain(self.hyperparameters),
+            "function": f.to_dict() if hasattr(f, "to_dict") else {"name": getattr(f, "name", "f")},
+            "steps": self.steps, "n_runs": self.n_runs, "dim": self.dim, "single": self.single,
+            "x0": _plain(self.x0), "params": _plain(self.params), "loss": _plain(self.loss),
+            "grad": _plain(self.grad), "grad_norm": _plain(self.grad_norm), "lr": _plain(self.lr),
+            "state": {k: _plain(v) for k, v in self.state.items()},
+            "status": self.status if self.single else self.status.tolist(),
+            "stopped_at": self.stopped_at if self.single else self.stopped_at.tolist(),
+            "final": _plain(self.final), "final_loss": _plain(self.final_loss),
+            "tol": self.tol, "noise": _plain(self.noise), "seed": self.seed if isinstance(self.seed, int) else None,
+            "batch_size": self.batch_size, "divergence_bound": self.divergence_bound, "gradient": self.gradient,
+        }

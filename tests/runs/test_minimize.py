@@ -1,0 +1,265 @@
+"""gdlab.minimize and race: shapes, statuses, recording, vectorization, errors."""
+
+import json
+
+import numpy as np
+import pytest
+
+import gdlab
+from gdlab import optim
+from gdlab.functions import Function, get, regression_loss
+from gdlab.runs import Trajectory, minimize, race
+
+OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "adamax",
+              "nadam", "radam", "lion"]
+
+
+def test_single_start_shapes():
+    t = minimize("rosenbrock", [-1.2, 1.0], "adam", steps=50, lr=0.01)
+    assert isinstance(t, Trajectory) and len(t) == 51
+    assert t.params.shape == (51, 2) and t.grad.shape == (51, 2)
+    assert t.loss.shape == (51,) and t.grad_norm.shape == (51,) and t.lr.shape == (50,)
+    assert t.final.shape == (2,) and isinstance(t.final_loss, float)
+    assert isinstance(t.status, str) and isinstance(t.stopped_at, int)
+    assert t.n_runs == 1 and t.steps == 50 and t.dim == 2
+    assert t.optimizer == "adam" and t.label == "adam" and t.hyperparameters["lr"] == 0.01
+    assert t.hyperparameters["betas"] == (0.9, 0.999)
+    assert set(t.state) == {"exp_avg", "exp_avg_sq"} and t.state["exp_avg"].shape == (51, 2)
+    np.testing.assert_array_equal(t.state["exp_avg"][0], 0.0)
+    assert t.function.name == "rosenbrock"
+    f = get("rosenbrock")
+    np.testing.assert_allclose(t.loss, f(t.params))
+    np.testing.assert_allclose(t.grad, f.grad(t.params))
+    np.testing.assert_allclose(t.grad_norm, np.linalg.norm(t.grad, axis=1))
+    np.testing.assert_array_equal(t.params[0], [-1.2, 1.0])
+
+
+def test_many_starts_are_one_program_and_equal_single_runs():
+    x0 = np.random.default_rng(0).uniform(-2, 2, size=(7, 2))
+    many = minimize("himmelblau", x0, "momentum", steps=60, lr=0.005)
+    assert many.params.shape == (61, 7, 2) and many.loss.shape == (61, 7) and many.status.shape == (7,)
+    assert many.state["momentum_buffer"].shape == (61, 7, 2)
+    for i in (0, 3, 6):
+        one = minimize("himmelblau", x0[i], "momentum", steps=60, lr=0.005)
+        np.testing.assert_allclose(many.params[:, i], one.params, rtol=1e-14, atol=1e-14)
+        run = many.run(i)
+        assert run.single and run.params.shape == (61, 2)
+        np.testing.assert_array_equal(run.params, many.params[:, i])
+    sub = many.select([1, 2])
+    assert sub.n_runs == 2 and sub.params.shape == (61, 2, 2)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_runs_the_optim_rule(name):
+    """The runner steps with gdlab.optim's rule: the same numbers as the rule applied by hand."""
+    f = get("beale")
+    x0 = np.array([[1.0, 1.0], [-1.0, 0.5]])
+    t = minimize(f, x0, name, steps=20, lr=1e-3)
+    rule = optim.get_rule(name)
+    hp = rule.hyperparameters(lr=1e-3)
+    p = x0.copy()
+    state = rule.init(p, **hp)
+    for _ in range(20):
+        rule.update(p, f.grad(p), state, **hp)
+    np.testing.assert_allclose(t.final, p, rtol=1e-13, atol=1e-15)
+    assert t.status.tolist() == ["max_steps", "max_steps"]
+
+
+def test_matches_the_stateful_optimizer_on_tensors():
+    f = get("rosenbrock")
+    x = gdlab.Tensor(np.array([-1.2, 1.0]), requires_grad=True)
+    opt = optim.Adam([x], lr=0.02)
+    for _ in range(30):
+        opt.zero_grad()
+        f(x).backward()
+        opt.step()
+    t = minimize(f, [-1.2, 1.0], "adam", steps=30, lr=0.02, gradient="autodiff")
+    np.testing.assert_allclose(t.final, x.data, rtol=1e-12)
+
+
+def test_closed_form_and_autodiff_gradients_give_the_same_run():
+    x0 = np.random.default_rng(1).uniform(-2, 2, (5, 2))
+    a = minimize("rosenbrock", x0, "adam", steps=200, lr=0.01, gradient="closed_form")
+    b = minimize("rosenbrock", x0, "adam", steps=200, lr=0.01, gradient="autodiff")
+    assert a.gradient == "closed_form" and b.gradient == "autodiff"
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-12)
+
+
+def test_one_dimensional_starts():
+    t = minimize("square", 3.0, steps=5, lr=0.1)
+    assert t.params.shape == (6, 1) and t.single
+    t = minimize("square", [3.0, -1.0, 2.0], steps=5, lr=0.1)   # three starts of a 1-D function
+    assert t.params.shape == (6, 3, 1) and not t.single
+    t = minimize("square", [[3.0], [1.0]], steps=5, lr=0.1)
+    assert t.params.shape == (6, 2, 1)
+
+
+def test_default_start_and_default_lr():
+    t = minimize("rosenbrock", steps=3)
+    np.testing.assert_array_equal(t.x0, get("rosenbrock").start)
+    assert t.hyperparameters["lr"] == optim.get_rule("gd").defaults["lr"]
+
+
+def test_tol_converges_and_the_last_point_repeats():
+    x0 = np.array([[3.0, 4.0], [0.3, 0.4], [1e-12, 0.0]])
+    t = minimize("sphere", x0, "gd", steps=100, lr=0.1, tol=1e-6)
+    assert t.status.tolist() == ["converged"] * 3
+    assert t.stopped_at[2] == 0
+    for i in range(3):
+        s = t.stopped_at[i]
+        assert t.grad_norm[s, i] < 1e-6 and (s == 0 or t.grad_norm[s - 1, i] >= 1e-6)
+        np.testing.assert_array_equal(t.params[s:, i], np.broadcast_to(t.params[s, i], (101 - s, 2)))
+        np.testing.assert_array_equal(t.loss[s:, i], t.loss[s, i])
+        np.testing.assert_array_equal(t.final[i], t.params[s, i])
+    assert t.stopped_at[1] < t.stopped_at[0]
+
+
+def test_mixed_statuses_in_one_vectorized_run():
+    x0 = np.array([[0.5, 0.5], [4.0, 4.0], [1e-9, 1e-9]])
+    t = minimize("sphere", x0, "gd", steps=50, lr=np.float64(0.9), tol=1e-6)
+    assert t.status[2] == "converged"
+    t2 = minimize("saddle", np.array([[1.0, 0.0], [1.0, 1.0]]), "gd", steps=200, lr=0.3, tol=1e-9)
+    assert t2.status.tolist() == ["converged", "diverged"]
+    assert np.isfinite(t2.params).all()
+
+
+def test_divergence_bound_and_non_finite_loss():
+    t = minimize("saddle", [0.0, 1.0], "gd", steps=100, lr=0.5, divergence_bound=1e3)
+    assert t.status == "diverged" and t.divergence_bound == 1e3
+    assert abs(t.final[1]) > 1e3 and abs(t.params[t.stopped_at - 1, 1]) <= 1e3
+    f = gdlab.expr("log(x)")                         # loss nan once x < 0: diverged, no exception
+    t = minimize(f, 0.5, "gd", steps=10, lr=10.0, maximize=False)
+    assert t.status == "diverged" and not np.isfinite(t.final_loss)
+    # the default bound: 1e6 * max(1, |bounds|, |x0|)
+    assert minimize("paraboloid", [-3.0, 4.0], steps=1).divergence_bound == 4.5e6
+
+
+def test_recording_choices():
+    x0 = np.zeros((3, 2))
+    t = minimize("booth", x0, "adam", steps=10, lr=0.1, record=())
+    assert t.params is None and t.grad is None and t.grad_norm is None and t.state == {}
+    assert t.loss.shape == (11, 3) and t.final.shape == (3, 2)
+    full = minimize("booth", x0, "adam", steps=10, lr=0.1)
+    np.testing.assert_array_equal(t.final, full.final)
+    np.testing.assert_array_equal(t.loss, full.loss)
+    g = minimize("booth", x0, "adam", steps=10, lr=0.1, record=("grad_norm",))
+    np.testing.assert_allclose(g.grad_norm, full.grad_norm)
+    # auto: no state history for many runs of many dimensions
+    big = minimize(get("sphere", dim=50), np.ones((100, 50)), "adam", steps=2, lr=0.1)
+    assert big.state == {} and big.params is not None
+    with pytest.raises(ValueError, match="unknown name"):
+        minimize("booth", x0, record=("parms",))
+
+
+def test_schedules_and_lr_history():
+    t = minimize("sphere", [1.0, 1.0], "gd", steps=10, lr=0.1, schedule=("step", {"step_size": 5, "gamma": 0.5}))
+    np.testing.assert_allclose(t.lr, [0.1] * 5 + [0.05] * 5)
+    t = minimize("sphere", [1.0, 1.0], "gd", steps=4, lr=0.1, schedule="cosine")
+    np.testing.assert_allclose(t.lr, 0.05 * (1 + np.cos(np.pi * np.arange(4) / 4)))
+    # the schedule is really used: x_{t+1} = (1 - 2 lr_t) x_t
+    np.testing.assert_allclose(t.final, np.prod(1 - 2 * t.lr) * np.ones(2))
+    t = minimize("sphere", [1.0, 1.0], "gd", steps=3, lr=0.1, schedule=lambda step, lr: lr / (1 + step))
+    np.testing.assert_allclose(t.lr, [0.1, 0.05, 0.1 / 3])
+    with pytest.raises(ValueError, match="needs gamma"):
+        minimize("sphere", [1.0, 1.0], schedule="exponential")
+    with pytest.raises(ValueError, match="unknown schedule"):
+        minimize("sphere", [1.0, 1.0], schedule="cosinus")
+
+
+def test_mini_batches_on_a_data_objective():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 1))
+    y = 3 * x[:, 0] - 1
+    f = regression_loss(x, y)
+    for sampling in ("shuffle", "random", "cyclic"):
+        t = minimize(f, [[0.0, 0.0], [1.0, 1.0]], "sgd", steps=400, lr=0.05, batch_size=4, sampling=sampling, seed=1)
+        np.testing.assert_allclose(t.final, [[3.0, -1.0]] * 2, atol=1e-6)   # noise-free data: SGD reaches it
+        np.testing.assert_allclose(t.loss, f(t.params))                     # the full loss is recorded
+    gd = minimize(f, [0.0, 0.0], "gd", steps=50, lr=0.1)
+    full_batch = minimize(f, [0.0, 0.0], "gd", steps=50, lr=0.1, batch_size=40, sampling="cyclic")
+    np.testing.assert_allclose(gd.params, full_batch.params, rtol=1e-12, atol=1e-14)
+    a = minimize(f, [0.0, 0.0], "sgd", steps=30, lr=0.05, batch_size=1, seed=3)
+    b = minimize(f, [0.0, 0.0], "sgd", steps=30, lr=0.05, batch_size=1, seed=3)
+    np.testing.assert_array_equal(a.params, b.params)
+    with pytest.raises(ValueError, match="batch_size must be an int in"):
+        minimize(f, [0.0, 0.0], batch_size=41)
+    with pytest.raises(ValueError, match="needs a data-defined objective"):
+        minimize("sphere", [0.0, 0.0], batch_size=1)
+
+
+def test_noise_and_clipping():
+    a = minimize("sphere", [1.0, 1.0], "gd", steps=20, lr=0.1, noise=0.5, seed=0)
+    b = minimize("sphere", [1.0, 1.0], "gd", steps=20, lr=0.1)
+    assert not np.allclose(a.params, b.params)
+    np.testing.assert_allclose(a.grad, 2 * a.params)        # the recorded gradient is the exact one
+    c = minimize("sphere", [100.0, 0.0], "gd", steps=1, lr=1.0, clip_grad_norm=1.0)
+    assert c.final[0] == pytest.approx(99.0, abs=1e-4)
+
+
+def test_callables_strings_and_formulas():
+    t = minimize(lambda x: (x[..., 0] - 1) ** 2 + gdlab.sin(x[..., 1]) ** 2, [0.0, 0.5], "gd", steps=200, lr=0.1)
+    np.testing.assert_allclose(t.final, [1.0, 0.0], atol=1e-6)
+    assert t.gradient == "autodiff"
+    t = minimize("x**2 + 3*y**2", [1.0, 1.0], "gd", steps=100, lr=0.1)
+    assert t.function.formula == "x**2 + 3 * y**2" and np.allclose(t.final, 0, atol=1e-8)
+    t = minimize("x^2", 2.0, steps=1, lr=0.25)
+    assert t.function.name == "square" and t.final[0] == 1.0
+
+
+def test_to_dict_is_json():
+    t = minimize("paraboloid", [-3.0, 4.0], "momentum", steps=10, lr=10.0)
+    d = json.loads(json.dumps(t.to_dict()))
+    assert d["status"] == "diverged" and len(d["params"]) == 11 and d["function"]["name"] == "paraboloid"
+    assert "momentum_buffer" in d["state"]
+
+
+def test_race():
+    runs = race("rosenbrock", [-1.2, 1.0], {"gd": {"lr": 1e-3}, "adam": {"lr": 0.05},
+                                             "heavy ball": {"optimizer": "momentum", "lr": 1e-3, "momentum": 0.95}},
+                steps=300)
+    assert list(runs) == ["gd", "adam", "heavy ball"]
+    assert runs["heavy ball"].optimizer == "momentum" and runs["heavy ball"].label == "heavy ball"
+    assert runs["heavy ball"].hyperparameters["momentum"] == 0.95
+    assert all(r.params.shape == (301, 2) for r in runs.values())
+    assert runs["adam"].final_loss < runs["gd"].final_loss
+    many = race("himmelblau", np.zeros((4, 2)), ["gd", "adam"], steps=10)
+    assert many["adam"].params.shape == (11, 4, 2)
+    with pytest.raises(ValueError, match="'fast' is not an optimizer name"):
+        race("rosenbrock", None, {"fast": {"lr": 0.1}})
+    with pytest.raises(ValueError, match="unknown optimizer 'adamm'"):
+        race("rosenbrock", None, {"fast": {"optimizer": "adamm"}})
+
+
+# -- item 8: bad input, clear errors ----------------------------------------------------------
+
+def test_errors():
+    with pytest.raises(ValueError, match=r"unknown function 'rosenbrok'.*Did you mean 'rosenbrock'"):
+        minimize("rosenbrok", [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"x0 must be one start of shape \(2,\) or n starts of shape \(n, 2\).*got shape \(3,\)"):
+        minimize("rosenbrock", [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match=r"got shape \(2, 2, 2\)"):
+        minimize("rosenbrock", np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="steps must be an int >= 1, got 0"):
+        minimize("rosenbrock", [0.0, 0.0], steps=0)
+    with pytest.raises(TypeError, match="steps must be an int >= 1, got 2.5"):
+        minimize("rosenbrock", [0.0, 0.0], steps=2.5)
+    with pytest.raises(ValueError, match="unknown optimizer 'adma'. Did you mean .*'adam'"):
+        minimize("rosenbrock", [0.0, 0.0], "adma")
+    with pytest.raises(TypeError, match="unknown hyperparameter.*betaz"):
+        minimize("rosenbrock", [0.0, 0.0], "adam", betaz=(0.9, 0.99))
+    with pytest.raises(ValueError, match="invalid lr=-1"):
+        minimize("rosenbrock", [0.0, 0.0], lr=-1.0)
+    with pytest.raises(ValueError, match="tol must be a finite number > 0"):
+        minimize("rosenbrock", [0.0, 0.0], tol=-1)
+    with pytest.raises(ValueError, match="x0 must be finite"):
+        minimize("rosenbrock", [np.nan, 0.0])
+    with pytest.raises(ValueError, match="'x \\+ foo\\(y\\)' is not a catalog function, and as a formula: unknown function 'foo' at position 4"):
+        minimize("x + foo(y)", [0.0, 0.0])
+    with pytest.raises(ValueError, match="x0 is required"):
+        minimize(lambda x: x[..., 0] ** 2)
+    with pytest.raises(TypeError, match="use gdlab.lr_sweep"):
+        minimize("sphere", [0.0, 0.0], lr=[0.1, 0.2])
+    with pytest.raises(ValueError, match="gradient must be one of"):
+        minimize("sphere", [0.0, 0.0], gradient="symbolic")
+    with pytest.raises(ValueError, match="no closed-form gradient"):
+        minimize(Function(lambda x: x[..., 0] ** 2, 1), 1.0, gradient="closed_form")
