@@ -40,6 +40,7 @@ _EXPORTS = {
     "fit_curve": "_models", "decision_regions": "_models", "digits": "_models", "training_grid": "_models",
     # animations
     "Movie": "_animate", "animate": "_animate", "animate_training": "_animate",
+    "SnapshotCallback": "_animate", "frame_indices": "_animate",
     # interactive
     "interactive": "_interactive", "interactive_loss": "_interactive",
     "interactive_training": "_interactive", "write_html": "_interactive",

@@ -95,19 +95,29 @@ def _grid_shape(n, grid):
 
 
 @S.styled
-def basin_map(run, grid=None, *, minima=None, tol=None, speed=True, contours=True, labels=("x", "y"), ax=None,
-              title=None, legend=True, figsize=None, dpi=None, path=None):
+def basin_map(f, run=None, *, grid=None, minima=None, tol=None, speed=True, contours=True, labels=("x", "y"),
+              ax=None, title=None, legend=True, figsize=None, dpi=None, path=None):
     """Basins of attraction: each start point of a grid coloured by the minimum it reached.
 
-    ``run``: a multi-start run whose starts are a grid made by :func:`grid_starts` (params of
-    shape (steps+1, nx*ny, 2)); ``grid``: (nx, ny) or n (default: a square grid). ``minima``
-    (default: ``run.function.minima``) and ``tol`` as in :func:`basins`. Starts that reached no
-    minimum are grey. ``speed=True`` shades each cell by the steps it took (deep = fast, pale =
-    slow); contour lines of the function are drawn on top where it is known. Returns the Figure.
+    ``basin_map(f, run)`` or ``basin_map(run)`` (then f = run.function). ``run``: a multi-start
+    run whose starts are a grid made by :func:`grid_starts` (params of shape
+    (steps+1, nx*ny, 2)); ``grid``: (nx, ny) or n (default: a square grid). ``minima``
+    (default: the function's) and ``tol`` as in :func:`basins`. Starts that reached no minimum
+    are grey. ``speed=True`` shades each cell by the steps it took (deep = fast, pale = slow);
+    contour lines of the function are drawn on top where it is known. Returns the Figure.
     """
+    from ._data import is_run_like
+    if run is None:
+        run, f = f, None
+    elif is_run_like(f) and not is_run_like(run):
+        f, run = run, f
     r = as_run(run)
+    if f is None:
+        f = r.function
     if r.dim != 2:
         raise ValueError(f"basin_map draws 2-D start grids; this run has dimension {r.dim}")
+    if minima is None and f is not None:
+        minima = minima_of(f, 2)
     res = basins(r, minima, tol=tol)
     nx, ny = _grid_shape(r.n, grid)
     starts = r.params[0].reshape(ny, nx, 2)
@@ -136,7 +146,6 @@ def basin_map(run, grid=None, *, minima=None, tol=None, speed=True, contours=Tru
     dy = (y1 - y0) / max(ny - 1, 1) / 2
     ax.imshow(rgb, origin="lower", extent=(x0 - dx, x1 + dx, y0 - dy, y1 + dy), interpolation="nearest",
               aspect="auto", zorder=0)
-    f = r.function
     if contours and f is not None:
         from ._data import grid as _grid
         b = np.array([[x0 - dx, x1 + dx], [y0 - dy, y1 + dy]])

@@ -431,7 +431,7 @@ def optimizer_state(runs, *, start=0, coords=None, title=None, figsize=None, dpi
                 values.append(eff[:, cs])
                 if run.lr is not None:
                     ax.plot(np.arange(len(run.lr[:stop])), run.lr[:stop], color=color, lw=1.0, alpha=0.6,
-                            ls=(0, (4, 3)), label="_nolegend_")
+                            ls=(0, (6, 2, 1, 2)), label="_nolegend_")
             else:
                 a = run.state.get(panel)
                 if a is None:
@@ -462,7 +462,7 @@ def optimizer_state(runs, *, start=0, coords=None, title=None, figsize=None, dpi
     if dim > 1:
         handles += [Line2D([], [], color="#555555", lw=1.6, ls=styles[i % 4], label=f"x{c + 1}")
                     for i, c in enumerate(cs)]
-    handles.append(Line2D([], [], color="#555555", lw=1.0, ls=(0, (4, 3)), label="nominal lr"))
+    handles.append(Line2D([], [], color="#555555", lw=1.0, ls=(0, (6, 2, 1, 2)), label="nominal lr"))
     S.legend_below(fig, axs.flat[0], handles, own=True)
     fname = function_name(next((r.function for r in rs if r.function is not None), None))
     fig.suptitle(title if title is not None else "optimizer internals" + (f" on {fname}" if fname else ""),

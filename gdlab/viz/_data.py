@@ -117,8 +117,13 @@ def _params_array(p):
 
 
 def is_run_like(obj):
-    return (hasattr(obj, "params") and not isinstance(obj, Mapping)) or \
-        (isinstance(obj, Mapping) and "params" in obj) or isinstance(obj, Run)
+    """A Trajectory-like object (visited points in ``.params``), its to_dict(), or a Run.
+    Objective functions are callable and never count, whatever attributes they have."""
+    if isinstance(obj, Run):
+        return True
+    if isinstance(obj, Mapping):
+        return "params" in obj
+    return hasattr(obj, "params") and not callable(obj)
 
 
 def as_run(obj, label=None):

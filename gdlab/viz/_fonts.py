@@ -157,7 +157,14 @@ def apply_cjk(fig):
 @contextlib.contextmanager
 def quiet_glyph_warnings():
     """Silence matplotlib's per-glyph 'missing from font' warnings (gdlab has warned once already)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from (current )?font")
-        warnings.filterwarnings("ignore", message=r".*Font family .* not found")
-        yield
+    import logging
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(max(level, logging.ERROR))  # "findfont: Failed to find font weight bold for <CJK font>"
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from (current )?font")
+            warnings.filterwarnings("ignore", message=r".*Font family .* not found")
+            yield
+    finally:
+        log.setLevel(level)

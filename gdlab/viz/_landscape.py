@@ -408,8 +408,9 @@ def gradient_field(f, runs=None, *, bounds=None, density=21, descent=True, norma
             U = np.where(mag > 0, U / mag, 0.0)
             V = np.where(mag > 0, V / mag, 0.0)
     fin = mag[np.isfinite(mag) & (mag > 0)]
-    if fin.size and fin.max() / max(fin.min(), 1e-300) > 100:
-        norm = LogNorm(vmin=max(fin.min(), fin.max() * 1e-6), vmax=fin.max())
+    low = float(np.percentile(fin, 5)) if fin.size else 0.0
+    if fin.size and low > 0 and fin.max() / low > 100:    # robust: a grid point on a minimum has |g| = 0
+        norm = LogNorm(vmin=low, vmax=fin.max())
         mag_c = np.clip(mag, norm.vmin, None)
     else:
         norm = Normalize(vmin=0.0, vmax=float(fin.max()) if fin.size else 1.0)
@@ -476,7 +477,7 @@ def _draw_surface_panel(ax, f, runs, obj, b, *, resolution, zlog, elev, azim, mi
     C = np.clip((np.where(np.isfinite(C), C, c1) - c0) / max(c1 - c0, 1e-300), 0, 1)
     rgb = matplotlib.colormaps[S.SURFACE_CMAP](C)[..., :3]
     light = LightSource(azdeg=315, altdeg=45)
-    faces = light.shade_rgb(rgb, Zt, fraction=0.5, blend_mode="soft",
+    faces = light.shade_rgb(rgb, Zt, fraction=0.35, blend_mode="soft",
                             vert_exag=float((b[0, 1] - b[0, 0]) / max(zhi - zlo, 1e-12)))
     ax.plot_surface(X, Y, Zt, facecolors=faces, rstride=1, cstride=1, linewidth=0, edgecolor="none",
                     antialiased=False, shade=False, zorder=1)

@@ -137,6 +137,25 @@ def class_scores(pred, n_classes=None):
     return cls, np.clip(conf, 0, 1)
 
 
+def boundary_field(pred, cls):
+    """(field, levels) whose contour is the decision boundary: the probability of class 1 at 0.5
+    for two classes (a smooth line), the class index between classes otherwise."""
+    p = np.asarray(pred)
+    if p.ndim == 2 and p.shape[1] == 1:
+        p = p[:, 0]
+    if p.ndim == 2 and p.shape[1] == 2:
+        pf = p.astype(float)
+        if not (np.all(pf >= 0) and np.allclose(pf.sum(axis=1), 1.0, atol=1e-3)):
+            pf = pf - pf.max(axis=1, keepdims=True)
+            pf = np.exp(pf) / np.exp(pf).sum(axis=1, keepdims=True)
+        return pf[:, 1], [0.5]
+    if p.ndim == 1 and not np.issubdtype(p.dtype, np.integer):
+        pf = p.astype(float)
+        if np.all((pf >= 0) & (pf <= 1)) and not np.all(np.mod(pf, 1) == 0):
+            return pf, [0.5]
+    return cls.astype(float), list(np.arange(int(cls.max())) + 0.5)
+
+
 def region_image(cls, conf, shape, boundary=True):
     """RGB image (h, w, 3) of class regions: the class colour, paler where the model is unsure,
     dark pixels on the boundaries between classes."""
@@ -169,15 +188,17 @@ def decision_regions(model, x, y=None, *, resolution=160, class_names=None, ax=N
     if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"decision_regions draws 2 input features; x has shape {x.shape}")
     grid = training_grid(x, resolution)
-    cls, conf = class_scores(predict_with(model, grid))
+    raw = predict_with(model, grid)
+    cls, conf = class_scores(raw)
     res = int(resolution)
     img = region_image(cls, conf, (res, res), boundary=False)
     fig, ax, own = S.own_or_new(ax, figsize=figsize or (6.2, 5.4), dpi=dpi)
     extent = (grid[:, 0].min(), grid[:, 0].max(), grid[:, 1].min(), grid[:, 1].max())
     ax.imshow(img, origin="lower", extent=extent, interpolation="bilinear", aspect="auto", zorder=0)
     if len(np.unique(cls)) > 1:
-        ax.contour(grid[:, 0].reshape(res, res), grid[:, 1].reshape(res, res), cls.reshape(res, res),
-                   levels=np.arange(int(cls.max())) + 0.5, colors="#333333", linewidths=1.2, zorder=1)
+        field, lv = boundary_field(raw, cls)
+        ax.contour(grid[:, 0].reshape(res, res), grid[:, 1].reshape(res, res), field.reshape(res, res),
+                   levels=lv, colors="#333333", linewidths=1.2, zorder=1)
     acc = None
     if y is not None:
         y = np.asarray(y).reshape(-1).astype(int)
