@@ -938,13 +938,17 @@ if click is not None:
     @click.option("--standardize/--no-standardize", default=True, show_default=True,
                   help="Standardise the features (fitted on the training set).")
     @_seed_option
-    @_plot_option
+    @click.option("--plot", type=click.Path(dir_okay=False), callback=_output_callback(PLOT_SUFFIXES),
+                  help="Write the model's figure: decision regions (2-D classes), the fit (1-D regression), "
+                       "predicted images (digits), or the training curves.")
+    @click.option("--curves", type=click.Path(dir_okay=False), callback=_output_callback(PLOT_SUFFIXES),
+                  help="Write the loss and metrics per epoch, train and test.")
     @_html_option
     @click.option("--save", type=click.Path(dir_okay=False), callback=_output_callback(MODEL_SUFFIXES),
                   help="Save the trained model (.npz).")
     @_json_option
     def train_cmd(dataset, data_args, model_spec, activation, optimizer, lr, epochs, batch_size, full_batch,
-                  test_size, standardize, seed, plot, html, save, json_path):
+                  test_size, standardize, seed, plot, curves, html, save, json_path):
         """Train a small network on a data set, with a progress bar; print the metrics.
 
         Classification data get softmax cross-entropy and accuracy; regression data get the mean
@@ -956,6 +960,7 @@ if click is not None:
           gdlab train --dataset digits --model 64-64-10 --optimizer sgd --lr 0.1 --epochs 20 --plot digits.png
           gdlab train --dataset sine --model 1-32-32-1 --activation tanh --epochs 300 --plot fit.png --html report.html
           gdlab train --dataset spirals --data noise=0.1 --model 2-64-64-3 --epochs 300 --save spirals.npz
+          gdlab train --dataset circles --epochs 50 --plot regions.png --curves curves.png --json history.json
         """
         import numpy as np
 
@@ -985,6 +990,7 @@ if click is not None:
             x_train, x_test, y_train, y_test = datasets.train_test_split(x, y, test_size=test_size, seed=seed)
         else:
             x_train, y_train, x_test, y_test = x, y, None, None
+        raw_test = (x_test, y_test)
         scaler = None
         if standardize:
             scaler = datasets.Standardizer().fit(x_train)
@@ -1012,15 +1018,33 @@ if click is not None:
         console = _console()
         _print_train_table(console, dataset, sizes, activation, optimizer, lr, history, model, x_train, fit_y, val)
         written = []
+
+        def predictor(points):  # the trained model on raw (unstandardised) inputs
+            points = np.asarray(points, dtype=float)
+            return model.predict(scaler.transform(points) if scaler is not None else points)
+
         if plot is not None:
             from gdlab import viz
 
-            viz.plot_training(history, model=model, x=x_train, y=y_train, path=plot, title=f"{dataset}")
+            if classification and n_features == 2:
+                viz.decision_regions(predictor, x, y, path=plot, title=f"{dataset}: decision regions")
+            elif not classification and n_features == 1:
+                viz.fit_curve(x, y, predictor, path=plot, title=f"{dataset}: data and fit")
+            elif classification and int(round(np.sqrt(n_features))) ** 2 == n_features:
+                shown_x, shown_y = raw_test if raw_test[0] is not None else (x, y)
+                viz.digits(shown_x[:50], shown_y[:50], predictor(shown_x[:50]), errors_first=True, path=plot)
+            else:
+                viz.history_curves(history, path=plot, title=dataset)
             written.append(plot)
+        if curves is not None:
+            from gdlab import viz
+
+            viz.history_curves(history, path=curves, title=f"{dataset}: training")
+            written.append(curves)
         if html is not None:
             from gdlab import viz
 
-            viz.training_report(history, model=model, x=x_train, y=y_train, path=html, title=f"{dataset}")
+            viz.interactive_training(history, path=html, title=f"{dataset}: training")
             written.append(html)
         if save is not None:
             model.save(save)
@@ -1032,7 +1056,6 @@ if click is not None:
             written.append(json_path)
         for path in written:
             click.echo(f"wrote {path}", err=True)
-        del np
 
     def _loader_params(dataset):
         import inspect

@@ -221,6 +221,7 @@ class Context:
         self.out = Path(out)
         self.quick = quick
         self.dpi = 70 if quick else 110
+        self.gif_dpi = 50 if quick else 80
         self.numbers: list[Number] = []
         self.figures: list[Figure] = []
         self.notes: list[str] = []
@@ -233,7 +234,7 @@ class Context:
     @property
     def frames(self) -> int:
         """Frames per animation."""
-        return 12 if self.quick else 60
+        return 12 if self.quick else 48
 
     # -------------------------------------------------------------------- files
     def path(self, filename: str) -> Path:
@@ -261,6 +262,8 @@ class Context:
         path = self.path(filename)
         if path.suffix.lower() == ".png":
             kwargs.setdefault("dpi", self.dpi)
+        elif path.suffix.lower() == ".gif":
+            kwargs.setdefault("dpi", self.gif_dpi)
         out = fn(*args, path=path, **kwargs)
         _close(out)
         if register:

@@ -41,16 +41,19 @@ nav a:hover { color: var(--accent); }
 main { padding: 8px 48px 48px; max-width: 1700px; margin: 0 auto; }
 section h2 { margin: 34px 0 4px; font-size: 21px; }
 section .lead { margin: 0 0 14px; color: var(--muted); font-size: 14px; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 20px; }
+.grid { columns: 2 560px; column-gap: 20px; }
+.grid > .card { break-inside: avoid; margin-bottom: 20px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; overflow: hidden;
-  box-shadow: 0 1px 2px rgba(16,24,40,0.04), 0 4px 14px rgba(16,24,40,0.05); display: flex; flex-direction: column; }
+  box-shadow: 0 1px 2px rgba(16,24,40,0.04), 0 4px 14px rgba(16,24,40,0.05); display: flex; flex-direction: column;
+  width: 100%; }
 .card.failed { border-color: #f1b5ae; }
 .card-head { padding: 14px 18px 6px; display: flex; align-items: flex-start; gap: 10px; }
 .card-head h3 { margin: 0; font-size: 17px; flex: 1; }
 .card-head code { font-size: 12px; color: var(--muted); background: #f0f2f6; border-radius: 6px; padding: 1px 6px; }
 .explain { margin: 0 18px 10px; color: var(--muted); font-size: 14px; }
-.figs { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 8px; padding: 0 14px; }
-.figs.one { grid-template-columns: 1fr; }
+.figs { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; padding: 0 14px; }
+.figs.one, .figs.two { grid-template-columns: 1fr; }
+.figs.many > figure:first-child { grid-column: 1 / -1; }
 figure { margin: 0; background: #fafbfc; border: 1px solid var(--line); border-radius: 8px; padding: 6px;
   display: flex; flex-direction: column; }
 figure a.img { display: block; }
@@ -89,7 +92,7 @@ details.text a { font-size: 12px; color: var(--muted); }
 footer { padding: 24px 48px 40px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); }
 .legend { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin: 16px 0 0; font-size: 13px; color: var(--muted); }
 @media (max-width: 700px) { header, nav, main, footer { padding-left: 16px; padding-right: 16px; }
-  .grid { grid-template-columns: 1fr; } }
+  .grid { columns: 1; } }
 """
 
 _GROUP_LEAD = {
@@ -157,7 +160,7 @@ def _card_html(r, out=".") -> str:
     texts = "".join(_text_html(f, out) for f in r.figures if f.kind == "text")
     figs_html = ""
     if figs:
-        cls = "figs one" if len(figs) == 1 else "figs"
+        cls = "figs " + {1: "one", 2: "two"}.get(len(figs), "many")
         figs_html = f'<div class="{cls}">' + "".join(_figure_html(f) for f in figs) + "</div>"
     error = f'<div class="error">{_e(r.error)}</div>' if r.error else ""
     notes = "".join(f"<li>{_e(t)}</li>" for t in r.notes)

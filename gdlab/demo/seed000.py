@@ -69,7 +69,7 @@ def slow(ctx):
     half = int(np.argmax(np.abs(w) < 2.5))
     ctx.value("epochs to halve w", half, note="ln 2 / −ln 0.998 ≈ 346")
     ctx.draw("curves.png", "loss against epoch (log scale): lr 0.1 from −5 and lr 0.001 from 5",
-             viz.loss_curves, {"lr = 0.1, w₀ = −5": fast, "lr = 0.001, w₀ = 5": slow_run}, log=True)
+             viz.loss_curves, {"lr = 0.1, w₀ = −5": fast, "lr = 0.001, w₀ = 5": slow_run}, logy=True)
 
 
 @experiment(
@@ -102,7 +102,7 @@ def celsius(ctx):
         history.history.setdefault(key, []).extend(values)
     ctx.note("The seed compiles with metrics=['accuracy'], which means nothing for a regression; "
              "gdlab reports the mean absolute error instead.")
-    ctx.draw("fit.png", "the seven points and the learned line", viz.fit_curve, model, c, fahrenheit,
-             xlabel="°C", ylabel="°F")
+    ctx.draw("fit.png", "the seven points and the learned line", viz.fit_curve, c, fahrenheit, model,
+             truth=lambda x: 1.8 * np.asarray(x) + 32, xlabel="°C", ylabel="°F")
     ctx.draw("history.png", "mse loss and mae per epoch (500 epochs, then 1500 more)", viz.history_curves, history,
-             log=True)
+             logy=True)

@@ -54,8 +54,8 @@ def regression(ctx):
     ctx.value("least-squares line", (slope, intercept), digits=4,
               note="where SGD would end: lr 5e-4 × 100 epochs is far too little")
     ctx.draw("fit.png", "the five points, the line after 1, 10, 50 and 100 epochs, and the least-squares line",
-             viz.fit_curve, {f"epoch {k}": (lambda xs, ab=ab: ab[0] * xs + ab[1]) for k, ab in lines.items()}
-             | {"least squares": (lambda xs: slope * xs + intercept)}, X, y, xlabel="X", ylabel="y")
+             viz.fit_curve, X, y, {f"epoch {k}": (lambda xs, ab=ab: ab[0] * xs + ab[1]) for k, ab in lines.items()}
+             | {"least squares": (lambda xs: slope * xs + intercept)}, xlabel="X", ylabel="y")
     ctx.draw("loss.png", "sum of squared errors per epoch", viz.loss_curves, {"SGD lr 5e-4": np.array(losses)})
 
 

@@ -37,7 +37,7 @@ def batch_gd(ctx):
     ctx.value("cost at epoch 0 (w = 1)", history.history["loss"][0], note="(1 + 4 + 9)/3 = 4.667")
     ctx.value("final w", _w(model))
     ctx.draw("cost.png", "cost against epoch (the seed's plot; log scale)", viz.history_curves, history,
-             log=True, title="batch GD: cost per epoch")
+             logy=True, title="batch GD: cost per epoch")
 
 
 @experiment(
@@ -83,6 +83,6 @@ def regimes(ctx):
         ctx.value(f"{label}: w after 30 epochs", _w(model),
                   note=f"{steps // 30 if steps else '?'} updates per epoch")
     ctx.draw("curves.png", "loss per epoch for the three regimes (log scale)", viz.history_curves, histories,
-             log=True, title="GD vs mini-batch vs SGD")
-    ctx.draw("predictions.png", "the data and each model's line after 30 epochs", viz.fit_curve, models, x, y,
+             logy=True, title="GD vs mini-batch vs SGD")
+    ctx.draw("predictions.png", "the data and each model's line after 30 epochs", viz.fit_curve, x, y, models,
              title="predictions after 30 epochs")

@@ -54,7 +54,7 @@ def paths(ctx):
     ctx.note("The seed's data were unseeded and its true w not shown: gdlab uses w = (2, −3), 100 samples, seed 0.")
     ctx.draw("contour.png", "the five paths on the contour map (log-spaced levels)", viz.contour, f, runs,
              bounds=[[-11, 11], [-11, 11]])
-    ctx.draw("loss.png", "loss against step, log scale", viz.loss_curves, runs, log=True)
+    ctx.draw("loss.png", "loss against step, log scale", viz.loss_curves, runs, logy=True)
 
 
 @experiment(
@@ -193,6 +193,6 @@ def relu_fit(ctx):
                   note="the article's plot maps the prediction back with x's statistics; gdlab uses y's")
     ctx.note(f"The article shows neither the hidden size nor the learning rate: gdlab uses H = {hidden}, "
              f"lr {lr} (standardised) and {lr / 40:g} (raw; larger diverges).")
-    ctx.draw("fit.png", "the data and both fits", viz.fit_curve, models, x, y, title="y = 2x² + noise, 1-H-1 ReLU")
+    ctx.draw("fit.png", "the data and both fits", viz.fit_curve, x, y, models, truth=lambda v: 2 * np.asarray(v) ** 2, title="y = 2x² + noise, 1-H-1 ReLU")
     ctx.draw("loss.png", "training loss per epoch", viz.history_curves, {"raw x, y": h_raw, "standardised": h_norm},
-             log=True)
+             logy=True)
