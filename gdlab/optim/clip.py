@@ -22,7 +22,7 @@ def _params(parameters) -> list:
 
 def _norm_type(norm_type) -> float:
     p = float(norm_type)
-    if not (p > 0 or math.isinf(p) and p > 0):
+    if not p > 0:  # also rejects NaN; inf is fine
         raise ValueError(f"norm_type must be > 0 or inf, got {norm_type!r}")
     return p
 

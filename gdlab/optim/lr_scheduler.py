@@ -25,7 +25,6 @@ when one scheduler drives an untouched optimizer (tested).
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections import Counter
 
 import numpy as np
@@ -53,7 +52,7 @@ def exponential_lr(t, base_lr, gamma: float):
 
 
 def cosine_annealing_lr(t, base_lr, T_max: int, eta_min: float = 0.0):
-    """``eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2`` (SGDR without restarts; periodic past T_max)."""
+    """``eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2`` (SGDR, no restarts; periodic past T_max)."""
     return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * np.asarray(t) / T_max)) / 2
 
 
