@@ -1,0 +1,129 @@
+"""Animations: frame counts, formats, the HTML player, training by epoch."""
+
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gdlab import viz
+
+
+def test_frame_indices_subsample_and_keep_the_last():
+    idx = viz.frame_indices(999, 25)
+    assert len(idx) == 25 and idx[0] == 0 and idx[-1] == 999 and np.all(np.diff(idx) > 0)
+    assert list(viz.frame_indices(4, 25)) == [0, 1, 2, 3, 4]
+    assert list(viz.frame_indices(10, 1)) == [10]
+    with pytest.raises(ValueError):
+        viz.frame_indices(10, 0)
+
+
+@pytest.mark.parametrize("view", ["contour", "surface", "both"])
+def test_gif_has_the_requested_frames(view, fns, run_of, tmp_path):
+    run = run_of(fns.rosenbrock, [-1.5, 2.0], "adam", steps=60, lr=0.05)
+    path = tmp_path / f"{view}.gif"
+    movie = viz.animate(run, view=view, frames=6, fps=10, hold=0.5, resolution=30, path=path)
+    assert isinstance(movie, viz.Movie) and len(movie) == 6
+    with Image.open(path) as im:
+        assert im.n_frames == 6
+        durations = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            durations.append(im.info["duration"])
+    assert durations[0] == 100 and durations[-1] == 500          # 10 fps; the last frame held
+
+
+def test_frames_show_step_loss_and_gradient(fns, run_of):
+    run = run_of(fns.rosenbrock, [-1.5, 2.0], "gd", steps=20, lr=1e-3)
+    movie = viz.animate(run, frames=3, resolution=30)
+    first, last = list(movie.frames())[0], movie.frame(2)
+    assert first.shape == last.shape and not np.array_equal(first, last)
+    texts = [t.get_text() for t in movie.figure.axes[0].texts]
+    text = next(t for t in texts if t.startswith("step"))
+    assert "step      20 / 20" in text and "loss" in text and "grad" in text
+    assert f"{float(run.loss[-1]):.4g}"[:5] in text
+
+
+def test_race_animation_with_a_table(fns, run_of, tmp_path):
+    race = {"gd": run_of(fns.himmelblau, [0.0, 0.0], "gd", steps=30, lr=0.01),
+            "adam": run_of(fns.himmelblau, [0.0, 0.0], "adam", steps=30, lr=0.1)}
+    movie = viz.animate(race, frames=4, resolution=30, duration=2.0)
+    assert movie.fps == pytest.approx(2.0)
+    texts = [t.get_text() for t in movie.figure.axes[0].texts]
+    list(movie.frames())
+    texts = [t.get_text() for t in movie.figure.axes[0].texts]
+    assert any("gd" in t and "loss" in t for t in texts) and any("adam" in t for t in texts)
+
+
+def test_html_player_is_self_contained(fns, run_of, tmp_path):
+    run = run_of(fns.square, [-5.0], "gd", steps=30, lr=0.1)
+    path = viz.animate(run, frames=5).save(tmp_path / "a.html")
+    html = open(path, encoding="utf-8").read()
+    assert html.count("data:image/png;base64,") == 5
+    assert not re.search(r"<script[^>]+src=", html) and "http" not in html
+    assert "<script>" in html and "step" in html
+
+
+def test_mp4_without_ffmpeg_says_how_to_install_it(fns, run_of, tmp_path, monkeypatch):
+    from gdlab.viz import _animate
+    monkeypatch.setattr(_animate, "ffmpeg_path", lambda: None)
+    movie = viz.animate(run_of(fns.square, [-5.0], "gd", steps=5, lr=0.1), frames=3)
+    with pytest.raises(RuntimeError, match="apt-get install ffmpeg"):
+        movie.save(tmp_path / "a.mp4")
+    with pytest.raises(ValueError, match="extension"):
+        movie.save(tmp_path / "a.avi")
+
+
+def test_mp4_with_ffmpeg(fns, run_of, tmp_path):
+    from gdlab.viz._animate import ffmpeg_path
+    if ffmpeg_path() is None:
+        pytest.skip("ffmpeg is not installed")
+    path = viz.animate(run_of(fns.square, [-5.0], "gd", steps=5, lr=0.1), frames=4).save(tmp_path / "a.mp4")
+    assert open(path, "rb").read(12)[4:8] == b"ftyp"
+
+
+def test_1d_animation(fns, run_of, tmp_path):
+    movie = viz.animate(fns.square, run_of(fns.square, [-5.0], "gd", steps=40, lr=0.1), frames=5,
+                        path=tmp_path / "one.gif")
+    with Image.open(tmp_path / "one.gif") as im:
+        assert im.n_frames == 5
+    assert movie.steps[-1] == 40
+
+
+def test_training_animation_from_prediction_arrays(tmp_path):
+    x = np.random.default_rng(0).normal(size=(50, 2))
+    y = (x[:, 0] > 0).astype(int)
+    grid = viz.training_grid(x, 20)
+    snaps = [1 / (1 + np.exp(-(k + 1) * (grid[:, 0] - 0.5 + 0.1 * k))) for k in range(8)]
+    movie = viz.animate_training(snaps, x, y, frames=4, path=tmp_path / "t.gif")
+    assert list(movie.steps) == [1, 3, 6, 8]
+    with Image.open(tmp_path / "t.gif") as im:
+        assert im.n_frames == 4
+
+
+def test_training_animation_of_a_fit_with_history(tmp_path):
+    x = np.linspace(-3, 3, 25)
+    y = 2 * x ** 2
+    snaps = [(lambda X, a=a: a * np.asarray(X)[:, 0] ** 2) for a in np.linspace(0, 2, 6)]
+    hist = {"loss": [float(np.mean((a * x ** 2 - y) ** 2)) + 1e-3 for a in np.linspace(0, 2, 6)]}
+    movie = viz.animate_training(snaps, x, y, history=hist, frames=6, path=tmp_path / "fit.html")
+    assert len(movie.figure.axes) == 2
+    html = open(tmp_path / "fit.html", encoding="utf-8").read()
+    assert html.count("data:image/png;base64,") == 6
+    with pytest.raises(ValueError, match="2 features"):
+        viz.animate_training(snaps, x, y, kind="regions")
+
+
+def test_snapshot_callback_records_each_epoch(tmp_path):
+    nn = pytest.importorskip("gdlab.nn")
+    from gdlab import datasets
+    x, y = datasets.get("moons", n_samples=60, seed=0)
+    model = nn.mlp([2, 8, 2], activation="relu", seed=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy_from_logits", metrics=["accuracy"],
+                  lr=0.05)
+    snap = viz.SnapshotCallback(x, resolution=16)
+    history = model.fit(x, y, epochs=4, batch_size=20, seed=0, verbose=0, callbacks=[snap])
+    assert snap.epochs == [0, 1, 2, 3, 4] and snap.predictions[0].shape == (256, 2)
+    movie = viz.animate_training(snap, x, y, history=history, path=tmp_path / "r.gif")
+    with Image.open(tmp_path / "r.gif") as im:
+        assert im.n_frames == 5
