@@ -14,6 +14,12 @@ work as the hand loop plus per-step losses and divergence checks) and with the d
 recording (params, grads, grad norms and, where small, the optimizer state of every step).
 PyTorch and the hand loop record nothing.
 
+``--keep-heap`` first tells glibc (through ``mallopt``) to keep freed memory instead of
+returning it to the operating system (M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD). It
+changes the conditions for every contender alike; on a virtual machine where a fresh page
+costs a hypervisor fault it shows how much of a time is spent re-faulting memory that a
+contender's per-step temporaries keep allocating and freeing (autodiff allocates the most).
+
 Timing: every contender runs once per round, in turn, for several rounds; the first table
 gives the median time, the second the median over rounds of each round's ratio (a busy
 machine slows a whole round alike, so the ratios are steadier than the times). Run:
@@ -84,11 +90,25 @@ def gdlab_run(x0, gradient, record):
 F = rosenbrock()
 
 
+def keep_heap():
+    """glibc only: keep freed memory in the process (no trimming, no per-allocation mmap)."""
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6")
+    M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+    ok = (libc.mallopt(M_TRIM_THRESHOLD, 1 << 30) and libc.mallopt(M_TOP_PAD, 64 << 20)
+          and libc.mallopt(M_MMAP_THRESHOLD, 32 << 20))
+    print(f"glibc mallopt: trim threshold 1 GiB, top pad 64 MiB, mmap threshold 32 MiB ({'ok' if ok else 'FAILED'})")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 10_000])
+    ap.add_argument("--keep-heap", action="store_true", help="mallopt: never trim the heap (see the docstring)")
     args = ap.parse_args()
+    if args.keep_heap:
+        keep_heap()
     try:
         import torch
 
@@ -106,7 +126,8 @@ def main():
     if torch is not None:
         contenders["PyTorch autograd + Adam"] = lambda x: torch_loop(torch, x)
 
-    print(f"Rosenbrock, Adam lr={LR}, {STEPS} steps, float64; median of {args.rounds} rounds "
+    print(f"Rosenbrock, Adam lr={LR}, {STEPS} steps, float64; median of {args.rounds} rounds"
+          f"{' (heap kept)' if args.keep_heap else ''} "
           f"(numpy {np.__version__}{', torch ' + torch.__version__ if torch else ''})\n")
     rows = []
     for n in args.sizes:

@@ -171,7 +171,8 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     for arr in (P, L, G, GN, *S.values()):
         _hold(arr, stopped, rows)
     if GN is not None and not gn_each_step:
-        np.sqrt(np.einsum("tij,tij->ti", G, G), out=GN)
+        np.einsum("tij,tij->ti", G, G, out=GN)
+        np.sqrt(GN, out=GN)
     return {
         "params": P, "loss": L, "grad": G, "grad_norm": GN, "state": S, "status": status,
         "stopped_at": stopped, "final": final, "final_loss": final_loss, "steps_run": t,

@@ -290,8 +290,10 @@ def analyze(traj: Trajectory, tol=1e-6, grad_tol=1e-4) -> RunAnalysis:
         verb = "converged to" if status == "converged" else ("ended at" if cp.critical else "stopped (max_steps) near")
         v = f"{verb} {where} at {np.array2string(cp.point, precision=4)}"
         if not cp.critical:
-            v = (f"ran out of steps (max_steps) at {np.array2string(cp.point, precision=4)}, |grad| = "
-                 f"{cp.grad_norm:.3g}; curvature there: {cp.kind}")
+            shape = {"minimum": "positive definite (convex)", "maximum": "negative definite (concave)",
+                     "saddle": "indefinite (saddle-shaped)", "flat": "degenerate"}[cp.kind]
+            v = (f"not at a critical point yet ({status}) at {np.array2string(cp.point, precision=4)}, "
+                 f"|grad| = {cp.grad_norm:.3g}; the Hessian there is {shape}")
         if f.unbounded_below:
             v += f" ({f.formula} has no minimum)"
         verdicts.append(v)

@@ -38,6 +38,8 @@ from .trajectory import Trajectory
 __all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES"]
 
 RECORDABLE = ("params", "grad", "grad_norm", "state")
+#: minimize's keyword options that are not optimizer hyperparameters (race and sweeps pass them on).
+RUN_OPTIONS = ("schedule", "batch_size", "sampling", "gradient", "clip_grad_norm", "divergence_bound", "record")
 _STATE_CAP_ND = 4096
 _STATE_CAP_NUMBERS = 4_000_000
 _HISTORY_CAP_NUMBERS = 50_000_000
@@ -436,18 +438,22 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
     ``optimizers``: a dict label -> hyperparameters (with an "optimizer" key when the label
     is not an optimizer's name), a list of names (their default hyperparameters) or one
     name; default ["gd", "momentum", "adam"]. Every run gets the same x0, steps, tol, noise,
-    seed (so the same noise draws and batches) and the ``common`` keyword arguments of
-    :func:`minimize` (schedule, batch_size, record, ...). Returns dict label -> Trajectory.
+    seed (so the same noise draws and batches) and the ``common`` keyword arguments: minimize's
+    options (schedule, batch_size, record, ...) and shared hyperparameters (e.g.
+    ``weight_decay=1e-3``; an optimizer's own entry overrides them). Returns dict label -> Trajectory.
     """
     f = resolve_function(f, x0)
     X0, single = resolve_starts(f, x0)
     steps = check_steps(steps)
     specs = normalize_optimizers(optimizers)
+    if "lr" in common:
+        raise TypeError("race: give each optimizer its own lr, e.g. optimizers={'adam': {'lr': 0.1}}")
+    run_kw = {k: common.pop(k) for k in list(common) if k in RUN_OPTIONS}
     out = {}
     for label, spec in specs.items():
-        spec = dict(spec)
+        spec = {**common, **spec}  # shared hyperparameters, overridden per optimizer
         name = spec.pop("optimizer")
         lr = spec.pop("lr", None)
         out[label] = run(f, X0, single, name, steps, lr, spec, tol=tol, noise=noise, seed=seed, label=label,
-                         **common)
+                         **run_kw)
     return out

@@ -33,6 +33,7 @@ import numbers
 
 import numpy as np
 
+from .minimize import RUN_OPTIONS as _RUN_KW
 from .minimize import check_steps, normalize_optimizers, resolve_function, resolve_starts, run
 from .trajectory import _plain
 
@@ -108,6 +109,10 @@ class SweepResult:
             out = self.trajectory.run(i)
         else:
             out = self.trajectory.select(np.arange(i * self.n_starts, (i + 1) * self.n_starts))
+        # one learning rate now: a scalar hyperparameter and a (steps,) history, as from minimize
+        out.hyperparameters = {**out.hyperparameters, "lr": float(self.lrs[i])}
+        if out.lr.ndim == 2:
+            out.lr = out.lr[:, 0].copy()
         out.label = f"{self.label} (lr={self.lrs[i]:.3g})"
         return out
 
@@ -161,9 +166,6 @@ def lr_sweep(f, x0=None, optimizer="gd", lrs=None, steps=100, *, tol=None, noise
     run_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in _RUN_KW}
     return _sweep(f, X0, single, optimizer, lrs, steps, kwargs, label or str(name), tol=tol, noise=noise,
                   seed=seed, **run_kw)
-
-
-_RUN_KW = ("schedule", "batch_size", "sampling", "gradient", "clip_grad_norm", "divergence_bound", "record")
 
 
 class TuneResult:

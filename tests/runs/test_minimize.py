@@ -263,3 +263,20 @@ def test_errors():
         minimize("sphere", [0.0, 0.0], gradient="symbolic")
     with pytest.raises(ValueError, match="no closed-form gradient"):
         minimize(Function(lambda x: x[..., 0] ** 2, 1), 1.0, gradient="closed_form")
+
+
+def test_race_shared_options_and_hyperparameters():
+    runs = race("sphere", [1.0, 1.0], {"gd": {"lr": 0.1}, "adam": {"lr": 0.1, "weight_decay": 0.0}}, steps=5,
+                weight_decay=0.5, record=())
+    assert runs["gd"].hyperparameters["weight_decay"] == 0.5 and runs["adam"].hyperparameters["weight_decay"] == 0.0
+    assert runs["gd"].params is None
+    with pytest.raises(TypeError, match="its own lr"):
+        race("sphere", None, ["gd"], lr=0.1)
+
+
+def test_data_objective_by_autodiff():
+    rng = np.random.default_rng(0)
+    f = regression_loss(rng.normal(size=(20, 2)), rng.normal(size=20))
+    a = minimize(f, [0.0, 0.0, 0.0], "adam", steps=30, lr=0.1, gradient="autodiff")
+    b = minimize(f, [0.0, 0.0, 0.0], "adam", steps=30, lr=0.1)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-10, atol=1e-12)

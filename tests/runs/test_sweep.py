@@ -28,7 +28,7 @@ def test_sweep_equals_separate_runs(optimizer):
         np.testing.assert_array_equal(s.status[i], one.status)
         run = s.run(i)
         np.testing.assert_allclose(run.params, one.params, rtol=1e-12, atol=1e-14)
-        assert run.lr.shape == (40, 2)
+        assert run.lr.shape == (40,) and run.hyperparameters["lr"] == lr
 
 
 def test_sweep_with_a_schedule_and_hyperparameters():
@@ -57,7 +57,7 @@ def test_tune_same_budget_and_tuned_race():
     assert set(r.best_lr) == {"gd", "momentum", "adam"}
     for label, traj in r.race.items():
         assert traj.steps == 300 and traj.label == label
-        assert traj.hyperparameters["lr"] == r.best_lr[label]
+        assert traj.hyperparameters["lr"] == r.best_lr[label] and isinstance(r.best_lr[label], float)
         np.testing.assert_array_equal(traj.x0, [-1.2, 1.0])
         # the tuned run is the scored run: its final loss is the best score (minimum value 0)
         assert traj.final_loss == pytest.approx(r.best_score[label])
