@@ -28,7 +28,6 @@ from typing import Callable
 import numpy as np
 
 import gdlab
-from gdlab.autodiff import ops
 
 # ------------------------------------------------------------------------------------------------
 # domains: sampler(rng, shape) -> float64 array
@@ -429,4 +428,4 @@ REQUIRED = {
 }
 
 __all__ = ["TABLE", "BY_NAME", "REQUIRED", "Op", "Case", "Kink", "Instance", "instances", "run_gdlab",
-           "run_torch", "ops"]
+           "run_torch"]
