@@ -119,7 +119,11 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
                     n_state = len(state)
                 for k, a in S.items():
                     a[t] = state[k]
-            # -- divergence: two reductions on the whole array, rows only when they fire
+            if gn_each_step:
+                gn = np.sqrt(np.einsum("ij,ij->i", g, g))
+                if GN is not None:
+                    GN[t] = gn
+            # -- divergence: three reductions on the whole array, rows only when they fire
             if not (p.max() <= bound and p.min() >= -bound and isfinite(add_reduce(v))):
                 offending = ~((np.abs(p) <= bound).all(axis=1) & np.isfinite(v))
                 bad = offending & ~done
@@ -139,19 +143,16 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
                     for a in state.values():
                         if isinstance(a, np.ndarray) and a.shape == p.shape:
                             a[offending] = 0.0
-            if gn_each_step:
-                gn = np.sqrt(np.einsum("ij,ij->i", g, g))
-                if GN is not None:
-                    GN[t] = gn
-                if tol is not None:
-                    conv = (gn < tol) & ~done
-                    if conv.any():
-                        stopped[conv] = t
-                        status[conv] = "converged"
-                        final[conv] = p[conv]
-                        final_loss[conv] = v[conv]
-                        done |= conv
-                        n_done += int(conv.sum())
+            # -- convergence (a run that diverged at this step stays diverged)
+            if tol is not None:
+                conv = (gn < tol) & ~done
+                if conv.any():
+                    stopped[conv] = t
+                    status[conv] = "converged"
+                    final[conv] = p[conv]
+                    final_loss[conv] = v[conv]
+                    done |= conv
+                    n_done += int(conv.sum())
             if n_done == n or t == steps:
                 break
             if noise is not None:

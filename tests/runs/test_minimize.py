@@ -280,3 +280,10 @@ def test_data_objective_by_autodiff():
     a = minimize(f, [0.0, 0.0, 0.0], "adam", steps=30, lr=0.1, gradient="autodiff")
     b = minimize(f, [0.0, 0.0, 0.0], "adam", steps=30, lr=0.1)
     np.testing.assert_allclose(a.params, b.params, rtol=1e-10, atol=1e-12)
+
+
+def test_recorded_gradient_norm_at_the_divergence_step():
+    t = minimize("paraboloid", [-3.0, 4.0], "gd", steps=20, lr=10.0, tol=1e-12, record=("grad_norm",))
+    s = t.stopped_at
+    assert t.status == "diverged" and s == 5
+    np.testing.assert_allclose(t.grad_norm[s:], 2 * np.linalg.norm(t.final))   # not the parked zero
