@@ -384,16 +384,11 @@ def plot_bounds(f, runs, dim, bounds=None, pad=0.12):
     if b is not None:
         b = np.asarray(b, float).reshape(dim, 2).copy()
         if len(pts):
+            # grow to show the visited points (with a 5 % margin), up to 1.5 widths each side
             width = b[:, 1] - b[:, 0]
-            # grow up to 1.5 widths to include runs that wander outside (diverged ones are cut)
-            lo = np.maximum(pts.min(0), b[:, 0] - 1.5 * width)
-            hi = np.minimum(pts.max(0), b[:, 1] + 1.5 * width)
-            span = np.maximum(hi - lo, 1e-12)
-            near = 0.03 * width  # points on the frame get some room too
-            grow_lo = lo < b[:, 0] + near
-            grow_hi = hi > b[:, 1] - near
-            b[grow_lo, 0] = np.minimum(b[:, 0], lo - pad * np.maximum(span, 0.25 * width))[grow_lo]
-            b[grow_hi, 1] = np.maximum(b[:, 1], hi + pad * np.maximum(span, 0.25 * width))[grow_hi]
+            margin = 0.05 * width
+            b[:, 0] = np.minimum(b[:, 0], np.maximum(pts.min(0) - margin, b[:, 0] - 1.5 * width))
+            b[:, 1] = np.maximum(b[:, 1], np.minimum(pts.max(0) + margin, b[:, 1] + 1.5 * width))
         return b
     mins = minima_of(f, dim)
     if mins.shape[-1] == dim and len(mins):

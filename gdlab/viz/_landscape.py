@@ -144,7 +144,10 @@ def path_1d(f, runs=None, *, xlim=None, order="color", numbers=6, arrows=4, mini
                 from matplotlib.colors import LinearSegmentedColormap, to_rgb
                 c = np.array(to_rgb(color))
                 cmap = LinearSegmentedColormap.from_list("run", [0.25 * c + 0.75, c])
-                ax.scatter(xs, ys, c=steps, cmap=cmap, s=36, zorder=4, edgecolors="white", linewidths=0.7)
+                # light to dark along the steps, on a log scale: the first, big steps differ most
+                order_c = np.log1p(steps) / np.log1p(max(len(xs) - 1, 1))
+                ax.scatter(xs, ys, c=order_c, cmap=cmap, vmin=0, vmax=1, s=36, zorder=4, edgecolors="white",
+                           linewidths=0.7)
             else:
                 ax.scatter(xs, ys, color=color, s=30, zorder=4, edgecolors="white", linewidths=0.7)
             if order in ("numbers", "both") or (order == "color" and numbers):
@@ -162,7 +165,7 @@ def path_1d(f, runs=None, *, xlim=None, order="color", numbers=6, arrows=4, mini
                     continue
                 ax.annotate("", xy=(xs[t + 1], ys[t + 1]), xytext=(xs[t], ys[t]), zorder=5,
                             arrowprops=dict(arrowstyle="-|>", color=color, lw=1.6, shrinkA=5, shrinkB=5,
-                                            mutation_scale=13, connectionstyle="arc3,rad=-0.15"))
+                                            mutation_scale=13))
             ax.plot(xs[0], ys[0], color=color, mec=color, **S.START)
             if run.diverged(j):
                 ax.plot(xs[-1], ys[-1], color=color, mfc=color, **S.DIVERGED)
@@ -261,9 +264,9 @@ def _landscape(ax, obj, bounds, *, resolution=160, levels=None, log="auto", fill
                    linewidths=0.6, alpha=0.35 if filled else 0.5, zorder=1)
     if colorbar and mappable is not None and fig is not None:
         cb = fig.colorbar(mappable, ax=ax, shrink=0.9, pad=0.02, aspect=30)
-        idx = np.unique(np.linspace(0, len(lv) - 1, min(len(lv), 7)).round().astype(int))
-        cb.set_ticks(lv[idx])
-        cb.set_ticklabels([_fmt(v) for v in lv[idx]])
+        ticks = _nice_ticks(lv)
+        cb.set_ticks(ticks)
+        cb.set_ticklabels([_fmt_tick(v) for v in ticks])
         cb.ax.tick_params(labelsize=8)
         cb.outline.set_visible(False)
         if cbar_label:
@@ -271,17 +274,48 @@ def _landscape(ax, obj, bounds, *, resolution=160, levels=None, log="auto", fill
     return lv, mappable
 
 
+def _nice_ticks(lv):
+    """Round colour-bar ticks inside the levels: powers of ten for log-spaced levels, else a few
+    round numbers."""
+    lo, hi = float(lv[0]), float(lv[-1])
+    gaps = np.diff(lv)
+    if len(gaps) > 2 and gaps[-1] > 20 * gaps[1]:       # log-spaced above the minimum
+        base = lo if lo > 0 else 0.0
+        k0 = int(np.floor(np.log10(max(lv[1] - base, 1e-300))))
+        k1 = int(np.ceil(np.log10(hi - base)))
+        ticks = [base + 10.0 ** k for k in range(k0, k1 + 1) if lo <= base + 10.0 ** k <= hi]
+        while len(ticks) > 7:
+            ticks = ticks[::2]
+        if len(ticks) >= 2:
+            return np.array(ticks)
+    from matplotlib.ticker import MaxNLocator
+    ticks = MaxNLocator(6).tick_values(lo, hi)
+    return ticks[(ticks >= lo) & (ticks <= hi)]
+
+
+def _fmt_tick(v):
+    a = abs(v)
+    if 1e3 <= a < 1e5 and v == round(v):
+        return f"{int(v)}"
+    if a != 0 and (a < 1e-2 or a >= 1e5):
+        m, e = f"{v:.0e}".split("e")
+        return f"{m}e{int(e)}" if m not in ("1", "-1") else f"{'-' if v < 0 else ''}1e{int(e)}"
+    return f"{v:.3g}"
+
+
 def _draw_runs_2d(ax, runs, colors, bounds, *, markers="auto", with_loss=False, f=None):
     many_total = sum(r.n for r in runs)
-    for run, color in zip(runs, colors):
+    k = len(runs)
+    for i, (run, color) in enumerate(zip(runs, colors)):
         multi = run.n > 1
+        extra = 0.5 * (k - 1 - i) if (k > 1 and not multi) else 0.0   # earlier runs wider, so none hides
         for j in range(run.n):
             xy = _path_points(run, j, bounds)
             if len(xy) == 0:
                 continue
             label = _run_label(run, with_loss=with_loss, f=f) if j == 0 else "_nolegend_"
             show_markers = (markers is True) or (markers == "auto" and not multi and len(xy) <= 80)
-            lw = 2.2 if not multi else (1.3 if run.n <= 30 else 0.8)
+            lw = 2.2 + extra if not multi else (1.3 if run.n <= 30 else 0.8)
             ax.plot(xy[:, 0], xy[:, 1], color=color, lw=lw, alpha=1.0 if not multi else 0.8,
                     marker="o" if show_markers else None, ms=3.2, mec=color, mfc=color,
                     path_effects=S.halo(lw + 2.2) if many_total <= 12 else None, zorder=4, label=label)

@@ -323,9 +323,9 @@ def legend_below(fig, ax, handles=None, own=True, ncols=None, **kw):
         return None
     if own:
         n = min(ncols or (len(handles) if len(handles) <= 5 else -(-len(handles) // 2)), len(handles))
-        # no wider than the figure: about 0.07 in per character at 9 pt, plus the handle
+        # no wider than the figure: about 0.062 in per character at 9 pt, plus the handle
         longest = max(len(str(h.get_label())) for h in handles)
-        fits = max(1, int(fig.get_figwidth() // (0.07 * longest + 0.75)))
+        fits = max(1, int(fig.get_figwidth() // (0.062 * longest + 0.7)))
         n = max(1, min(n, fits))
         return fig.legend(handles=_row_major(handles, n), loc="outside lower center", ncols=n, **kw)
     return ax.legend(handles=handles, loc="best", **kw)
