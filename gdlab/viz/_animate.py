@@ -24,7 +24,7 @@ import subprocess
 import numpy as np
 
 from . import _style as S
-from ._data import Run, function_dim, function_name, minima_of, objective, plot_bounds, split_function_and_runs
+from ._data import Run, function_dim, minima_of, objective, split_function_and_runs
 
 FFMPEG_HINT = ("saving an MP4 needs ffmpeg on PATH, and none was found; install it (Debian/Ubuntu: "
                "`sudo apt-get install ffmpeg`, macOS: `brew install ffmpeg`, conda: `conda install -c conda-forge "

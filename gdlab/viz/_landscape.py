@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _style as S
-from ._data import (Objective, finite_points, function_dim, function_name, grid, minima_of, objective,
-                    plot_bounds, saddles_of, split_function_and_runs)
+from ._data import (function_dim, function_name, grid, minima_of, objective, plot_bounds, saddles_of,
+                    split_function_and_runs)
 
 # ---------------------------------------------------------------------------------------------
 # shared helpers

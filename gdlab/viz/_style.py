@@ -248,14 +248,34 @@ def contour_levels(z, n=18, log="auto"):
 # ---------------------------------------------------------------------------------------------
 # figures
 
+_FIGURE_CLASS = None
+
+
+def _figure_class():
+    """matplotlib's Figure plus ``_repr_png_``, so a gdlab figure shows itself in Jupyter even when
+    pyplot (and its inline backend) was never loaded."""
+    global _FIGURE_CLASS
+    if _FIGURE_CLASS is None:
+        from matplotlib.figure import Figure
+
+        class GdlabFigure(Figure):
+            def _repr_png_(self):
+                import io
+                buf = io.BytesIO()
+                save(self, buf, dpi=DPI, format="png")
+                return buf.getvalue()
+
+        _FIGURE_CLASS = GdlabFigure
+    return _FIGURE_CLASS
+
+
 def new_figure(nrows=1, ncols=1, *, figsize=None, dpi=None, layout="constrained", subplot_kw=None,
                squeeze=True, **kw):
     """A pyplot-free Figure with an Agg canvas and its axes (like ``plt.subplots``)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     if figsize is None:
         figsize = (WIDTH * ncols if ncols > 1 else WIDTH, HEIGHT * nrows if nrows > 1 else HEIGHT)
-    fig = Figure(figsize=figsize, dpi=dpi or DPI, layout=layout)
+    fig = _figure_class()(figsize=figsize, dpi=dpi or DPI, layout=layout)
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw, squeeze=squeeze, **kw)
     return fig, axes
@@ -273,10 +293,14 @@ def own_or_new(ax, *, figsize=None, dpi=None, projection=None):
 SAVE_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "webp")
 
 
-def save(fig, path, dpi=None):
-    """Save ``fig`` to ``path``; the format comes from the extension (png, svg, pdf, jpg, webp)."""
-    path = os.fspath(path)
-    ext = os.path.splitext(path)[1].lower().lstrip(".")
+def save(fig, path, dpi=None, format=None):
+    """Save ``fig`` (any matplotlib Figure) to ``path`` in the house style; the format comes from the
+    extension (png, svg, pdf, jpg, webp), or ``format=`` for a file object. Returns the path."""
+    if hasattr(path, "write"):
+        ext = (format or "png").lower()
+    else:
+        path = os.fspath(path)
+        ext = (format or os.path.splitext(path)[1].lstrip(".")).lower()
     if ext not in SAVE_FORMATS:
         raise ValueError(f"cannot save a figure as {path!r}: the extension must be one of "
                          + ", ".join("." + e for e in SAVE_FORMATS))

@@ -124,6 +124,6 @@ def test_snapshot_callback_records_each_epoch(tmp_path):
     snap = viz.SnapshotCallback(x, resolution=16)
     history = model.fit(x, y, epochs=4, batch_size=20, seed=0, verbose=0, callbacks=[snap])
     assert snap.epochs == [0, 1, 2, 3, 4] and snap.predictions[0].shape == (256, 2)
-    movie = viz.animate_training(snap, x, y, history=history, path=tmp_path / "r.gif")
+    viz.animate_training(snap, x, y, history=history, path=tmp_path / "r.gif")
     with Image.open(tmp_path / "r.gif") as im:
         assert im.n_frames == 5

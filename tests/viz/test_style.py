@@ -56,3 +56,9 @@ def test_runs_are_duck_typed(fake_run, standins):
     assert w.params.shape == (3, 1, 1)
     (d,) = as_runs(vars(traj))                            # a to_dict()-like mapping
     assert d.params.shape == (6, 2, 2)
+
+
+def test_figures_show_themselves_in_jupyter(fns):
+    from gdlab import viz
+    fig = viz.gradient_field(fns.bowl, density=5)
+    assert fig._repr_png_()[:4] == b"\x89PNG"
