@@ -7,6 +7,8 @@ its backward pass) and stability (the cross-entropies never take the log of a
 probability that rounded to 0).
 
 * ``linear(x, weight, bias)``: ``x @ weight + bias``, weight of shape (in, out).
+* ``linear_relu(x, weight, bias)``: ``relu(x @ weight + bias)`` in one node (the ReLU is
+  applied in place on the product, and its VJP is folded into the linear one).
 * ``softmax_cross_entropy(logits, target, sparse=..., reduction=...)``: the
   cross-entropy of ``softmax(logits)`` against integer labels (``sparse=True``) or
   target distributions (one-hot or soft rows). Its VJP is ``(softmax - onehot)``,
@@ -27,7 +29,7 @@ import numpy as np
 
 from .tensor import Tensor, _result
 
-__all__ = ["linear", "softmax_cross_entropy", "sigmoid_binary_cross_entropy", "REDUCTIONS"]
+__all__ = ["linear", "linear_relu", "softmax_cross_entropy", "sigmoid_binary_cross_entropy", "REDUCTIONS"]
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -53,6 +55,43 @@ def _is_leaf_param(t):
 # linear
 
 
+def _linear_parts(x, weight, bias):
+    xt = x if type(x) is Tensor or isinstance(x, Tensor) else None
+    wt = weight if isinstance(weight, Tensor) else None
+    bt = bias if isinstance(bias, Tensor) else None
+    xd = x.data if xt is not None else (x if type(x) is np.ndarray else np.asarray(x))
+    wd = weight.data if wt is not None else np.asarray(weight)
+    if xd.ndim == 0 or wd.ndim != 2 or xd.shape[-1] != wd.shape[0]:
+        raise ValueError(
+            f"linear: input of shape {xd.shape} does not fit a weight of shape {wd.shape} "
+            f"(need input (..., {wd.shape[0] if wd.ndim == 2 else 'in'}) and weight (in, out))"
+        )
+    out = xd @ wd
+    if bias is not None:
+        out += bias.data if bt is not None else bias
+    return xt, wt, bt, xd, wd, out
+
+
+def _linear_vjp(g, xt, wt, bt, xd, wd):
+    """(dx, dweight, dbias) for output gradient g; leaf parameters get theirs in .grad directly."""
+    g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+    gx = gw = gb = None
+    if xt is not None and xt.requires_grad:
+        gx = g @ wd.T
+    if wt is not None and wt.requires_grad:
+        x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
+        gw = x2.T @ g2
+        if wt._vjp is None:
+            _leaf_accumulate(wt, gw)
+            gw = None
+    if bt is not None and bt.requires_grad:
+        gb = g2.sum(axis=0)
+        if bt._vjp is None:
+            _leaf_accumulate(bt, gb)
+            gb = None
+    return gx, gw, gb
+
+
 def linear(x, weight, bias=None):
     """``x @ weight + bias``: the affine map of a dense layer.
 
@@ -64,37 +103,22 @@ def linear(x, weight, bias=None):
     VJP, with G the output gradient reshaped to (N, out) and X the input to (N, in):
     ``dx = G @ weight.T``, ``dweight = X.T @ G``, ``dbias = sum of G over the rows``.
     """
-    xt = x if isinstance(x, Tensor) else None
-    wt = weight if isinstance(weight, Tensor) else None
-    bt = bias if isinstance(bias, Tensor) else None
-    xd = x.data if xt is not None else np.asarray(x)
-    wd = weight.data if wt is not None else np.asarray(weight)
-    if xd.ndim == 0 or wd.ndim != 2 or xd.shape[-1] != wd.shape[0]:
-        raise ValueError(
-            f"linear: input of shape {xd.shape} does not fit a weight of shape {wd.shape} "
-            f"(need input (..., {wd.shape[0] if wd.ndim == 2 else 'in'}) and weight (in, out))"
-        )
-    out = xd @ wd
-    if bias is not None:
-        out += bias.data if bt is not None else bias
+    xt, wt, bt, xd, wd, out = _linear_parts(x, weight, bias)
+    return _result(out, (xt, wt, bt), lambda g: _linear_vjp(g, xt, wt, bt, xd, wd))
+
+
+def linear_relu(x, weight, bias=None):
+    """``relu(x @ weight + bias)`` as one node: the dense layer and its ReLU fused.
+
+    Forward: the product is clipped at 0 in place (no second array). VJP: with
+    ``a`` the output, the gradient through the ReLU is ``G * (a > 0)`` (0 at the
+    kink, as ``relu``), then the linear VJP of :func:`linear`.
+    """
+    xt, wt, bt, xd, wd, out = _linear_parts(x, weight, bias)
+    np.maximum(out, 0, out=out)
 
     def vjp(g):
-        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        gx = gw = gb = None
-        if xt is not None and xt.requires_grad:
-            gx = g @ wd.T
-        if wt is not None and wt.requires_grad:
-            x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
-            gw = x2.T @ g2
-            if wt._vjp is None:
-                _leaf_accumulate(wt, gw)
-                gw = None
-        if bt is not None and bt.requires_grad:
-            gb = g2.sum(axis=0)
-            if bt._vjp is None:
-                _leaf_accumulate(bt, gb)
-                gb = None
-        return gx, gw, gb
+        return _linear_vjp(g * (out > 0), xt, wt, bt, xd, wd)
 
     return _result(out, (xt, wt, bt), vjp)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from gdlab.autodiff import Tensor, ops
 from gdlab.autodiff.composite import softmax
-from gdlab.autodiff.nn_ops import linear
+from gdlab.autodiff.nn_ops import linear, linear_relu
 
 from . import init as initializers
 from .module import Module, register_module
@@ -92,8 +92,15 @@ class Linear(Module):
             self.bias = None
 
     def forward(self, x):
-        x = _as_input(x, self._dtype)
+        if type(x) is not Tensor:
+            x = _as_input(x, self._dtype)
         return linear(x, self.weight, self.bias)
+
+    def _forward_relu(self, x):
+        """relu(self(x)) as one fused node (used by Sequential for a Linear followed by a ReLU)."""
+        if type(x) is not Tensor:
+            x = _as_input(x, self._dtype)
+        return linear_relu(x, self.weight, self.bias)
 
     def output_features(self, in_features):
         return self.out_features
@@ -112,7 +119,7 @@ class _Elementwise(Module):
     """An activation: no parameters, output shape = input shape."""
 
     def output_features(self, in_features):
-        return in_features
+        return in_features  # None (unknown) stays None
 
     def get_config(self):
         return {}
@@ -283,9 +290,19 @@ class Sequential(Module):
         return self
 
     def forward(self, x):
-        for layer in self.layers:
-            x = layer(x)
+        for step in self.steps():
+            x = step(x)
         return x
+
+    def steps(self) -> list:
+        """The layers as callables, with each ``Linear`` directly followed by a ``ReLU`` fused into one
+        node (:func:`gdlab.autodiff.nn_ops.linear_relu`: same numbers, one graph node and one array fewer).
+        Only the exact built-in classes are fused, so a subclass's own forward is always called."""
+        cache = self.__dict__.get("_steps_cache")
+        if cache is None or len(cache[0]) != len(self.layers) or any(a is not b for a, b in zip(cache[0], self.layers)):
+            cache = (list(self.layers), fused_steps(self.layers))
+            object.__setattr__(self, "_steps_cache", cache)
+        return cache[1]
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -332,6 +349,20 @@ class Sequential(Module):
             return "Sequential()"
         body = "\n".join(f"  ({i}): {repr(layer)}".replace("\n", "\n  ") for i, layer in enumerate(self.layers))
         return f"Sequential(\n{body}\n)"
+
+
+def fused_steps(layers) -> list:
+    """Callables applying ``layers`` in order, Linear + ReLU pairs fused (see ``Sequential.steps``)."""
+    steps, i = [], 0
+    while i < len(layers):
+        layer = layers[i]
+        if type(layer) is Linear and i + 1 < len(layers) and type(layers[i + 1]) is ReLU:
+            steps.append(layer._forward_relu)
+            i += 2
+        else:
+            steps.append(layer)
+            i += 1
+    return steps
 
 
 def mlp(sizes, activation="relu", output_activation=None, init=None, seed=None, dtype="float32") -> Sequential:

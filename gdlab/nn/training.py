@@ -39,6 +39,7 @@ from gdlab.autodiff import Tensor, no_grad
 from . import callbacks as cbs
 from . import losses as losses_mod
 from . import metrics as metrics_mod
+from .layers import Sequential
 from .module import Module
 
 __all__ = ["compile", "fit", "evaluate", "predict", "summary", "Compiled"]
@@ -197,9 +198,14 @@ class _Head:
     def __init__(self, layers):
         self.layers = list(layers)
 
+    def steps(self):
+        from .layers import fused_steps
+
+        return fused_steps(self.layers)
+
     def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
+        for step in self.steps():
+            x = step(x)
         return x
 
 
@@ -257,6 +263,8 @@ def _prepare_x(model, x, what="x"):
         x = x.astype(dtype)
     x = np.ascontiguousarray(x)
     expected = _input_features(model)
+    if x.ndim == 1 and expected == 1:
+        x = x.reshape(-1, 1)  # one feature given as a flat list, e.g. seed 002's x = [1, 2, 3]
     if expected is not None and (x.ndim != 2 or x.shape[1] != expected):
         got = x.shape[1] if x.ndim == 2 else f"shape {x.shape[1:]} per sample"
         raise ValueError(
@@ -437,7 +445,7 @@ def fit(model, x, y, epochs=1, batch_size=None, shuffle=True, validation_split=0
     step = opt.step
     loss_fn = compiled.train_loss
     forward = compiled.head
-    layers = getattr(forward, "layers", None)
+    layers = forward.steps() if isinstance(forward, (Sequential, _Head)) else None  # Linear+ReLU fused
     plist = model.parameters()
     metric_objs = [m for _, m in compiled.metrics]
     to_metric = _metric_input(compiled)
@@ -609,10 +617,7 @@ def summary(model, input_features=None, print_fn=print):
     width = input_features
     for name, layer in entries:
         of = getattr(layer, "output_features", None)
-        if width is not None and of is not None:
-            width = of(width)
-        else:
-            width = None
+        width = of(width) if of is not None else None  # a Linear knows its width even after an unknown one
         shape = f"(None, {width})" if width is not None else "?"
         count = sum(p.data.size for p in layer.parameters())
         rows.append((f"{name} ({type(layer).__name__})", shape, f"{count:,}"))

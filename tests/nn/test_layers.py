@@ -125,6 +125,27 @@ def test_sequential_api():
         nn.Sequential(nn.Linear(2, 2), "relu")
 
 
+def test_sequential_fuses_linear_relu_with_the_same_numbers(rng):
+    class MyReLU(nn.ReLU):  # a subclass is never fused
+        pass
+
+    fused = nn.mlp([5, 7, 6, 3], seed=0)
+    plain = nn.Sequential(*[MyReLU() if isinstance(layer, nn.ReLU) else layer for layer in fused])
+    assert len(fused.steps()) == 3 and len(plain.steps()) == 5
+    x = rng.normal(size=(4, 5)).astype(np.float32)
+    out_f = fused(x)
+    out_f.sum().backward()
+    grads_f = [p.grad.copy() for p in fused.parameters()]
+    fused.zero_grad()
+    out_p = plain(x)
+    out_p.sum().backward()
+    np.testing.assert_array_equal(out_f.data, out_p.data)
+    for a, p in zip(grads_f, plain.parameters()):
+        np.testing.assert_array_equal(a, p.grad)
+    fused.add(nn.Linear(3, 2))  # the cached plan follows changes
+    assert fused(x).shape == (4, 2)
+
+
 def test_mlp():
     m = nn.mlp([784, 256, 256, 10], seed=0)
     kinds = [type(layer).__name__ for layer in m]

@@ -6,7 +6,7 @@ import pytest
 import gdlab
 from gdlab.autodiff import Tensor
 from gdlab.autodiff.check import gradcheck
-from gdlab.autodiff.nn_ops import linear, sigmoid_binary_cross_entropy, softmax_cross_entropy
+from gdlab.autodiff.nn_ops import linear, linear_relu, sigmoid_binary_cross_entropy, softmax_cross_entropy
 
 rng = np.random.default_rng(0)
 
@@ -48,6 +48,19 @@ def test_linear_non_leaf_weight_and_float32():
     out = linear(rng.normal(size=(4, 3)).astype(np.float32), w32, Tensor(np.zeros(2, np.float32), requires_grad=True))
     out.sum().backward()
     assert out.dtype == np.float32 and w32.grad.dtype == np.float32
+
+
+def test_linear_relu_is_relu_of_linear():
+    x, w, b = rng.normal(size=(7, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)
+    assert gradcheck(lambda x, w, b: linear_relu(x, w, b), x, w, b)
+    np.testing.assert_array_equal(linear_relu(x, w, b).data, gdlab.relu(linear(x, w, b)).data)
+    ts = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    us = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    g = rng.normal(size=(7, 4))
+    linear_relu(*ts).backward(g)
+    gdlab.relu(linear(*us)).backward(g)
+    for t, u in zip(ts, us):
+        np.testing.assert_array_equal(t.grad, u.grad)
 
 
 def test_linear_shape_error():

@@ -415,3 +415,19 @@ def test_compile_errors_and_fit_before_compile():
     compiled = model.compile("momentum", "mse", lr=0.05)
     assert model.optimizer.param_groups[0]["momentum"] == 0.9 and model.optimizer.param_groups[0]["lr"] == 0.05
     assert compiled is model.compiled_
+
+
+def test_images_through_flatten_and_flat_single_feature_inputs():
+    from gdlab import datasets as ds
+
+    d = ds.load_digits(scale=True, return_images=True, dtype=np.float32)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10, seed=0))
+    model.compile(optim.SGD(lr=0.5), "cross_entropy", ["accuracy"])
+    h = model.fit(d.x[:500], d.y[:500], epochs=3, batch_size=50, verbose=0, seed=0)
+    assert h.history["accuracy"][-1] > 0.8
+    with pytest.raises(ValueError, match=r"cannot take x of shape \(500, 8, 7\)"):
+        model.fit(d.x[:500, :, :7], d.y[:500], verbose=0)
+    line = nn.Sequential(nn.Linear(1, 1, bias=False, init="ones", dtype="float64"))
+    line.compile(optim.SGD(lr=0.01), "mse")
+    line.fit([1.0, 2.0, 3.0], [2.0, 4.0, 6.0], epochs=100, verbose=0)  # x as a flat list: one feature
+    assert line.predict([4.0])[0, 0] == pytest.approx(7.9997778, abs=1e-7)

@@ -1,0 +1,227 @@
+"""Training throughput of gdlab.nn's fit against PyTorch eager and a hand-written NumPy loop.
+
+A 784-256-256-10 ReLU MLP, sparse categorical cross-entropy from logits, float32, trained
+for one epoch of shuffled mini-batches (batch 32, 128 and 1024) with SGD (lr 0.01) and
+Adam (lr 1e-3), in samples per second:
+
+* gdlab: ``model.fit(x, y, epochs=1, batch_size=b, verbose=0)``: everything fit does
+  (shuffling, batching, zero_grad, forward, loss, backward, optimizer step, recording
+  every step's loss);
+* PyTorch eager: the same loop written out with torch.nn and torch.optim
+  (``torch.set_num_threads(2)``), including ``loss.item()`` per step;
+* NumPy: forward and backward written by hand with in-place updates (the floor
+  for a NumPy implementation that keeps Python's per-step work small).
+
+The three are timed in alternating rounds (their order rotating) and each round's ratios
+are kept, so a noisy, shared machine shifts all of them alike; the table gives medians.
+Run:
+
+    python bench/bench_nn.py [--rounds 9] [--samples 8192]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+SIZES = (784, 256, 256, 10)
+LR = {"sgd": 0.01, "adam": 1e-3}
+
+
+def init_params(seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        bound = np.sqrt(6 / fan_in)
+        out.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32))
+        out.append(np.zeros(fan_out, np.float32))
+    return out
+
+
+# ---------------------------------------------------------------------------- gdlab
+
+def make_gdlab(opt):
+    from gdlab import nn, optim
+
+    model = nn.mlp(list(SIZES), activation="relu", seed=0)
+    for p, w in zip(model.parameters(), init_params()):
+        p.data[...] = w
+    model.compile(optim.SGD(lr=LR["sgd"]) if opt == "sgd" else optim.Adam(lr=LR["adam"]), "cross_entropy")
+
+    def epoch(x, y, batch, seed):
+        model.fit(x, y, epochs=1, batch_size=batch, verbose=0, seed=seed)
+
+    return epoch
+
+
+# ---------------------------------------------------------------------------- PyTorch eager
+
+def make_torch(opt):
+    import torch
+
+    linears = [torch.nn.Linear(a, b) for a, b in zip(SIZES[:-1], SIZES[1:])]
+    with torch.no_grad():
+        for lin, w, b in zip(linears, init_params()[::2], init_params()[1::2]):
+            lin.weight.copy_(torch.from_numpy(w.T.copy()))
+            lin.bias.copy_(torch.from_numpy(b))
+    model = torch.nn.Sequential(linears[0], torch.nn.ReLU(), linears[1], torch.nn.ReLU(), linears[2])
+    optimizer = (torch.optim.SGD if opt == "sgd" else torch.optim.Adam)(model.parameters(), lr=LR[opt])
+    loss_fn = torch.nn.functional.cross_entropy
+    cache = {}
+
+    def epoch(x, y, batch, seed):
+        if cache.get("x") is not x:
+            cache.update(x=x, xt=torch.from_numpy(x), yt=torch.from_numpy(y))
+        xt, yt = cache["xt"], cache["yt"]
+        n = len(x)
+        perm = torch.from_numpy(np.random.default_rng(seed).permutation(n))
+        for lo in range(0, n, batch):
+            idx = perm[lo:lo + batch]
+            optimizer.zero_grad()
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss.backward()
+            optimizer.step()
+            loss.item()
+
+    return epoch
+
+
+# ---------------------------------------------------------------------------- NumPy by hand
+
+def make_numpy(opt):
+    params = init_params()
+    state = [dict(m=np.zeros_like(p), v=np.zeros_like(p), tmp=np.empty_like(p)) for p in params]
+    step = [0]
+    b1, b2, eps = 0.9, 0.999, 1e-8
+
+    def update(grads):
+        if opt == "sgd":
+            for p, g in zip(params, grads):
+                g *= LR["sgd"]
+                p -= g
+            return
+        step[0] += 1
+        t = step[0]
+        bc1, bc2 = 1 - b1**t, 1 - b2**t
+        for p, g, s in zip(params, grads, state):
+            m, v, tmp = s["m"], s["v"], s["tmp"]
+            m *= b1
+            np.multiply(g, 1 - b1, out=tmp)
+            m += tmp
+            v *= b2
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - b2
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp /= np.sqrt(bc2)
+            tmp += eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= LR["adam"] / bc1
+            p -= tmp
+
+    def epoch(x, y, batch, seed):
+        w1, c1, w2, c2, w3, c3 = params
+        n = len(x)
+        perm = np.random.default_rng(seed).permutation(n)
+        for lo in range(0, n, batch):
+            idx = perm[lo:lo + batch]
+            xb, yb = x.take(idx, axis=0), y.take(idx)
+            nb = len(idx)
+            rows = np.arange(nb)
+            h1 = xb @ w1
+            h1 += c1
+            np.maximum(h1, 0, out=h1)
+            h2 = h1 @ w2
+            h2 += c2
+            np.maximum(h2, 0, out=h2)
+            z = h2 @ w3
+            z += c3
+            z -= z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            s = e.sum(axis=1, keepdims=True)
+            float(np.log(s[:, 0]).mean() - z[rows, yb].mean())  # the loss, as a number
+            p = e / s
+            p[rows, yb] -= 1
+            p /= nb
+            g3 = h2.T @ p
+            gc3 = p.sum(axis=0)
+            d2 = p @ w3.T
+            d2 *= h2 > 0
+            g2 = h1.T @ d2
+            gc2 = d2.sum(axis=0)
+            d1 = d2 @ w2.T
+            d1 *= h1 > 0
+            g1 = xb.T @ d1
+            gc1 = d1.sum(axis=0)
+            update([g1, gc1, g2, gc2, g3, gc3])
+
+    return epoch
+
+
+# ---------------------------------------------------------------------------- harness
+
+def run(rounds, samples, batches, opts, threads=2):
+    import torch
+
+    torch.set_num_threads(threads)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((samples, SIZES[0])).astype(np.float32)
+    y = rng.integers(0, SIZES[-1], samples)
+    rows = []
+    for opt in opts:
+        impls = {"gdlab": make_gdlab(opt), "torch": make_torch(opt), "numpy": make_numpy(opt)}
+        for batch in batches:
+            for fn in impls.values():  # warm up (allocations, first-step state)
+                fn(x[: batch * 4], y[: batch * 4], batch, 0)
+            times = {k: [] for k in impls}
+            order = list(impls)
+            for r in range(rounds):
+                for k in order:
+                    t0 = time.perf_counter()
+                    impls[k](x, y, batch, r)
+                    times[k].append(time.perf_counter() - t0)
+                order = order[1:] + order[:1]
+            ratio_t = statistics.median(t / g for t, g in zip(times["torch"], times["gdlab"]))
+            ratio_n = statistics.median(t / g for t, g in zip(times["numpy"], times["gdlab"]))
+            rate = {k: samples / statistics.median(v) for k, v in times.items()}
+            rows.append((opt, batch, rate["gdlab"], rate["torch"], rate["numpy"], ratio_t, ratio_n))
+    return rows
+
+
+def table(rows):
+    lines = ["| optimizer | batch | gdlab fit (samples/s) | PyTorch eager | NumPy by hand | gdlab / PyTorch | gdlab / NumPy |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for opt, batch, g, t, n, rt, rn in rows:
+        lines.append(f"| {opt} | {batch} | {g:,.0f} | {t:,.0f} | {n:,.0f} | {rt:.2f}x | {rn:.2f}x |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--samples", type=int, default=8192)
+    parser.add_argument("--batch", type=int, nargs="*", default=[32, 128, 1024])
+    parser.add_argument("--optimizer", nargs="*", default=["sgd", "adam"], choices=["sgd", "adam"])
+    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    args = parser.parse_args(argv)
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0")
+    load0 = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    rows = run(args.rounds, args.samples, args.batch, args.optimizer, args.threads)
+    load1 = os.getloadavg()[0]
+    print(f"784-256-256-10 ReLU MLP, sparse categorical cross-entropy, float32, one shuffled epoch of "
+          f"{args.samples} samples; medians of {args.rounds} alternating rounds (ratios per round, then median; "
+          f"> 1 means gdlab is faster). torch threads: {args.threads}; {os.cpu_count()} CPUs, load average "
+          f"{load0:.2f} at the start, {load1:.2f} at the end; {time.perf_counter() - t0:.0f} s.\n")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
