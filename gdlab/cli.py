@@ -337,17 +337,39 @@ def _status_style(status):
     return {"converged": "green", "diverged": "red", "max_steps": "yellow"}.get(str(status), "")
 
 
+class _NoProgress:
+    """The progress-bar interface doing nothing (stderr is not a terminal: no bar to redraw)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def add_task(self, *args, **kwargs):
+        return 0
+
+    def update(self, *args, **kwargs):
+        pass
+
+    def advance(self, *args, **kwargs):
+        pass
+
+
 def _progress(transient=True):
-    """A rich progress bar on stderr (stdout stays clean for the results)."""
+    """A rich progress bar on stderr (stdout stays clean for the results); none when stderr is not a terminal."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    console = _console(stderr=True)
+    if transient and not console.is_terminal:
+        return _NoProgress()
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.fields[info]}"),
-        console=_console(stderr=True),
+        console=console,
         transient=transient,
     )
 
@@ -516,7 +538,8 @@ if click is not None:
         if name is None:
             from rich.table import Table
 
-            table = Table(title="gdlab functions", title_justify="left")
+            console.print(f"[bold]gdlab functions[/]: {len(catalog.names())} in the catalog")
+            table = Table()
             for column in ("name", "dim", "formula", "minima"):
                 table.add_column(column, overflow="fold")
             for fname in catalog.names():
@@ -1044,7 +1067,10 @@ if click is not None:
         if html is not None:
             from gdlab import viz
 
-            viz.interactive_training(history, path=html, title=f"{dataset}: training")
+            if n_features <= 2:
+                viz.interactive_training(history, model=predictor, x=x, y=y, path=html, title=f"{dataset}: training")
+            else:
+                viz.interactive_training(history, path=html, title=f"{dataset}: training")
             written.append(html)
         if save is not None:
             model.save(save)

@@ -240,11 +240,12 @@ def print_summary(console, report: Report):
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="gdlab demo: the seeds' numbers reproduced", title_justify="left", show_lines=False)
+    console.print("[bold]gdlab demo: the seeds' numbers reproduced[/]")
+    table = Table(show_lines=False, expand=False)
     table.add_column("experiment", no_wrap=True)
-    table.add_column("quantity", overflow="fold")
-    table.add_column("seed", overflow="fold")
-    table.add_column("gdlab", overflow="fold")
+    table.add_column("quantity", overflow="fold", ratio=5)
+    table.add_column("seed", overflow="fold", ratio=3)
+    table.add_column("gdlab", overflow="fold", ratio=3)
     table.add_column("", no_wrap=True)
     ran = set(report.ran)
     for r in report.results:

@@ -152,7 +152,7 @@ def basin_map(ctx):
     ctx.value("converged", int(np.sum(np.asarray(traj.status).astype(str) == "converged")),
               note=f"of {len(finals)} starts (|grad| < 1e-6)")
     ctx.draw("basins.png", "which minimum each start reaches (colour) and how fast (shade)", viz.basin_map,
-             traj)
+             f, traj)
 
 
 @experiment(

@@ -50,6 +50,15 @@ def regression(ctx):
             lines[epoch + 1] = (a.item(), b.item())
     ctx.match("a after 100 epochs", a.item(), "0.1542", shown=f"{a.item():.4f}")
     ctx.match("b after 100 epochs", b.item(), "0.1970", shown=f"{b.item():.4f}")
+    # the article's closing remark: a (mini-)batch loss is the mean of the per-sample losses (reduce_mean)
+    from gdlab import nn
+
+    zero = gdlab.Tensor(np.zeros((len(X), 1)))
+    per_sample = nn.losses.get("mse", reduction="none")(zero, y[:, None]).numpy().reshape(-1)
+    batch = nn.losses.get("mse")(zero, y[:, None]).item()
+    ctx.check("batch loss at a = b = 0 = mean of the per-sample losses", bool(np.isclose(batch, per_sample.mean())),
+              f"{batch:.5f} = mean({', '.join(f'{v:.4g}' for v in per_sample)})", "reduce_mean of the losses",
+              note="this regression itself sums them (reduce_sum): 2.0936")
     slope, intercept = np.polyfit(X, y, 1)
     ctx.value("least-squares line", (slope, intercept), digits=4,
               note="where SGD would end: lr 5e-4 × 100 epochs is far too little")

@@ -33,15 +33,16 @@ def paths(ctx):
 
     f = _surface_loss()
     n = f.n_samples
+    # momentum first: its wide swings are drawn under the other paths
     runs = {
+        "Momentum lr 0.01, 500 epochs": gdlab.minimize(f, START, optimizer="momentum", lr=0.01, momentum=0.9,
+                                                       steps=500),
         "GD lr 1e-4, 500 epochs": gdlab.minimize(f, START, optimizer="gd", lr=1e-4, steps=500),
         "GD lr 0.01, 100 epochs": gdlab.minimize(f, START, optimizer="gd", lr=0.01, steps=100),
         # the seed's SGD steps with one sample's 0.5·r², 1/N of gdlab's unbiased estimate: lr 1e-4 there is 1e-4/N here
         "SGD lr 1e-4, 1000 steps": gdlab.minimize(f, START, optimizer="sgd", lr=1e-4 / n, steps=1000,
                                                   batch_size=1, seed=0),
         "Adagrad lr 1, 500 epochs": gdlab.minimize(f, START, optimizer="adagrad", lr=1.0, steps=500),
-        "Momentum lr 0.01, 500 epochs": gdlab.minimize(f, START, optimizer="momentum", lr=0.01, momentum=0.9,
-                                                       steps=500),
     }
     best = np.asarray(f.minima, dtype=float)[0]
     ctx.value("least-squares w (the star)", best, digits=4, note="data drawn with true w = (2, −3), noise 0.2")
@@ -52,8 +53,8 @@ def paths(ctx):
     ctx.note("The seed's momentum averages the current and previous gradient with γ = 0.01 (almost plain GD); "
              "gdlab's is heavy-ball momentum, β = 0.9, as torch.optim.SGD.")
     ctx.note("The seed's data were unseeded and its true w not shown: gdlab uses w = (2, −3), 100 samples, seed 0.")
-    ctx.draw("contour.png", "the five paths on the contour map (log-spaced levels)", viz.contour, f, runs,
-             bounds=[[-11, 11], [-11, 11]])
+    ctx.draw("contour.png", "the five paths on the contour map of the loss", viz.contour, f, runs,
+             bounds=[[-11, 11], [-11, 11]], labels=("w1", "w2"), title="0.5·Σ(w1·x1 + w2·x2 − y)²: five optimizers")
     ctx.draw("loss.png", "loss against step, log scale", viz.loss_curves, runs, logy=True)
 
 
@@ -73,9 +74,9 @@ def surface(ctx):
     ctx.value("gradient at the start (g_w1, g_w2)", g0, digits=5)
     ctx.value("loss at the start → after 500 epochs", (float(traj.loss[0]), float(traj.final_loss)), digits=5)
     ctx.draw("views.png", "contour and surface side by side", viz.contour_and_surface, f, traj,
-             bounds=[[-11, 11], [-11, 11]])
+             bounds=[[-11, 11], [-11, 11]], labels=("w1", "w2"), title="batch GD, lr 1e-4, 500 epochs")
     ctx.draw("surface.gif", "animated: the path on the surface with g and loss on every frame", viz.animate, traj,
-             view="surface", frames=ctx.frames, fps=10, register=True)
+             view="surface", frames=ctx.frames, fps=10, labels=("w1", "w2"), title="batch GD, lr 1e-4")
 
 
 @experiment(

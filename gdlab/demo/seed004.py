@@ -29,7 +29,7 @@ def numdiff(ctx):
     ctx.draw("tangents.png", "y = 0.01x² + 0.1x with its tangents at x = 5 and x = 10 (slopes 0.2 and 0.3)",
              viz.tangents, f, [5.0, 10.0], xlim=(0.0, 20.0))
     ctx.draw("surface.png", "f(x0, x1) = x0² + x1² (the book's figure 4-8)",
-             viz.surface, functions.get("paraboloid"), [], bounds=[[-3, 3], [-3, 3]], resolution=ctx.pick(60, 30))
+             viz.surface, functions.get("paraboloid"), bounds=[[-3, 3], [-3, 3]], labels=("x0", "x1"), resolution=ctx.pick(60, 30))
 
 
 @experiment(
@@ -61,7 +61,7 @@ def gradient(ctx):
               note=f"numerical vs autodiff: max |difference| {np.max(np.abs(numerical - exact)):.1e}")
     f = functions.get("paraboloid")
     ctx.draw("field.png", "−∇f of x0² + x1² on [−2, 2]² (the book's figure 4-9)",
-             viz.gradient_field, f, [], bounds=[[-2, 2], [-2, 2]], density=ctx.pick(17, 11))
+             viz.gradient_field, f, bounds=[[-2, 2], [-2, 2]], labels=("x0", "x1"), density=ctx.pick(17, 11))
 
 
 @experiment(
