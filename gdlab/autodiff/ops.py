@@ -374,12 +374,16 @@ def _extremum(reduce, a, axis, keepdims):
 
 
 def max(a, axis=None, keepdims: bool = False):  # noqa: A001
-    """Maximum over ``axis``; tied maxima share the gradient evenly."""
+    """Maximum over ``axis``; tied maxima share the gradient evenly.
+
+    This is PyTorch's ``amax`` (and ``torch.max(x)`` without a dim). ``torch.max(x, dim)``
+    differs: it returns indices and sends the whole gradient to one of the tied elements.
+    """
     return _extremum(np.max, a, axis, keepdims)
 
 
 def min(a, axis=None, keepdims: bool = False):  # noqa: A001
-    """Minimum over ``axis``; tied minima share the gradient evenly."""
+    """Minimum over ``axis``; tied minima share the gradient evenly (PyTorch's ``amin``; see ``max``)."""
     return _extremum(np.min, a, axis, keepdims)
 
 

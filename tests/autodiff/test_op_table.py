@@ -194,3 +194,20 @@ def test_float64_constant_array_does_not_change_a_float32_leaf_gradient():
 def test_numpy_scalar_hyperparameters_never_upcast_float32(make):
     t = Tensor(np.array([-1.0, 0.25, 2.0], np.float32), requires_grad=True)
     _assert_float32_graph(make(t), [t])
+
+
+def test_max_over_an_axis_is_torch_amax_not_torch_max_with_dim():
+    # the one documented difference from a common PyTorch call: torch.max(x, dim) sends a tie's
+    # whole gradient to one element, gdlab (like torch.amax) splits it
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
+    t = Tensor(x, requires_grad=True)
+    t.max(axis=1).sum().backward()
+    np.testing.assert_array_equal(t.grad, [[0, 0.5, 0.5], [0.5, 0.5, 0]])
+    assert "amax" in ops.max.__doc__ and "torch.max(x, dim)" in ops.max.__doc__
+    torch = pytest.importorskip("torch")
+    tt = torch.tensor(x, requires_grad=True)
+    tt.amax(dim=1).sum().backward()
+    np.testing.assert_array_equal(t.grad, tt.grad.numpy())
+    tm = torch.tensor(x, requires_grad=True)
+    tm.max(dim=1).values.sum().backward()
+    assert tm.grad.numpy().sum(axis=1).tolist() == [1.0, 1.0] and sorted(tm.grad.numpy()[0]) == [0, 0, 1]
