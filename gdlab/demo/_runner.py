@@ -103,6 +103,17 @@ def _run_by_name(name: str, out: str, quick: bool) -> Result:
     return run_one(REGISTRY[name], out, quick)
 
 
+def _run_packed(args) -> Result:
+    return _run_by_name(*args)
+
+
+def _ignore_sigint():
+    """Workers leave Ctrl-C to the parent, which stops them (no traceback from each worker)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @dataclass
 class Report:
     """The gallery run: every result (in gallery order), where the page is, how long it took."""
@@ -175,22 +186,22 @@ def run_gallery(out, selected=None, *, quick: bool = False, jobs: int = 1, progr
             done(results[exp.name])
     else:
         import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
 
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         # heavy ones first, so that the pool's last minutes are not spent on one long experiment
         ordered = sorted(selected, key=lambda e: not e.heavy)
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(method)) as pool:
-            futures = {pool.submit(_run_by_name, e.name, str(out), quick): e for e in ordered}
-            for future in as_completed(futures):
-                exp = futures[future]
-                try:
-                    results[exp.name] = future.result()
-                except Exception as exc:  # a worker that died
-                    r = Result(exp.name, exp.seed, exp.title, exp.explain, "failed")
-                    r.error = f"{type(exc).__name__}: {exc}"
-                    results[exp.name] = r
-                done(results[exp.name])
+        pool = mp.get_context(method).Pool(processes=jobs, initializer=_ignore_sigint)
+        try:
+            jobs_args = [(e.name, str(out), quick) for e in ordered]
+            for result in pool.imap_unordered(_run_packed, jobs_args):
+                results[result.name] = result
+                done(result)
+            pool.close()
+        except BaseException:  # Ctrl-C (or a dead worker): stop every worker now, then let it propagate
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     seconds = time.perf_counter() - start
 
     merged = _earlier_results(out)

@@ -100,16 +100,20 @@ def test_ctrl_c_in_process(run_cli, monkeypatch):
     assert "Traceback" not in out + err
 
 
-def test_ctrl_c_real_process(tmp_path):
-    """SIGINT to a long training run: a short message, exit 130, no traceback."""
+@pytest.mark.parametrize("args", [
+    ["train", "--dataset", "moons", "--epochs", "100000", "--batch-size", "1"],
+    ["demo", "--jobs", "2", "--out", "gallery"],
+], ids=["train", "demo-parallel"])
+def test_ctrl_c_real_process(tmp_path, args):
+    """SIGINT to long work: a short message, exit 130 at once, no traceback."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gdlab", "train", "--dataset", "moons", "--epochs", "100000", "--batch-size", "1"],
+        [sys.executable, "-m", "gdlab", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
         env={**os.environ, "MPLBACKEND": "Agg", "COLUMNS": "100"},
     )
     time.sleep(3.0)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, (out, err)
     assert "gdlab: interrupted" in err
     assert "Traceback" not in out + err
