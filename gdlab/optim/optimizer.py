@@ -21,7 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .noise import perturb_grad
-from .rules import Rule, check_hyperparameters
+from .rules import Rule, _nonzero, check_hyperparameters
 
 __all__ = ["Optimizer"]
 
@@ -208,7 +208,7 @@ class Optimizer:
         for group in self.param_groups:
             hp = {k: group[k] for k in self._rule_keys}
             noise_std = group["noise_std"]
-            noisy = bool(np.any(noise_std))
+            noisy = _nonzero(noise_std)
             for p in group["params"]:
                 g = p.grad
                 if g is None:
