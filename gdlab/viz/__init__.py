@@ -15,7 +15,10 @@ Conventions
 - Figure functions that take ``(f, runs)`` also accept the runs alone: ``contour(run)`` uses
   ``run.function``.
 - Animations return a :class:`Movie` (``.save(path)`` to .gif, .mp4 or .html, ``.to_html()``,
-  shows itself in Jupyter); given ``path=`` they save it too.
+  shows itself in Jupyter); given ``path=`` they save it too. Training animations take
+  prediction snapshots, most easily recorded by :class:`SnapshotCallback` during ``fit``.
+- Basin maps: the caller runs the grid of starts (``grid_starts`` + ``gdlab.minimize``), viz
+  draws the result (``basin_map``) and ``basins`` gives its numbers.
 - Interactive reports (plotly) return the plotly Figure; given ``path=`` they write one
   self-contained HTML file that works offline (plotly.js embedded, no CDN).
 - Titles and labels may be Chinese: a CJK font is found among the installed fonts and used for

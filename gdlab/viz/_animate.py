@@ -53,8 +53,10 @@ class Movie:
     shows itself as the HTML player.
     """
 
-    def __init__(self, figure, update, steps, *, animated=(), fps=12.0, hold=1.0):
+    def __init__(self, figure, update, steps, *, animated=(), fps=12.0, hold=1.0, colors=()):
         self.figure = figure
+        # colours a GIF palette must keep exactly (runs, stars, text), whatever their area
+        self.key_colors = list(dict.fromkeys(["#ffffff", S.INK, S.MINIMUM_COLOR, S.DIVERGED_COLOR, *colors]))
         self._update = update
         self.steps = np.asarray(steps)
         self._animated = animated if isinstance(animated, list) else list(animated)  # update may swap artists
@@ -128,11 +130,22 @@ class Movie:
         return path
 
     def _save_gif(self, path, fps):
+        from matplotlib.colors import to_rgb
         from PIL import Image
-        images = []
+        images, palette = [], None
+        keys = [tuple(int(round(255 * v)) for v in to_rgb(c)) for c in self.key_colors][:32]
         for rgba in self.frames():
             im = Image.fromarray(rgba[..., :3])
-            images.append(im.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+            if palette is None:
+                # one palette for all frames: the first frame's colours (median cut) plus the key colours
+                base = im.quantize(colors=256 - len(keys), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+                pal = base.getpalette()[: 3 * (256 - len(keys))]
+                pal += [0] * (3 * (256 - len(keys)) - len(pal))
+                for c in keys:
+                    pal += list(c)
+                palette = Image.new("P", (1, 1))
+                palette.putpalette(pal)
+            images.append(im.quantize(palette=palette, dither=Image.Dither.NONE))
         durations = [int(round(d)) for d in self._durations_ms(fps)]
         images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0,
                        disposal=1, optimize=False)
@@ -379,9 +392,10 @@ def animate(f, runs=None, *, view="contour", frames=60, fps=12, duration=None, h
     if axc is not None:
         _draw_contour_panel(axc, fig, f, empty, obj, b, levels=levels, log=log, colorbar=True, minima=True,
                             with_loss=False, labels=labels, resolution=resolution, own_colors=colors)
-        for r in rs:
+        for i, r in enumerate(rs):
             for j in range(r.n):
-                lw = 2.2 if r.n == 1 else 1.2
+                # as in contour(): earlier runs a little wider, so a run on another's path stays visible
+                lw = 2.2 + (0.5 * (len(rs) - 1 - i) if len(rs) > 1 else 0.0) if r.n == 1 else 1.2
                 ln, = axc.plot([], [], color=r.color, lw=lw, zorder=4,
                                path_effects=S.halo(lw + 2.2) if many <= 12 else None)
                 hd, = axc.plot([], [], "o", color=r.color, mfc=r.color, mec="white", mew=1.5,
@@ -484,7 +498,7 @@ def animate(f, runs=None, *, view="contour", frames=60, fps=12, duration=None, h
                 for k, (tt, row) in enumerate(zip(texts[1:], rows)):
                     tt.set_text("\n" * (k + 1) + row)
 
-    movie = Movie(fig, update, steps, animated=animated, fps=rate, hold=hold)
+    movie = Movie(fig, update, steps, animated=animated, fps=rate, hold=hold, colors=colors)
     return _finish(movie, path)
 
 
@@ -540,7 +554,7 @@ def _animate_1d(f, rs, steps, last, rate, hold, bounds, text, title, figsize, dp
             else:
                 t.set_text(f"step {s} / {last}\n" + "\n".join(_frame_text_race(rs, obj, s)))
 
-    return Movie(fig, update, steps, animated=animated, fps=rate, hold=hold)
+    return Movie(fig, update, steps, animated=animated, fps=rate, hold=hold, colors=[r.color for r in rs])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -786,5 +800,6 @@ def animate_training(snapshots, x, y=None, *, epochs=None, history=None, kind="a
             loss_line.set_data(np.arange(1, upto + 1), loss[:upto])
             loss_dot.set_data([upto] if upto else [], [loss[upto - 1]] if upto else [])
 
-    movie = Movie(fig, update, [epochs[int(k)] for k in pick], animated=animated, fps=rate, hold=hold)
+    movie = Movie(fig, update, [epochs[int(k)] for k in pick], animated=animated, fps=rate, hold=hold,
+                  colors=S.CLASS_COLORS[:4])
     return _finish(movie, path)

@@ -74,3 +74,13 @@ def test_apply_cjk_on_a_users_figure(fresh):
     n = viz.apply_cjk(fig) if viz.cjk_font() else 0
     assert n == (1 if viz.cjk_font() else 0)
     assert viz.to_array(fig).size > 0
+
+
+def test_fonts_installed_after_matplotlibs_cache_are_found(fresh, monkeypatch):
+    import os
+    files = [p for p in font_manager.findSystemFonts() if _fonts._looks_cjk(os.path.basename(p))]
+    if not files:
+        pytest.skip("no CJK font file on this system")
+    latin = [e for e in font_manager.fontManager.ttflist if not _fonts._looks_cjk(e.name)]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", latin)     # as if the cache predates the font
+    assert viz.cjk_font() is not None
