@@ -131,12 +131,10 @@ class Optimizer:
         """Attach parameters to an optimizer built without them (Keras style); returns self.
 
         ``params`` is what the constructor takes: an iterable of parameters or of
-        parameter-group dicts. Raises RuntimeError if parameters are already bound
-        (use :meth:`add_param_group` to add more).
+        parameter-group dicts. Binding again to the very same parameters (same
+        objects, same order; e.g. a second ``fit``) is a no-op; binding to others
+        raises RuntimeError (use :meth:`add_param_group` to add more).
         """
-        if self.param_groups:
-            raise RuntimeError(f"{type(self).__name__} is already bound to parameters; "
-                               "use add_param_group() to add more")
         if hasattr(params, "data") and hasattr(params, "grad"):
             raise TypeError("params must be an iterable of parameters or of dicts, "
                             "got a single parameter; pass [p]")
@@ -146,6 +144,12 @@ class Optimizer:
         if not params:
             raise ValueError("optimizer got an empty parameter list")
         groups = params if isinstance(params[0], dict) else [{"params": params}]
+        if self.param_groups:
+            new = [id(p) for g in groups for p in ([g["params"]] if hasattr(g["params"], "grad") else g["params"])]
+            if new == [id(p) for g in self.param_groups for p in g["params"]]:
+                return self
+            raise RuntimeError(f"{type(self).__name__} is already bound to other parameters; "
+                               "use add_param_group() to add more")
         for group in groups:
             self.add_param_group(group)
         return self

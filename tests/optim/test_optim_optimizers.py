@@ -153,6 +153,7 @@ def test_keras_style_unbound_then_bind_equals_pytorch_style():
         torch_style.step()
         keras_style.step()
     np.testing.assert_array_equal(a.data, b.data)
+    assert keras_style.bind([b]) is keras_style  # the same parameters again (a second fit): no-op
     with pytest.raises(RuntimeError, match="already bound"):
         keras_style.bind([P(np.ones(1))])
 
