@@ -41,7 +41,8 @@ def race_rosenbrock(ctx):
     steps = ctx.pick(1000, 300)
     runs, tuned = tuned_race(f, [-1.5, 2.0], RACERS, steps)
     _report_race(ctx, f, runs, tuned)
-    ctx.draw("contour.png", "the tuned optimizers' paths (log-spaced contours)", viz.contour, f, runs)
+    ctx.draw("contour.png", "the tuned optimizers' paths (log-spaced contours)", viz.contour, f, runs,
+             title=f"Rosenbrock: five tuned optimizers, {steps} steps")
     ctx.draw("loss.png", "loss against step (log scale)", viz.loss_curves, runs, logy=True)
     ctx.draw("race.gif", "the race, animated", viz.animate, runs, view="contour", frames=ctx.frames, fps=12)
 
