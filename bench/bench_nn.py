@@ -22,6 +22,7 @@ Run:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import time
@@ -193,7 +194,8 @@ def run(rounds, samples, batches, opts, threads=2):
 
 
 def table(rows):
-    lines = ["| optimizer | batch | gdlab fit (samples/s) | PyTorch eager | NumPy by hand | gdlab / PyTorch | gdlab / NumPy |",
+    lines = ["| optimizer | batch | gdlab fit (samples/s) | PyTorch eager | NumPy by hand "
+             "| gdlab / PyTorch | gdlab / NumPy |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for opt, batch, g, t, n, rt, rn in rows:
         lines.append(f"| {opt} | {batch} | {g:,.0f} | {t:,.0f} | {n:,.0f} | {rt:.2f}x | {rn:.2f}x |")
@@ -208,9 +210,7 @@ def main(argv=None):
     parser.add_argument("--optimizer", nargs="*", default=["sgd", "adam"], choices=["sgd", "adam"])
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     args = parser.parse_args(argv)
-    try:
-        import torch  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("torch") is None:
         raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0")
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()

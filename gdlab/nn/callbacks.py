@@ -125,7 +125,8 @@ def _monitored(callback, logs):
 def _check_monitor_available(callback):
     keys = callback.params.get("metrics")
     if keys is not None and callback.monitor not in keys:
-        hint = " (pass validation_data or validation_split for val_ values)" if callback.monitor.startswith("val_") else ""
+        hint = (" (pass validation_data or validation_split for val_ values)"
+                if callback.monitor.startswith("val_") else "")
         raise ValueError(
             f"{type(callback).__name__} monitors {callback.monitor!r}, which this fit does not log; "
             f"it logs: {', '.join(keys)}{hint}"

@@ -179,7 +179,8 @@ def _read(path):
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValueError(f"{path} has a corrupt '{_HEADER}' record: {exc}") from None
     if not isinstance(header, dict) or header.get("format") not in (FORMAT, WEIGHTS_FORMAT):
-        raise ValueError(f"{path} is not a gdlab model file (format {header.get('format') if isinstance(header, dict) else header!r})")
+        fmt = header.get("format") if isinstance(header, dict) else header
+        raise ValueError(f"{path} is not a gdlab model file (format {fmt!r})")
     version = header.get("version")
     if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
         raise ValueError(f"{path} has format version {version!r}; this gdlab reads versions 1 to {FORMAT_VERSION} "

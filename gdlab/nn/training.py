@@ -28,7 +28,6 @@ types (a ValueError/TypeError/RuntimeError saying what is wrong).
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 
@@ -637,7 +636,3 @@ def summary(model, input_features=None, print_fn=print):
     print_fn(text)
     return None
 
-
-def _signature_kwargs(cls, values):
-    params = inspect.signature(cls.__init__).parameters
-    return {k: v for k, v in values.items() if k in params}

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import module_gradcheck
+from tests.nn.conftest import module_gradcheck
 
 import gdlab
 from gdlab import nn
@@ -46,7 +46,8 @@ LAYERS = [
     lambda: nn.Linear(3, 4, bias=False, dtype="float64", seed=0),
     nn.Sigmoid, nn.Tanh, nn.ReLU, lambda: nn.LeakyReLU(0.1), nn.Softplus, lambda: nn.Softplus(beta=2.0, threshold=3.0),
     nn.Softmax, nn.Identity, nn.Flatten,
-    lambda: nn.Sequential(nn.Linear(3, 6, dtype="float64", seed=0), nn.Tanh(), nn.Linear(6, 2, dtype="float64", seed=1)),
+    lambda: nn.Sequential(nn.Linear(3, 6, dtype="float64", seed=0), nn.Tanh(),
+                          nn.Linear(6, 2, dtype="float64", seed=1)),
     lambda: nn.mlp([3, 5, 4, 2], activation="tanh", output_activation="softmax", dtype="float64", seed=0),
 ]
 

@@ -55,7 +55,8 @@ def _kwargs(opt):
 def test_round_trip_contents(tmp_path):
     x, y = data()
     model = make()
-    model.compile(optim.Adam(lr=0.02, betas=(0.8, 0.99)), "sparse_categorical_crossentropy", ["acc", "sparse_categorical_accuracy"])
+    model.compile(optim.Adam(lr=0.02, betas=(0.8, 0.99)), "sparse_categorical_crossentropy",
+                  ["acc", "sparse_categorical_accuracy"])
     model.fit(x, y, epochs=2, batch_size=16, verbose=0, seed=1)
     path = tmp_path / "model.npz"
     model.save(path)

@@ -7,7 +7,7 @@ float64 and float32.
 
 import numpy as np
 import pytest
-from make_fixtures import CASES, FIXTURE, FIXTURE_SEED, STEPS, case_data, torch_reference
+from tests.nn.make_fixtures import CASES, FIXTURE, FIXTURE_SEED, STEPS, case_data, torch_reference
 
 from gdlab import nn, optim
 

@@ -25,7 +25,8 @@ def classification_data(n=60, classes=3, seed=0):
 
 
 def small_regressor(seed=0, dtype="float32"):
-    return nn.Sequential(nn.Linear(3, 8, seed=seed, dtype=dtype), nn.Tanh(), nn.Linear(8, 1, seed=seed + 1, dtype=dtype))
+    return nn.Sequential(nn.Linear(3, 8, seed=seed, dtype=dtype), nn.Tanh(),
+                         nn.Linear(8, 1, seed=seed + 1, dtype=dtype))
 
 
 class Counter(nn.Callback):
@@ -136,7 +137,8 @@ def test_dtypes_are_kept():
         model.fit(x, y, epochs=2, batch_size=4, verbose=0, seed=0)
         for p in model.parameters():
             assert p.data.dtype == np.dtype(dtype)
-            assert all(v.dtype == np.dtype(dtype) for v in model.optimizer.state[p].values() if isinstance(v, np.ndarray))
+            arrays = [v for v in model.optimizer.state[p].values() if isinstance(v, np.ndarray)]
+            assert all(v.dtype == np.dtype(dtype) for v in arrays)
         assert model.predict(x).dtype == np.dtype(dtype)
 
 
