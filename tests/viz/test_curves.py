@@ -121,7 +121,7 @@ def test_effective_step_of_plain_gd_is_the_lr(fns, run_of):
 
 
 def test_overview(fns, run_of):
-    fig = viz.overview(run_of(fns.rosenbrock, [-1.5, 2.0], "adam", steps=50, lr=0.05))
+    fig = viz.overview(run_of(fns.rosenbrock, [-1.5, 2.0], "adam", steps=50, lr=0.05), figsize=(6, 3))
     assert len([a for a in fig.axes if a.get_visible()]) == 3   # map, colorbar, loss
     fig1 = viz.overview(fns.square, run_of(fns.square, [-5.0], "gd", steps=20, lr=0.1))
     assert len(fig1.axes) == 2

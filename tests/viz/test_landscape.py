@@ -75,7 +75,7 @@ def test_contour_from_a_plain_callable_in_the_seed_style():
     def function_2(x):                                      # seed 004: x[0]**2 + x[1]**2
         return x[0] ** 2 + x[1] ** 2
     path = np.array([[-3.0, 4.0], [-2.4, 3.2], [-1.92, 2.56]])
-    fig = viz.contour(function_2, path, bounds=[[-4, 4], [-5, 5]])
+    fig = viz.contour(function_2, path, bounds=[[-4, 4], [-5, 5]], resolution=40)
     z = fig.axes[0].collections[0]
     assert len(z.levels) > 5
     assert viz.contour_levels(np.array([0.0, 1.0])).size > 2
@@ -91,7 +91,7 @@ def test_diverged_run_gets_a_cross(fns, run_of):
 
 
 def test_gradient_field_arrows_point_downhill(fns):
-    fig = viz.gradient_field(fns.bowl, bounds=[[-2, 2], [-2, 2]], density=9)
+    fig = viz.gradient_field(fns.bowl, bounds=[[-2, 2], [-2, 2]], density=9, contours=False)
     q = next(c for c in fig.axes[0].collections if c.__class__.__name__ == "Quiver")
     assert q.N == 81
     x, u = q.X.ravel(), np.asarray(q.U).ravel()
@@ -136,7 +136,7 @@ def test_wrong_dimension_is_a_clear_error(fns):
 
 def test_drawing_into_the_users_axes(fns):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    fig = Figure()
+    fig = Figure(figsize=(4, 3), dpi=40)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     out = viz.contour(fns.bowl, np.array([[1.0, 1.0], [0.0, 0.0]]), ax=ax, colorbar=False, resolution=30)
