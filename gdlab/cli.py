@@ -374,19 +374,33 @@ def _progress(transient=True):
     )
 
 
-def _write_json(path, payload):
+def _jsonable(obj):
+    """Plain JSON values: arrays as lists, NaN and infinities as null (strict JSON has neither)."""
+    import math
+
     import numpy as np
 
-    def default(obj):
-        if isinstance(obj, np.ndarray):
-            return obj.tolist()
-        if isinstance(obj, np.generic):
-            return obj.item()
-        if isinstance(obj, Path):
-            return str(obj)
-        raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, (str, int, bool)) or obj is None:
+        return obj
+    if isinstance(obj, Path):
+        return str(obj)
+    return str(obj)
 
-    Path(path).write_text(json.dumps(payload, default=default, indent=1, allow_nan=True) + "\n", encoding="utf-8")
+
+def _write_json(path, payload):
+    """Write ``payload`` as strict JSON (NaN and infinities become null)."""
+    text = json.dumps(_jsonable(payload), indent=1, allow_nan=False, ensure_ascii=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -394,11 +408,6 @@ def _write_json(path, payload):
 # ------------------------------------------------------------------------------------------------
 
 if click is not None:
-
-    class CLIError(click.ClickException):
-        """A bad input: one line on stderr, exit status 2."""
-
-        exit_code = EXIT_USAGE
 
     def _error_line(message):
         click.echo(f"gdlab: error: {_one_line(message)}", err=True)

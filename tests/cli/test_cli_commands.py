@@ -63,9 +63,25 @@ def test_minimize_summary_and_json(run_cli, tmp_path):
                              "--start", "-1.5,2", "--json", out_json)
     assert code == 0, err
     assert "adam" in out and "final point" in out and "max_steps" in out and "(-1.5, 2)" in out
-    data = json.loads(out_json.read_text())
+    data = strict_json(out_json)
     assert data["kind"] == "minimize" and data["optimizer"] == "adam"
     assert np.asarray(data["params"]).shape == (51, 2)
+
+
+def strict_json(path):
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not strict JSON")
+
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+def test_json_of_a_diverged_run_is_strict(run_cli, tmp_path):
+    out_json = tmp_path / "div.json"
+    code, out, err = run_cli("minimize", "sphere", "--lr", "5", "--steps", "20", "--start", "1,1", "--json", out_json)
+    assert code == 0, err
+    assert "diverged" in out
+    data = strict_json(out_json)
+    assert data["status"] == "diverged"
 
 
 def test_minimize_formula_1d_and_seed_numbers(run_cli):
