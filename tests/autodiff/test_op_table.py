@@ -4,7 +4,7 @@ import inspect
 
 import numpy as np
 import pytest
-from op_table import BY_NAME, REQUIRED, TABLE, instances, run_gdlab
+from tests.autodiff.op_table import BY_NAME, REQUIRED, TABLE, instances, run_gdlab
 
 import gdlab
 from gdlab.autodiff import Tensor, ops

@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 import pytest
-from op_table import instances, run_gdlab
+from tests.autodiff.op_table import instances, run_gdlab
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_reference.npz")
 INSTANCES = instances()
@@ -66,7 +66,7 @@ def test_matches_stored_pytorch_reference(inst, fixture):
 @pytest.mark.parametrize("inst", INSTANCES, ids=[i.id for i in INSTANCES])
 def test_matches_live_pytorch(inst):
     pytest.importorskip("torch")
-    from op_table import run_torch
+    from tests.autodiff.op_table import run_torch
 
     out, w, grads = run_torch(inst)
     compare(inst, inst.inputs, w, out, grads)
@@ -75,7 +75,7 @@ def test_matches_live_pytorch(inst):
 def test_live_pytorch_agrees_with_the_fixture(fixture):
     # a fixture written by another torch version must still describe today's torch
     pytest.importorskip("torch")
-    from op_table import run_torch
+    from tests.autodiff.op_table import run_torch
 
     for inst in INSTANCES:
         out, _, grads = run_torch(inst)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gdlab.optim as optim
-from optim_cases import CLIP_CASES, CLIP_VALUE, CLIPPING, P, clip_grads
+from tests.optim.optim_cases import CLIP_CASES, CLIP_VALUE, CLIPPING, P, clip_grads
 
 
 @pytest.fixture(scope="module")

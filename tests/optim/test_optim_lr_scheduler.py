@@ -5,7 +5,7 @@ import pytest
 
 import gdlab.optim as optim
 from gdlab.optim import lr_scheduler as sched
-from optim_cases import (GROUP_LRS, PLATEAU_CASES, SCHEDULE_CASES, SCHEDULE_STEPS, SCHEDULES, P,
+from tests.optim.optim_cases import (GROUP_LRS, PLATEAU_CASES, SCHEDULE_CASES, SCHEDULE_STEPS, SCHEDULES, P,
                          schedule_lrs)
 
 ALL = [(cid, cls, kw) for cid, cls, kw in SCHEDULE_CASES] + [(cid, "ReduceLROnPlateau", kw)

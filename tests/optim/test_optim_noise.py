@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gdlab.optim as optim
-from optim_cases import P
+from tests.optim.optim_cases import P
 
 
 def saddle_grad(xy):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gdlab.optim as optim
-from optim_cases import CASES, RECORD, RTOL, SHAPES, TRAJECTORIES, P, gradient, run_gdlab, run_torch, starts
+from tests.optim.optim_cases import CASES, RECORD, RTOL, SHAPES, TRAJECTORIES, P, gradient, run_gdlab, run_torch, starts
 
 ALL_CLASSES = [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adadelta, optim.Adam, optim.AdamW, optim.Adamax,
                optim.NAdam, optim.RAdam, optim.Lion]

@@ -5,7 +5,7 @@ import pytest
 
 import gdlab.optim as optim
 from gdlab.optim.rules import RULES, Rule, get_rule, rule_names
-from optim_cases import P
+from tests.optim.optim_cases import P
 
 N_RUNS, DIM, STEPS = 5, 3, 60
 
