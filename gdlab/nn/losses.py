@@ -115,6 +115,11 @@ class Loss:
     def _params(self) -> dict:
         return {}
 
+    def fast(self):
+        """The function ``fit`` calls per batch, once ``prepare_target`` has checked the targets
+        (the loss itself by default; subclasses may skip their per-call checks)."""
+        return self
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
         return f"{type(self).__name__}({args})"
@@ -317,6 +322,16 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
             return softmax_cross_entropy(y_pred, labels, sparse=True, reduction=self.reduction)
         picked = ops.getitem(y_pred, (np.arange(len(labels)), labels))
         return _reduce(ops.neg(ops.log(ops.clip(picked, self.eps, 1.0))), self.reduction)
+
+    def fast(self):
+        if not self.from_logits:
+            return self
+        reduction = self.reduction
+
+        def sparse_ce_from_logits(z, labels):  # labels already int64 (N,), checked by prepare_target
+            return softmax_cross_entropy(z, labels, True, reduction)
+
+        return sparse_ce_from_logits
 
     def prepare_target(self, y, out_shape, dtype, what="y"):
         y = np.asarray(y)

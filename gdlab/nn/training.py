@@ -442,7 +442,7 @@ def fit(model, x, y, epochs=1, batch_size=None, shuffle=True, validation_split=0
     # the hot loop's names, bound once
     opt = compiled.optimizer
     step = opt.step
-    loss_fn = compiled.train_loss
+    loss_fn = compiled.train_loss.fast()
     forward = compiled.head
     layers = forward.steps() if isinstance(forward, (Sequential, _Head)) else None  # Linear+ReLU fused
     plist = model.parameters()
