@@ -38,7 +38,7 @@ from gdlab.autodiff import Tensor, no_grad
 from . import callbacks as cbs
 from . import losses as losses_mod
 from . import metrics as metrics_mod
-from .layers import Sequential
+from .layers import Sequential, Sigmoid, Softmax
 from .module import Module
 
 __all__ = ["compile", "fit", "evaluate", "predict", "summary", "Compiled"]
@@ -169,20 +169,18 @@ def compile(model, optimizer="adam", loss="mse", metrics=None, **optimizer_overr
         keys.add(key)
         metric_list.append((key, m))
 
-    # the softmax/sigmoid + cross-entropy fusion
+    # the softmax/sigmoid + cross-entropy fusion (Sequential models; exact built-in classes only)
     fused, train_loss, head, final = False, loss_obj, model, None
-    layers = getattr(model, "layers", None)
+    layers = model.layers if isinstance(model, Sequential) else None
     if (isinstance(loss_obj, losses_mod._CrossEntropy) and not loss_obj.from_logits and layers
-            and type(layers[-1]).__name__ == loss_obj.fuses_with
+            and type(layers[-1]) is {"Softmax": Softmax, "Sigmoid": Sigmoid}[loss_obj.fuses_with]
             and getattr(layers[-1], "axis", -1) in (-1, 1)):
         fused, train_loss, final = True, loss_obj.with_logits(), layers[-1]
         head = _Head(layers[:-1])
-    for key, m in metric_list:
-        if isinstance(m, metrics_mod.Accuracy) and m.kind in ("auto", "binary") and m.threshold == 0.5:
-            if fused and final is not None and type(final).__name__ == "Sigmoid":
-                m.threshold = 0.5  # computed on probabilities (see _metric_input)
-            elif loss_obj.from_logits and isinstance(loss_obj, losses_mod.BinaryCrossentropy):
-                m.threshold = 0.0  # the outputs are logits: p > 0.5 <=> z > 0
+    if loss_obj.from_logits and isinstance(loss_obj, losses_mod.BinaryCrossentropy):
+        for key, m in metric_list:  # the outputs are logits: p > 0.5 <=> z > 0
+            if isinstance(m, metrics_mod.Accuracy) and m.kind in ("auto", "binary") and m.threshold == 0.5:
+                m.threshold = 0.0
 
     compiled = Compiled(opt, loss_obj, metric_list, fused, train_loss, head, final)
     object.__setattr__(model, "compiled_", compiled)
@@ -322,7 +320,7 @@ def _metric_input(compiled):
     """A function from the train forward's output array to what metrics see (probabilities when fused)."""
     if not compiled.fused or not compiled.metrics:
         return None
-    if all(isinstance(m, metrics_mod.Accuracy) and type(compiled.final_activation).__name__ == "Softmax"
+    if all(isinstance(m, metrics_mod.Accuracy) and type(compiled.final_activation) is Softmax
            for _, m in compiled.metrics):
         return None  # argmax(logits) == argmax(softmax(logits))
     return compiled.final_activation.numpy
