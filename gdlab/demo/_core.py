@@ -5,13 +5,15 @@ An experiment is a small function registered once with :func:`experiment`::
     @experiment("seed000_x2", seed="000", title="Gradient descent on y = x²",
                 explain="150 steps of w ← w − 0.1·2w from w = −5 reach the minimum at 0.")
     def _(ctx):
-        traj = gdlab.minimize(...)                          # run with the layers
-        ctx.match("final w", traj.final[0], seed="0.00")    # the seed's number beside gdlab's
-        ctx.save(viz.plot_path_1d(traj), "path.png", "the visited points")   # its figure
+        traj = gdlab.minimize("square", -5.0, optimizer="gd", lr=0.1, steps=150)   # run with the layers
+        ctx.match("final w", traj.final[0], "0.00")                                 # the seed's number beside gdlab's
+        ctx.draw("path.png", "the visited points", viz.path_1d, traj)               # its figure, via gdlab.viz
 
-The function gets a :class:`Context` and reports through it: numbers (``match``, ``corrected``,
-``value``, ``check``) and files (``save`` for a matplotlib figure, ``add`` for a file a layer
-wrote, ``path`` for where to write it). It runs nothing else; the runner catches its failures.
+The function gets a :class:`Context` and reports through it: numbers (``match``, ``approx``,
+``corrected``, ``value``, ``check``) and files (``draw`` calls a gdlab.viz function with the
+gallery's path and dpi, ``save`` saves a matplotlib figure, ``add`` registers a file a layer wrote,
+``path`` says where to write one). ``ctx.quick`` and ``ctx.pick(full, quick)`` size the work.
+The runner catches its failures.
 """
 
 from __future__ import annotations
