@@ -637,6 +637,13 @@ if click is not None:
             hp["lr"] = lr
         return hp
 
+    def _check_drawable(f, animate, html):
+        """Refuse, before any work, pictures that need a 1-D or 2-D function."""
+        dim = getattr(f, "dim", None)
+        for option, value in (("--animate", animate), ("--html", html)):
+            if value is not None and dim not in (1, 2):
+                raise BadInput(f"{option} draws 1-D and 2-D functions; this one has {dim} dimensions")
+
     def _write_outputs(what, f, result, *, plot=None, animate=None, html=None, json_path=None, frames=60):
         """Draw/write what was asked, one file at a time; each written path is reported on stderr."""
         written = []
@@ -649,11 +656,9 @@ if click is not None:
             elif dim == 2:
                 viz.contour_and_surface(f, result, path=plot)
             else:
-                viz.loss_curves(result, log=True, path=plot)
+                viz.loss_curves(result, logy=True, path=plot)
             written.append(plot)
         if animate is not None:
-            if dim not in (1, 2):
-                raise BadInput(f"--animate draws 1-D and 2-D functions; this one has {dim} dimensions")
             with _console(stderr=True).status(f"drawing {frames} frames ...", spinner="dots"):
                 viz.animate(result, path=animate, frames=frames)
             written.append(animate)
@@ -699,6 +704,7 @@ if click is not None:
 
         f = resolve_function(target)
         x0 = _x0(f, start)
+        _check_drawable(f, animate, html)
         check_optimizer(optimizer)
         steps = 500 if steps is None else steps
         hp = _hyper(lr, params)
@@ -776,6 +782,7 @@ if click is not None:
 
         f = resolve_function(target)
         x0 = _x0(f, start)
+        _check_drawable(f, animate, html)
         for spec in optimizers.values():
             check_optimizer(spec["optimizer"])
         steps = 300 if steps is None else steps

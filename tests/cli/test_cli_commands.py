@@ -212,3 +212,19 @@ def test_demo_exits_1_when_an_experiment_fails(run_cli, tmp_path, monkeypatch):
     assert "Traceback" not in out + err
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'id="zz_broken"' in page and 'id="seed001_backprop"' in page
+
+
+def test_plot_of_a_3d_function_draws_the_loss_curves(run_cli, tmp_path):
+    out = tmp_path / "s3.png"
+    code, _, err = run_cli("minimize", "sphere:dim=3", "--start", "1,1,1", "--steps", "10", "--plot", out)
+    assert code == 0, err
+    png_ok(out)
+
+
+@pytest.mark.parametrize("option, name", [("--animate", "s3.gif"), ("--html", "s3.html")])
+def test_pictures_that_need_2d_are_refused_before_running(run_cli, tmp_path, option, name):
+    code, out, err = run_cli("minimize", "sphere:dim=3", "--start", "1,1,1", "--steps", "10", option, tmp_path / name)
+    assert code == 2
+    assert f"{option} draws 1-D and 2-D functions" in err
+    assert "final point" not in out  # refused before the run, not after it
+    assert not (tmp_path / name).exists()
