@@ -16,7 +16,7 @@ The three are timed in alternating rounds (their order rotating) and each round'
 are kept, so a noisy, shared machine shifts all of them alike; the table gives medians.
 Run:
 
-    python bench/bench_nn.py [--rounds 9] [--samples 8192]
+    python bench/bench_nn.py [--rounds 21] [--samples 2048] [--threads 2]
 """
 
 from __future__ import annotations
@@ -166,16 +166,25 @@ def make_numpy(opt):
 # ---------------------------------------------------------------------------- harness
 
 def run(rounds, samples, batches, opts, threads=2):
+    """Per (optimizer, batch): ``rounds`` rounds, each timing one epoch of every implementation in turn.
+
+    An epoch has ``max(samples, 8 * batch)`` samples, so a round is short (a few tenths of a
+    second) and the implementations compared within it see about the same machine load.
+    Throughput is from the median epoch time; the ratios are medians of the per-round ratios.
+    """
     import torch
 
     torch.set_num_threads(threads)
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((samples, SIZES[0])).astype(np.float32)
-    y = rng.integers(0, SIZES[-1], samples)
+    n_max = max([samples] + [8 * b for b in batches])
+    x_all = rng.standard_normal((n_max, SIZES[0])).astype(np.float32)
+    y_all = rng.integers(0, SIZES[-1], n_max)
     rows = []
     for opt in opts:
         impls = {"gdlab": make_gdlab(opt), "torch": make_torch(opt), "numpy": make_numpy(opt)}
         for batch in batches:
+            n = max(samples, 8 * batch)
+            x, y = x_all[:n], y_all[:n]
             for fn in impls.values():  # warm up (allocations, first-step state)
                 fn(x[: batch * 4], y[: batch * 4], batch, 0)
             times = {k: [] for k in impls}
@@ -188,7 +197,7 @@ def run(rounds, samples, batches, opts, threads=2):
                 order = order[1:] + order[:1]
             ratio_t = statistics.median(t / g for t, g in zip(times["torch"], times["gdlab"]))
             ratio_n = statistics.median(t / g for t, g in zip(times["numpy"], times["gdlab"]))
-            rate = {k: samples / statistics.median(v) for k, v in times.items()}
+            rate = {k: n / statistics.median(v) for k, v in times.items()}
             rows.append((opt, batch, rate["gdlab"], rate["torch"], rate["numpy"], ratio_t, ratio_n))
     return rows
 
@@ -204,8 +213,8 @@ def table(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=9)
-    parser.add_argument("--samples", type=int, default=8192)
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--samples", type=int, default=2048, help="samples per epoch (at least 8 batches)")
     parser.add_argument("--batch", type=int, nargs="*", default=[32, 128, 1024])
     parser.add_argument("--optimizer", nargs="*", default=["sgd", "adam"], choices=["sgd", "adam"])
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
@@ -217,7 +226,8 @@ def main(argv=None):
     rows = run(args.rounds, args.samples, args.batch, args.optimizer, args.threads)
     load1 = os.getloadavg()[0]
     print(f"784-256-256-10 ReLU MLP, sparse categorical cross-entropy, float32, one shuffled epoch of "
-          f"{args.samples} samples; medians of {args.rounds} alternating rounds (ratios per round, then median; "
+          f"max({args.samples}, 8 x batch) samples; medians of {args.rounds} alternating rounds (ratios per round, "
+          "then median; "
           f"> 1 means gdlab is faster). torch threads: {args.threads}; {os.cpu_count()} CPUs, load average "
           f"{load0:.2f} at the start, {load1:.2f} at the end; {time.perf_counter() - t0:.0f} s.\n")
     print(table(rows))
