@@ -47,14 +47,14 @@ class ProgressBar(Callback):
         if self.verbose == 1 and self.use_rich is not False:
             try:
                 from rich.console import Console
-                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
             except ImportError:
                 if self.use_rich:
                     raise
             else:
                 console = Console(file=self.file) if self.file is not None else None
                 self._rich = Progress(
-                    TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[logs]}"), console=console, auto_refresh=False, transient=False,
                 )
                 self._rich.start()
@@ -84,7 +84,7 @@ class ProgressBar(Callback):
         if self.verbose != 1 or now - self._last < _REFRESH_S:
             return
         self._last = now
-        text = f"loss: {_fmt(self._loss_sum / self._seen)}" if self._seen else ""
+        text = f"{now - self._t0:.1f}s - loss: {_fmt(self._loss_sum / self._seen)}" if self._seen else ""
         if self._rich is not None:
             self._rich.update(self._task, completed=self._done, logs=text)
             self._rich.refresh()
@@ -107,7 +107,7 @@ class ProgressBar(Callback):
         elapsed = time.perf_counter() - self._t0
         text = format_logs(logs or {})
         if self._rich is not None:
-            self._rich.update(self._task, completed=self._steps, logs=text)
+            self._rich.update(self._task, completed=self._steps, logs=f"{elapsed:.2f}s - {text}")
             self._rich.refresh()
         elif self.verbose == 1:
             prefix = "\r" if self._isatty() else ""
