@@ -9,10 +9,10 @@ Four contenders, in one process, on the same starts:
 * a hand-written NumPy loop: the closed-form gradient and Adam's update written inline,
   recording nothing (the floor a general runner can hope for)
 
-gdlab is timed twice per gradient mode: recording only the losses (``record=()``, the same
-work as the hand loop plus per-step losses and divergence checks) and with the default
-recording (params, grads, grad norms and, where small, the optimizer state of every step).
-PyTorch and the hand loop record nothing.
+gdlab is timed twice per gradient mode: with no history (``record=()``: the work of the hand
+loop plus the loss at every step, the divergence checks and the statuses) and with the
+default recording (loss, params, grads and grad norms of every step, and the optimizer state
+where it is small). PyTorch and the hand loop record nothing.
 
 ``--keep-heap`` first tells glibc (through ``mallopt``) to keep freed memory instead of
 returning it to the operating system (M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD). It
@@ -20,7 +20,8 @@ changes the conditions for every contender alike; on a virtual machine where a f
 costs a hypervisor fault it shows how much of a time is spent re-faulting memory that a
 contender's per-step temporaries keep allocating and freeing (autodiff allocates the most).
 
-Timing: every contender runs once per round, in turn, for several rounds; the first table
+Timing: every contender runs once per round, in a rotating order with a pause before each
+(PyTorch's worker threads spin for a while after it returns), for several rounds; the first table
 gives the median time, the second the median over rounds of each round's ratio (a busy
 machine slows a whole round alike, so the ratios are steadier than the times). Run:
 
@@ -117,8 +118,8 @@ def main():
         torch = None
 
     contenders = {
-        "gdlab autodiff (losses only)": lambda x: gdlab_run(x, "autodiff", ()),
-        "gdlab closed form (losses only)": lambda x: gdlab_run(x, "closed_form", ()),
+        "gdlab autodiff (no history)": lambda x: gdlab_run(x, "autodiff", ()),
+        "gdlab closed form (no history)": lambda x: gdlab_run(x, "closed_form", ()),
         "gdlab autodiff (full record)": lambda x: gdlab_run(x, "autodiff", "auto"),
         "gdlab closed form (full record)": lambda x: gdlab_run(x, "closed_form", "auto"),
         "hand-written NumPy": numpy_loop,
@@ -140,10 +141,14 @@ def main():
             dev = np.abs(fn(x0) - ref).max(axis=1)
             assert np.mean(dev < 1e-8) >= 0.98, (name, np.mean(dev < 1e-8))
         times = {name: [] for name in contenders}
-        for _ in range(args.rounds):
-            for name, fn in contenders.items():
+        order = list(contenders)
+        for r in range(args.rounds):
+            # rotate the order every round and pause between contenders: PyTorch's OpenMP threads
+            # keep spinning for a while after a parallel region, which would slow whoever runs next
+            for name in order[r % len(order):] + order[:r % len(order)]:
+                time.sleep(0.3)
                 t0 = time.perf_counter()
-                fn(x0)
+                contenders[name](x0)
                 times[name].append(time.perf_counter() - t0)
         med = {name: statistics.median(ts) for name, ts in times.items()}
         # ratios per round (a noisy machine slows a whole round alike), then their median

@@ -48,7 +48,7 @@ def _hold(arr, stopped, rows):
 
 
 def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, rng=None, clip=None,
-             bound=math.inf, record=("params", "grad", "grad_norm", "state")):
+             bound=math.inf, record=("params", "loss", "grad", "grad_norm", "state")):
     """Run ``steps`` updates of ``rule`` from the rows of ``x0`` (n, d). No argument checks.
 
     Parameters
@@ -59,7 +59,7 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     tol : None or float; noise : None or std (scalar or (n, 1)); rng : numpy Generator
     clip : None or max gradient norm per row
     bound : the divergence bound on |params|
-    record : which of "params", "grad", "grad_norm", "state" to keep per step (loss always)
+    record : which of "params", "loss", "grad", "grad_norm", "state" to keep per step
 
     Returns a dict of arrays: params, loss, grad, grad_norm, state, status, stopped_at,
     final, final_loss (unrecorded ones None / empty).
@@ -72,7 +72,7 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     hp_step = dict(hp)
 
     P = np.empty((T, n, d)) if "params" in record else None
-    L = np.empty((T, n))
+    L = np.empty((T, n)) if "loss" in record else None
     G = np.empty((T, n, d)) if "grad" in record else None
     want_gn = "grad_norm" in record
     GN = np.empty((T, n)) if want_gn else None
@@ -110,7 +110,8 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
             v, g = vg(p)
             if P is not None:
                 P[t] = p
-            L[t] = v
+            if L is not None:
+                L[t] = v
             if G is not None:
                 G[t] = g
             if rec_state:

@@ -14,8 +14,9 @@ Recording
 optimizer state when it is small: ``n * d <= 4096`` (e.g. one run up to d = 4096, or 1000 runs
 of 4 dimensions) and at most 4,000,000 numbers per state array. Params and grad histories
 over 50,000,000 numbers (400 MB) each are dropped (None) under "auto". Pass a tuple of
-names among "params", "grad", "grad_norm", "state" to choose (the loss is always kept), e.g.
-``record=()`` for the fastest run that keeps only losses, statuses and the final points.
+names among "params", "loss", "grad", "grad_norm", "state" to choose, e.g. ``record=("loss",)``
+for loss curves only, or ``record=()`` for the fastest run: no history at all, only the
+statuses, stop steps, final points and final losses (unrecorded histories are None).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from .trajectory import Trajectory
 
 __all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES"]
 
-RECORDABLE = ("params", "grad", "grad_norm", "state")
+RECORDABLE = ("params", "loss", "grad", "grad_norm", "state")
 #: minimize's keyword options that are not optimizer hyperparameters (race and sweeps pass them on).
 RUN_OPTIONS = ("schedule", "batch_size", "sampling", "gradient", "clip_grad_norm", "divergence_bound", "record")
 _STATE_CAP_ND = 4096
@@ -138,7 +139,7 @@ def make_rng(seed):
 def _record_set(record, n, d, steps):
     T = steps + 1
     if record == "auto":
-        keep = {"grad_norm"}
+        keep = {"loss", "grad_norm"}
         if T * n * d <= _HISTORY_CAP_NUMBERS:
             keep |= {"params", "grad"}
         if n * d <= _STATE_CAP_ND and T * n * d <= _STATE_CAP_NUMBERS:
@@ -152,11 +153,9 @@ def _record_set(record, n, d, steps):
         keep = set(record)
     except TypeError:
         raise TypeError(f"record must be 'auto' or a tuple of names among {RECORDABLE}, got {record!r}") from None
-    keep.discard("loss")
     unknown = keep - set(RECORDABLE)
     if unknown:
-        raise ValueError(f"record: unknown name(s) {sorted(unknown)}; allowed: 'auto' or any of {RECORDABLE} "
-                         "(the loss is always recorded)")
+        raise ValueError(f"record: unknown name(s) {sorted(unknown)}; allowed: 'auto' or any of {RECORDABLE}")
     return keep
 
 

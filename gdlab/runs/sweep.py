@@ -137,6 +137,9 @@ def _best(scores, first_steps, lrs, tie_tol=1e-9):
 
 
 def _sweep(f, X0, single, optimizer, lrs, steps, hp, label, **kw):
+    record = kw.get("record", "auto")
+    if record != "auto":  # a sweep always keeps its loss curves
+        kw["record"] = tuple(() if record is None else ((record,) if isinstance(record, str) else record)) + ("loss",)
     n, d = X0.shape
     k = len(lrs)
     rows = np.repeat(lrs, n)[:, None]       # lr-major: row i*n + j = (lr i, start j)

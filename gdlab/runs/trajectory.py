@@ -42,7 +42,7 @@ class Trajectory:
     params : (T, d) | (T, n, d) float64, or None when not recorded
         Every point, start included. After a run stopped (converged or diverged) the last
         point repeats, so the array stays rectangular.
-    loss : (T,) | (T, n)
+    loss : (T,) | (T, n), or None when not recorded
         f at every point (the full objective, also for mini-batch runs).
     grad : like params, or None when not recorded
         The gradient the optimizer was given at each point (the mini-batch estimate for

@@ -137,11 +137,14 @@ def test_divergence_bound_and_non_finite_loss():
 def test_recording_choices():
     x0 = np.zeros((3, 2))
     t = minimize("booth", x0, "adam", steps=10, lr=0.1, record=())
-    assert t.params is None and t.grad is None and t.grad_norm is None and t.state == {}
-    assert t.loss.shape == (11, 3) and t.final.shape == (3, 2)
+    assert t.params is None and t.loss is None and t.grad is None and t.grad_norm is None and t.state == {}
+    assert t.final.shape == (3, 2) and t.final_loss.shape == (3,)
     full = minimize("booth", x0, "adam", steps=10, lr=0.1)
     np.testing.assert_array_equal(t.final, full.final)
-    np.testing.assert_array_equal(t.loss, full.loss)
+    np.testing.assert_array_equal(t.final_loss, full.loss[-1])
+    losses = minimize("booth", x0, "adam", steps=10, lr=0.1, record=("loss",))
+    np.testing.assert_array_equal(losses.loss, full.loss)
+    assert losses.params is None
     g = minimize("booth", x0, "adam", steps=10, lr=0.1, record=("grad_norm",))
     np.testing.assert_allclose(g.grad_norm, full.grad_norm)
     # auto: no state history for many runs of many dimensions
