@@ -87,11 +87,16 @@ def test_column_targets_and_shape_errors():
         losses.sparse_categorical_crossentropy(Tensor(Z), LABELS.astype(bool))
 
 
-def test_float32_stays_float32():
-    p = Tensor(PRED.astype(np.float32), requires_grad=True)
-    for name in ("mse", "mae", "huber"):
-        out = losses.get(name)(p, Y)  # float64 targets do not upcast
-        assert out.dtype == np.float32
+@pytest.mark.parametrize("name,p,t,formula", CASES, ids=[c[0] for c in CASES])
+def test_float32_stays_float32(name, p, t, formula):
+    q = Tensor(p.astype(np.float32), requires_grad=True)
+    out = losses.get(name)(q, t)  # float64 targets do not upcast
+    out.backward()
+    assert out.dtype == np.float32 and q.grad.dtype == np.float32
+    np.testing.assert_allclose(out.data, formula(p, t).mean(), rtol=1e-5)
+
+
+def test_float32_cross_entropy_from_logits():
     z = Tensor(Z.astype(np.float32), requires_grad=True)
     out = losses.cross_entropy(z, LABELS)
     out.backward()
