@@ -1,6 +1,6 @@
 """Runner benchmark: Rosenbrock, Adam lr 0.01, 1000 steps, for 1, 100 and 10,000 start points.
 
-Four contenders, in one process, on the same starts:
+Four contenders (six rows), in one process, on the same starts:
 
 * gdlab, autodiff gradient   ``gdlab.minimize(f, X0, "adam", lr=0.01, steps=1000, gradient="autodiff")``
 * gdlab, closed-form gradient ``... gradient="closed_form"``
@@ -25,7 +25,7 @@ Timing: every contender runs once per round, in a rotating order with a pause be
 gives the median time, the second the median over rounds of each round's ratio (a busy
 machine slows a whole round alike, so the ratios are steadier than the times). Run:
 
-    python bench/bench_runs.py [--rounds 5] [--sizes 1 100 10000]
+    python bench/bench_runs.py [--rounds 5] [--sizes 1 100 10000] [--keep-heap]
 """
 
 from __future__ import annotations
