@@ -10,7 +10,7 @@ import importlib
 
 from . import numdiff
 from .autodiff import (GradcheckError, Tensor, abs, clip, concatenate, cos, enable_grad, exp, grad, gradcheck,
-                       hessian, leaky_relu, log, log_softmax, logsumexp, maximum, minimum, no_grad, relu, sigmoid,
+                       hessian, is_grad_enabled, leaky_relu, log, log_softmax, logsumexp, maximum, minimum, no_grad, relu, sigmoid,
                        sin, softmax, softplus, sqrt, stack, step_size_study, tan, tanh, value_and_grad, where)
 from .numdiff import numerical_diff, numerical_gradient
 
@@ -20,7 +20,8 @@ _SUBPACKAGES = {"optim", "functions", "runs", "nn", "datasets", "viz", "cli"}
 # top-level name -> the module that defines it, imported on first access
 _LAZY = {
     "minimize": "gdlab.runs", "race": "gdlab.runs", "lr_sweep": "gdlab.runs", "tune": "gdlab.runs",
-    "Trajectory": "gdlab.runs", "expr": "gdlab.functions",
+    "Trajectory": "gdlab.runs", "analyze": "gdlab.runs", "stability": "gdlab.runs",
+    "classify_point": "gdlab.runs", "expr": "gdlab.functions", "regression_loss": "gdlab.functions",
 }
 
 
