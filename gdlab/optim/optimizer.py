@@ -85,7 +85,8 @@ class Optimizer:
     ``lr``); the draws come from one ``np.random.default_rng(noise_seed)`` per
     optimizer, in parameter order, and its state is part of ``state_dict()``.
 
-    Differences from torch.optim: ``eps`` must be > 0 (torch allows 0); state
+    Differences from torch.optim: ``eps`` must be > 0 (torch allows 0) and
+    RMSprop's ``alpha`` < 1 (torch allows any alpha >= 0); state
     entries ``"step"`` are Python ints, not tensors; ``state_dict()`` deep-copies
     (torch returns references); there are no ``foreach``/``fused``/``capturable``/
     ``differentiable`` switches (one implementation).

@@ -83,7 +83,8 @@ class RMSprop(Optimizer):
 
     Variant: Hinton (lecture 6e) as in torch: eps outside the square root (Keras puts
     it inside), centered form of Graves (2013), momentum applied to the scaled step
-    with lr outside the buffer. ``alpha`` is the decay rate (Keras's ``rho``).
+    with lr outside the buffer. ``alpha`` is the decay rate (Keras's ``rho``), in
+    [0, 1) (torch also accepts alpha >= 1, which never forgets or diverges).
     """
 
     rule = RULES["rmsprop"]

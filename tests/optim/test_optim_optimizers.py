@@ -411,3 +411,10 @@ def test_gdlab_optim_never_imports_autodiff():
                 assert mod.startswith(".") or mod.split(".")[0] in {
                     "numpy", "__future__", "math", "copy", "inspect", "dataclasses", "numbers", "typing",
                     "collections", "bisect", "difflib"}, f"{path.name} imports {mod}"
+
+
+def test_rmsprop_alpha_one_rejected_unlike_torch():
+    torch = pytest.importorskip("torch")
+    torch.optim.RMSprop([torch.zeros(1, requires_grad=True)], alpha=1.0)  # torch accepts it
+    with pytest.raises(ValueError, match="0 <= alpha < 1"):
+        optim.RMSprop(alpha=1.0)
