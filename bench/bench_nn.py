@@ -14,6 +14,7 @@ Adam (lr 1e-3), in samples per second:
 
 The three are timed in alternating rounds (their order rotating) and each round's ratios
 are kept, so a noisy, shared machine shifts all of them alike; the table gives medians.
+Each runs in its own process (see the harness below for why).
 Run:
 
     python bench/bench_nn.py [--rounds 21] [--samples 2048] [--threads 2]
@@ -164,6 +165,37 @@ def make_numpy(opt):
 
 
 # ---------------------------------------------------------------------------- harness
+#
+# Each implementation runs in its own worker process, and the next one starts only after a
+# pause. OpenBLAS's worker threads (NumPy, hence gdlab) keep spinning for up to ~0.1 s after
+# a matrix product (its THREAD_TIMEOUT), as OpenMP's do after a parallel region; on two cores
+# that starves whoever runs next (measured here: torch's epoch took twice as long right after
+# a NumPy one in the same process). Separate processes and a PAUSE keep the pools apart.
+
+PAUSE_S = 0.3
+
+MAKERS = {"gdlab": make_gdlab, "torch": make_torch, "numpy": make_numpy}
+
+
+def _worker(conn, name, opt, threads, n_max):
+    if name == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    rng = np.random.default_rng(0)
+    x_all = rng.standard_normal((n_max, SIZES[0])).astype(np.float32)
+    y_all = rng.integers(0, SIZES[-1], n_max)
+    epoch = MAKERS[name](opt)
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            break
+        n, batch, seed = msg
+        x, y = x_all[:n], y_all[:n]
+        t0 = time.perf_counter()
+        epoch(x, y, batch, seed)
+        conn.send(time.perf_counter() - t0)
+
 
 def run(rounds, samples, batches, opts, threads=2):
     """Per (optimizer, batch): ``rounds`` rounds, each timing one epoch of every implementation in turn.
@@ -172,33 +204,41 @@ def run(rounds, samples, batches, opts, threads=2):
     second) and the implementations compared within it see about the same machine load.
     Throughput is from the median epoch time; the ratios are medians of the per-round ratios.
     """
-    import torch
+    import multiprocessing as mp
 
-    torch.set_num_threads(threads)
-    rng = np.random.default_rng(0)
+    ctx = mp.get_context("spawn")
     n_max = max([samples] + [8 * b for b in batches])
-    x_all = rng.standard_normal((n_max, SIZES[0])).astype(np.float32)
-    y_all = rng.integers(0, SIZES[-1], n_max)
     rows = []
     for opt in opts:
-        impls = {"gdlab": make_gdlab(opt), "torch": make_torch(opt), "numpy": make_numpy(opt)}
-        for batch in batches:
-            n = max(samples, 8 * batch)
-            x, y = x_all[:n], y_all[:n]
-            for fn in impls.values():  # warm up (allocations, first-step state)
-                fn(x[: batch * 4], y[: batch * 4], batch, 0)
-            times = {k: [] for k in impls}
-            order = list(impls)
-            for r in range(rounds):
-                for k in order:
-                    t0 = time.perf_counter()
-                    impls[k](x, y, batch, r)
-                    times[k].append(time.perf_counter() - t0)
-                order = order[1:] + order[:1]
-            ratio_t = statistics.median(t / g for t, g in zip(times["torch"], times["gdlab"]))
-            ratio_n = statistics.median(t / g for t, g in zip(times["numpy"], times["gdlab"]))
-            rate = {k: n / statistics.median(v) for k, v in times.items()}
-            rows.append((opt, batch, rate["gdlab"], rate["torch"], rate["numpy"], ratio_t, ratio_n))
+        workers = {}
+        for name in MAKERS:
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_worker, args=(child, name, opt, threads, n_max), daemon=True)
+            proc.start()
+            workers[name] = (proc, parent)
+        try:
+            for batch in batches:
+                n = max(samples, 8 * batch)
+                for _, conn in workers.values():  # warm up (allocations, first-step state)
+                    conn.send((batch * 4, batch, 0))
+                    conn.recv()
+                times = {k: [] for k in workers}
+                order = list(workers)
+                for r in range(rounds):
+                    for k in order:
+                        time.sleep(PAUSE_S)
+                        conn = workers[k][1]
+                        conn.send((n, batch, r))
+                        times[k].append(conn.recv())
+                    order = order[1:] + order[:1]
+                ratio_t = statistics.median(t / g for t, g in zip(times["torch"], times["gdlab"]))
+                ratio_n = statistics.median(t / g for t, g in zip(times["numpy"], times["gdlab"]))
+                rate = {k: n / statistics.median(v) for k, v in times.items()}
+                rows.append((opt, batch, rate["gdlab"], rate["torch"], rate["numpy"], ratio_t, ratio_n))
+        finally:
+            for proc, conn in workers.values():
+                conn.send(None)
+                proc.join(timeout=10)
     return rows
 
 
