@@ -26,7 +26,8 @@ Contract
     Hyperparameters the rule's state depends on (``amsgrad``, ``centered``,
     ``momentum``, ``initial_accumulator_value``) are read from ``hp``; other keys are
     ignored, so ``rule.init(p, **hp)`` and ``rule.update(p, g, state, **hp)`` may
-    share one ``hp``.
+    share one ``hp``. One key appears later: SGD's ``"momentum_buffer"`` is created
+    by the first update with momentum, as a copy of g (torch's convention).
 ``rule.update(p, g, state, **hp) -> None``
     One step, **in place, for speed**: ``p`` (the parameters) and the arrays in
     ``state`` are overwritten with their new values, never rebound, so anyone
@@ -61,14 +62,33 @@ Shapes, dtypes and vectorization
   temporaries); they carry no information between steps and are not saved by
   ``Optimizer.state_dict()``.
 
+The rules (hyperparameters with torch's defaults; ``get_rule(name).defaults``)
+------------------------------------------------------------------------------
+``sgd`` (= ``gd``; presets ``momentum``, ``nesterov``): lr=1e-3, momentum=0,
+dampening=0, weight_decay=0, nesterov=False, maximize=False.
+``adagrad``: lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+eps=1e-10, maximize=False.
+``rmsprop``: lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+centered=False, maximize=False.
+``adadelta``: lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False.
+``adam`` (preset ``adamw``): lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+weight_decay=0, amsgrad=False, maximize=False, decoupled_weight_decay=False.
+``adamax``: lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False.
+``nadam``: lr=2e-3, betas, eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+decoupled_weight_decay=False, maximize=False.
+``radam``: lr=1e-3, betas, eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+maximize=False.
+``lion``: lr=1e-4, betas=(0.9, 0.99), weight_decay=0, maximize=False.
+
 Relation to torch.optim
 -----------------------
 Each rule follows torch.optim's single-tensor implementation (same state keys, same
 order of weight decay, maximize, bias correction, same first-step conventions); the
 docstrings give the formulas. Floating-point results agree with torch to rounding
 (a few ulps per step: e.g. Adam folds ``sqrt(1 - beta2**t)`` into ``lr`` and ``eps``
-as in Kingma & Ba's "efficient version", saving a pass over memory). The tests hold
-200-step float64 trajectories to 1e-10 relative of torch.optim's.
+as in Kingma & Ba's "efficient version", and moving averages are computed as
+``(1 - beta) * (m * beta / (1 - beta) + g)``; both save passes over memory). The
+tests hold 200-step float64 trajectories to 1e-10 relative of torch.optim's.
 
 Notation: ``g`` gradient, ``m`` first moment (``exp_avg``), ``v`` second moment
 (``exp_avg_sq``), ``t`` step number (1 on the first update), ``lr`` learning rate,
