@@ -118,6 +118,10 @@ class ProgressBar(Callback):
             self._out.flush()
 
     def on_train_end(self, logs=None):
-        if self._rich is not None:
+        self.close()
+
+    def close(self):
+        """Stop the rich display (idempotent)."""
+        if getattr(self, "_rich", None) is not None:
             self._rich.stop()
             self._rich = None

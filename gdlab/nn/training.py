@@ -422,10 +422,12 @@ def fit(model, x, y, epochs=1, batch_size=None, shuffle=True, validation_split=0
 
     history = cbs.History()
     all_cbs = callbacks + [history]
+    progress = None
     if verbose:
         from .progress import ProgressBar
 
-        all_cbs.append(ProgressBar(verbose))
+        progress = ProgressBar(verbose)
+        all_cbs.append(progress)
     params = {"epochs": epochs, "steps": steps, "batch_size": bs, "samples": n, "metrics": keys,
               "initial_epoch": first_epoch, "shuffle": bool(shuffle) and bs < n, "seed": state["seed"]}
     for cb in all_cbs:
@@ -450,66 +452,70 @@ def fit(model, x, y, epochs=1, batch_size=None, shuffle=True, validation_split=0
     batch_begin, batch_end = hooks["on_batch_begin"], hooks["on_batch_end"]
     do_shuffle = bool(shuffle) and bs < n
 
-    for cb in hooks["on_train_begin"]:
-        cb.on_train_begin({})
-    model.train()
-    for e in range(first_epoch, first_epoch + epochs):
-        logs = {}
-        for cb in hooks["on_epoch_begin"]:
-            cb.on_epoch_begin(e, logs)
-        for m in metric_objs:
-            m.reset()
-        perm = np.random.default_rng([state["seed"], e]).permutation(n) if do_shuffle else None
-        total = 0.0
-        seen = 0
-        for s in range(steps):
-            lo = s * bs
-            if perm is None:
-                xb, yb = (x, y) if bs == n else (x[lo:lo + bs], y[lo:lo + bs])
-            else:
-                idx = perm[lo:lo + bs]
-                xb, yb = x.take(idx, axis=0), y.take(idx, axis=0)
-            if batch_begin:
-                for cb in batch_begin:
-                    cb.on_batch_begin(s, {"size": len(xb)})
-            for p in plist:
-                p.grad = None
-            if layers is not None:
-                out = xb
-                for layer in layers:
-                    out = layer(out)
-            else:
-                out = forward(xb)
-            loss = loss_fn(out, yb)
-            loss.backward()
-            step()
-            lv = float(loss.data)
-            step_losses.append(lv)
-            nb = len(xb)
-            total += lv * nb
-            seen += nb
-            if metric_objs:
-                pred = out.data if to_metric is None else to_metric(out.data)
-                for m in metric_objs:
-                    m.update(pred, yb)
-            if batch_end:
-                blogs = {"loss": lv, "size": nb}
-                for cb in batch_end:
-                    cb.on_batch_end(s, blogs)
+    try:
+        for cb in hooks["on_train_begin"]:
+            cb.on_train_begin({})
+        model.train()
+        for e in range(first_epoch, first_epoch + epochs):
+            logs = {}
+            for cb in hooks["on_epoch_begin"]:
+                cb.on_epoch_begin(e, logs)
+            for m in metric_objs:
+                m.reset()
+            perm = np.random.default_rng([state["seed"], e]).permutation(n) if do_shuffle else None
+            total = 0.0
+            seen = 0
+            for s in range(steps):
+                lo = s * bs
+                if perm is None:
+                    xb, yb = (x, y) if bs == n else (x[lo:lo + bs], y[lo:lo + bs])
+                else:
+                    idx = perm[lo:lo + bs]
+                    xb, yb = x.take(idx, axis=0), y.take(idx, axis=0)
+                if batch_begin:
+                    for cb in batch_begin:
+                        cb.on_batch_begin(s, {"size": len(xb)})
+                for p in plist:
+                    p.grad = None
+                if layers is not None:
+                    out = xb
+                    for layer in layers:
+                        out = layer(out)
+                else:
+                    out = forward(xb)
+                loss = loss_fn(out, yb)
+                loss.backward()
+                step()
+                lv = float(loss.data)
+                step_losses.append(lv)
+                nb = len(xb)
+                total += lv * nb
+                seen += nb
+                if metric_objs:
+                    pred = out.data if to_metric is None else to_metric(out.data)
+                    for m in metric_objs:
+                        m.update(pred, yb)
+                if batch_end:
+                    blogs = {"loss": lv, "size": nb}
+                    for cb in batch_end:
+                        cb.on_batch_end(s, blogs)
+                if model.stop_training:
+                    break
+            state["epoch"] = e + 1
+            logs["loss"] = total / seen
+            for key, m in compiled.metrics:
+                logs[key] = m.result()
+            if x_val is not None:
+                val = _evaluate_arrays(model, compiled, x_val, y_val, None)
+                for k, v in val.items():
+                    logs["val_" + k] = v
+            for cb in hooks["on_epoch_end"]:
+                cb.on_epoch_end(e, logs)
             if model.stop_training:
                 break
-        state["epoch"] = e + 1
-        logs["loss"] = total / seen
-        for key, m in compiled.metrics:
-            logs[key] = m.result()
-        if x_val is not None:
-            val = _evaluate_arrays(model, compiled, x_val, y_val, None)
-            for k, v in val.items():
-                logs["val_" + k] = v
-        for cb in hooks["on_epoch_end"]:
-            cb.on_epoch_end(e, logs)
-        if model.stop_training:
-            break
+    finally:
+        if progress is not None:
+            progress.close()  # also when interrupted: give the terminal back
     for cb in hooks["on_train_end"]:
         cb.on_train_end({})
     return history
