@@ -101,6 +101,7 @@ import inspect
 import math
 from dataclasses import dataclass, field
 from numbers import Real
+from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -653,7 +654,8 @@ def _signature_defaults(update: Callable) -> dict:
 def _make(name, init, update, state_keys, **preset) -> Rule:
     defaults = _signature_defaults(update)
     defaults.update(preset)
-    return Rule(name, init, update, defaults, state_keys, doc=inspect.getdoc(update) or "")
+    return Rule(name, init, update, MappingProxyType(defaults), MappingProxyType(state_keys),
+                doc=inspect.getdoc(update) or "")
 
 
 _MOMENTS = {"exp_avg": "m, first moment (EMA of g)", "exp_avg_sq": "v, second moment (EMA of g**2)"}
