@@ -22,6 +22,8 @@ _LAZY = {
     "minimize": "gdlab.runs", "race": "gdlab.runs", "lr_sweep": "gdlab.runs", "tune": "gdlab.runs",
     "Trajectory": "gdlab.runs", "analyze": "gdlab.runs", "stability": "gdlab.runs",
     "classify_point": "gdlab.runs", "expr": "gdlab.functions", "regression_loss": "gdlab.functions",
+    **{name: "gdlab.optim" for name in ("Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
+                                        "Adamax", "NAdam", "RAdam", "Lion", "clip_grad_norm_", "clip_grad_value_")},
 }
 
 

@@ -21,7 +21,8 @@ def test_import_gdlab_loads_numpy_and_nothing_heavier():
 
 
 @pytest.mark.parametrize("name", ["minimize", "race", "lr_sweep", "tune", "Trajectory", "expr", "analyze",
-                                  "stability", "classify_point", "regression_loss"])
+                                  "stability", "classify_point", "regression_loss", "SGD", "Adam", "AdamW",
+                                  "Lion", "clip_grad_norm_"])
 def test_lazy_top_level_names_resolve(name):
     assert callable(getattr(gdlab, name))
     assert name in dir(gdlab)
