@@ -5,16 +5,20 @@
 (b) a 784-256-256-10 ReLU MLP with softmax cross-entropy, float32, forward + backward
     at batch 32, 128 and 1024.
 
-gdlab and PyTorch are timed in alternating rounds and each round's ratio is kept, so a
-noisy machine shifts both sides alike; the table gives medians. Run:
+Each side runs in its own process (NumPy's OpenBLAS threads keep spinning after a matrix
+product and would slow PyTorch in the same process), in rounds whose order alternates; each
+round's ratio is kept, so a noisy machine shifts both sides alike, and the table gives medians:
 
-    python bench/bench_autodiff.py [--rounds 15]
+    python bench/bench_autodiff.py [--rounds 7]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -63,65 +67,92 @@ def torch_mlp_step(torch, params, x, labels):
     return loss
 
 
-def timed(fn, reps):
-    t = time.perf_counter()
-    for _ in range(reps):
+def timed(fn, reps, repeats=5):
+    """Median seconds per call over ``repeats`` blocks of ``reps`` calls, after a warm-up block.
+
+    The warm-up matters for PyTorch: its first calls in a process are markedly slower.
+    """
+    for _ in range(2 * reps):
         fn()
-    return (time.perf_counter() - t) / reps
+    blocks = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        blocks.append((time.perf_counter() - t) / reps)
+    return statistics.median(blocks)
 
 
-def compare(fa, fb, reps, rounds):
-    fa(), fb()  # warm up
-    ta, tb, ratios = [], [], []
-    for _ in range(rounds):
-        a, b = timed(fa, reps), timed(fb, reps)
-        ta.append(a)
-        tb.append(b)
-        ratios.append(a / b)
-    return statistics.median(ta), statistics.median(tb), statistics.median(ratios)
+BATCHES = (32, 128, 1024)
+
+
+def worker(side):
+    """Time every case for one side ("gdlab" or "torch") in this process; print JSON."""
+    rng = np.random.default_rng(0)
+    x0 = rng.random(10)
+    base = mlp_params(rng)
+    data = [(rng.standard_normal((b, 784)).astype(np.float32), rng.integers(0, 10, b)) for b in BATCHES]
+    out = {}
+    if side == "gdlab":
+        def g_chain():
+            x = gdlab.Tensor(x0, requires_grad=True)
+            chain(gdlab, x).backward()
+
+        out["chain"] = timed(g_chain, reps=20) / 100
+        params = [gdlab.Tensor(p, requires_grad=True) for p in base]
+        for b, (x, labels) in zip(BATCHES, data):
+            out[f"mlp{b}"] = timed(lambda: gdlab_mlp_step(params, x, labels), reps=max(2, 1024 // b))
+    else:
+        import torch
+
+        torch.set_num_threads(2)
+
+        def t_chain():
+            x = torch.tensor(x0, requires_grad=True)
+            chain(torch, x).backward()
+
+        out["chain"] = timed(t_chain, reps=20) / 100
+        params = [torch.tensor(p, requires_grad=True) for p in base]
+        for b, (x, labels) in zip(BATCHES, data):
+            xt, lt = torch.from_numpy(x), torch.from_numpy(labels)
+            out[f"mlp{b}"] = timed(lambda: torch_mlp_step(torch, params, xt, lt), reps=max(2, 1024 // b))
+    print(json.dumps(out))
+
+
+def run_side(side):
+    res = subprocess.run([sys.executable, __file__, "--worker", side], capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--worker", choices=("gdlab", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        return worker(args.worker)
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError:
         raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0")
-    torch.set_num_threads(2)
-    rng = np.random.default_rng(0)
 
-    rows = []
-    x0 = rng.random(10)
-
-    def g_chain():
-        x = gdlab.Tensor(x0, requires_grad=True)
-        chain(gdlab, x).backward()
-
-    def t_chain():
-        x = torch.tensor(x0, requires_grad=True)
-        chain(torch, x).backward()
-
-    a, b, r = compare(g_chain, t_chain, reps=20, rounds=args.rounds)
-    rows.append(("chain of 100 elementwise ops, per op", f"{a / 100 * 1e6:.2f} us", f"{b / 100 * 1e6:.2f} us", r))
-
-    base = mlp_params(rng)
-    gp = [gdlab.Tensor(p, requires_grad=True) for p in base]
-    tp = [torch.tensor(p, requires_grad=True) for p in base]
-    for batch in (32, 128, 1024):
-        x = rng.standard_normal((batch, 784)).astype(np.float32)
-        labels = rng.integers(0, 10, batch)
-        xt, lt = torch.from_numpy(x), torch.from_numpy(labels)
-        reps = max(2, 2048 // batch)
-        a, b, r = compare(lambda: gdlab_mlp_step(gp, x, labels), lambda: torch_mlp_step(torch, tp, xt, lt),
-                          reps=reps, rounds=args.rounds)
-        rows.append((f"MLP 784-256-256-10 fwd+bwd, batch {batch}", f"{a * 1e3:.2f} ms", f"{b * 1e3:.2f} ms", r))
-
-    print("| benchmark | gdlab | PyTorch eager | gdlab / PyTorch |")
+    results = {"gdlab": [], "torch": []}
+    for r in range(args.rounds):
+        order = ("gdlab", "torch") if r % 2 == 0 else ("torch", "gdlab")
+        for side in order:
+            time.sleep(0.3)
+            results[side].append(run_side(side))
+    names = [("chain", "chain of 100 elementwise ops, per op", 1e6, "us")] + [
+        (f"mlp{b}", f"MLP 784-256-256-10 fwd+bwd, batch {b}", 1e3, "ms") for b in BATCHES]
+    print(f"{args.rounds} rounds, each side in its own process, order alternating; medians\n")
+    print("| benchmark | gdlab | PyTorch eager (2 threads) | gdlab / PyTorch |")
     print("|---|---:|---:|---:|")
-    for name, a, b, r in rows:
-        print(f"| {name} | {a} | {b} | {r:.2f} |")
+    for key, label, scale, unit in names:
+        g = [res[key] for res in results["gdlab"]]
+        t = [res[key] for res in results["torch"]]
+        ratio = statistics.median(a / b for a, b in zip(g, t))
+        print(f"| {label} | {statistics.median(g) * scale:.2f} {unit} | {statistics.median(t) * scale:.2f} {unit} "
+              f"| {ratio:.2f} |")
 
 
 if __name__ == "__main__":
