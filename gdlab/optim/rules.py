@@ -338,6 +338,25 @@ def adadelta_update(p, g, state, *, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0,
 
 # -- Adam / AdamW -----------------------------------------------------------------------
 
+def _adam_moments(p, g, state, lr, betas, weight_decay, maximize, decoupled_weight_decay):
+    """What Adam, NAdam and RAdam share, written once: count the step, apply weight decay
+    (L2 into g, or decoupled p <- p (1 - lr wd)), then update the moments
+    m <- b1 m + (1 - b1) g and v <- b2 v + (1 - b2) g^2. Returns ``(t, g, m, v, tmp)``.
+    """
+    b1, b2 = betas
+    t = state["step"] = state["step"] + 1
+    if decoupled_weight_decay:
+        _decay(p, lr, weight_decay)
+        g = _grad(p, g, state, 0.0, maximize)
+    else:
+        g = _grad(p, g, state, weight_decay, maximize)
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    tmp = _buffer(state, "_tmp", p)
+    _ema(m, g, b1)
+    _ema_sq(v, g, b2, tmp)
+    return t, g, m, v, tmp
+
+
 def adam_init(p, *, amsgrad=False, **hp):
     state = {"step": 0, "exp_avg": np.zeros_like(p), "exp_avg_sq": np.zeros_like(p)}
     if amsgrad:
@@ -364,16 +383,7 @@ def adam_update(p, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
     in one pass less.
     """
     b1, b2 = betas
-    t = state["step"] = state["step"] + 1
-    if decoupled_weight_decay:
-        _decay(p, lr, weight_decay)
-        g = _grad(p, g, state, 0.0, maximize)
-    else:
-        g = _grad(p, g, state, weight_decay, maximize)
-    m, v = state["exp_avg"], state["exp_avg_sq"]
-    tmp = _buffer(state, "_tmp", p)
-    _ema(m, g, b1)
-    _ema_sq(v, g, b2, tmp)
+    t, g, m, v, tmp = _adam_moments(p, g, state, lr, betas, weight_decay, maximize, decoupled_weight_decay)
     if amsgrad:
         v_max = _buffer(state, "max_exp_avg_sq", p, 0)
         np.maximum(v_max, v, out=v_max)
@@ -442,20 +452,11 @@ def nadam_update(p, g, state, *, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_d
     float32 unless ``torch.set_default_dtype(torch.float64)``).
     """
     b1, b2 = betas
-    t = state["step"] = state["step"] + 1
-    if decoupled_weight_decay:
-        _decay(p, lr, weight_decay)
-        g = _grad(p, g, state, 0.0, maximize)
-    else:
-        g = _grad(p, g, state, weight_decay, maximize)
+    t, g, m, v, tmp = _adam_moments(p, g, state, lr, betas, weight_decay, maximize, decoupled_weight_decay)
     mu = b1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     mu_product = state["mu_product"] = state["mu_product"] * mu
-    m, v = state["exp_avg"], state["exp_avg_sq"]
-    tmp = _buffer(state, "_tmp", p)
     den = _buffer(state, "_den", p)
-    _ema(m, g, b1)
-    _ema_sq(v, g, b2, tmp)
     np.divide(v, 1 - b2 ** t, out=den)
     np.sqrt(den, out=den)
     den += eps
@@ -486,16 +487,7 @@ def radam_update(p, g, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_d
     With per-row ``betas`` arrays each row takes its own branch.
     """
     b1, b2 = betas
-    t = state["step"] = state["step"] + 1
-    if decoupled_weight_decay:
-        _decay(p, lr, weight_decay)
-        g = _grad(p, g, state, 0.0, maximize)
-    else:
-        g = _grad(p, g, state, weight_decay, maximize)
-    m, v = state["exp_avg"], state["exp_avg_sq"]
-    tmp = _buffer(state, "_tmp", p)
-    _ema(m, g, b1)
-    _ema_sq(v, g, b2, tmp)
+    t, g, m, v, tmp = _adam_moments(p, g, state, lr, betas, weight_decay, maximize, decoupled_weight_decay)
     bc1 = 1 - b1 ** t
     bc2 = 1 - b2 ** t
     rho_inf = 2 / (1 - b2) - 1
