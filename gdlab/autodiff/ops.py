@@ -89,18 +89,28 @@ def _vjp_add(g):
 def sub(a, b):
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
-    return _result(x - y, (a, b), _vjp_sub)
+    return _result(x - y, (a, b), _vjp_sub if b is not None else _vjp_sub_constant)
 
 
 def _vjp_sub(g):
     return g, -g
 
 
+def _vjp_sub_constant(g):  # "tensor minus constant": no negated copy for the constant
+    return g, None
+
+
 def mul(a, b):
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
-    if b is None:  # the common "tensor times constant": skip the unused product
+    # skip the products nobody needs: a constant's, and a square's second (the same array twice:
+    # the engine adds them as it adds any two gradients, never in place)
+    if b is None:  # the common "tensor times constant"
         return _result(x * y, (a, b), lambda g: (g * y, None))
+    if a is None:
+        return _result(x * y, (a, b), lambda g: (None, g * x))
+    if a is b:
+        return _result(x * y, (a, b), lambda g: (g * x,) * 2)
     return _result(x * y, (a, b), lambda g: (g * y, g * x))
 
 
@@ -340,21 +350,29 @@ def clip(a, min=None, max=None):  # noqa: A002 - NumPy/PyTorch names
 # reductions
 
 
-def _spread(g, axes, keepdims, shape):
-    """The gradient of a sum: ``g`` repeated along the reduced axes, as a real array.
+def _order(x):
+    """"F" for a Fortran-ordered array (not also C-ordered), else "C": the memory order in which
+    to build a gradient for ``x``. A gradient laid out as its input keeps later elementwise work
+    (VJPs, an optimizer step on the input's layout) on contiguous memory; mixed layouts run
+    several times slower."""
+    return "F" if type(x) is np.ndarray and x.flags.f_contiguous and not x.flags.c_contiguous else "C"
+
+
+def _spread(g, axes, keepdims, x):
+    """The gradient of a sum: ``g`` repeated along the reduced axes, as a real array of x's
+    shape and memory order.
 
     Not a zero-stride ``np.broadcast_to`` view: later elementwise VJPs run several
     times slower on those (measured 4x on (10000, 2)), and a leaf copies it anyway.
     """
-    return np.broadcast_to(_expand(g, axes, keepdims), shape).copy()
+    return np.broadcast_to(_expand(g, axes, keepdims), np.shape(x)).copy(order=_order(x))
 
 
 def sum(a, axis=None, keepdims: bool = False):  # noqa: A001
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     axes = _axes(axis, np.ndim(x))
-    shape = np.shape(x)
     return _result(np.sum(x, axis=axes, keepdims=keepdims), (a,),
-                   lambda g: (_spread(g, axes, keepdims, shape),))
+                   lambda g: (_spread(g, axes, keepdims, x),))
 
 
 def mean(a, axis=None, keepdims: bool = False):
@@ -363,7 +381,7 @@ def mean(a, axis=None, keepdims: bool = False):
     shape = np.shape(x)
     count = int(np.prod([shape[i] for i in axes])) if axes else 1
     return _result(np.mean(x, axis=axes, keepdims=keepdims), (a,),
-                   lambda g: (_spread(g / count, axes, keepdims, shape),))
+                   lambda g: (_spread(g / count, axes, keepdims, x),))
 
 
 def _extremum(reduce, a, axis, keepdims):
@@ -448,7 +466,8 @@ def getitem(a, index):
     advanced = _is_advanced(index)
 
     def vjp(g):
-        full = np.zeros(np.shape(x), dtype=np.result_type(x, g))
+        # np.zeros in x's order (see _order), not zeros_like: calloc'd zeros cost less than a memset
+        full = np.zeros(np.shape(x), dtype=np.result_type(x, g), order=_order(x))
         if advanced:
             np.add.at(full, index, g)
         else:

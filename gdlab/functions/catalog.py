@@ -194,16 +194,17 @@ def ill_conditioned(dim=2, condition=100.0):
 
 
 def _rosenbrock_value(x, m):
-    # products, not powers, and columns rather than slices in 2-D: fewer, cheaper ops to differentiate
+    # products, not powers, and columns rather than slices in 2-D: fewer, cheaper ops to differentiate;
+    # s = x_i - 1 rather than 1 - x_i: the same square, and its gradient reaches x_i without a negation
     if x.shape[-1] == 2:
         a, b = x[..., 0], x[..., 1]
         t = b - a * a
-        s = 1.0 - a
+        s = a - 1.0
         return 100.0 * (t * t) + s * s
     a = x[..., :-1]
     b = x[..., 1:]
     t = b - a * a
-    s = 1.0 - a
+    s = a - 1.0
     return m.sum(100.0 * (t * t) + s * s, axis=-1)
 
 
