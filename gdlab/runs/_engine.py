@@ -16,6 +16,20 @@ Stopped rows need no special treatment while the loop runs, because rows do not 
 after the loop every recorded array repeats each stopped row's last point (one vectorized
 copy). A diverged row is parked at 0 with its state zeroed so that its inf/nan does not keep
 the cheap checks firing. When every row has stopped the loop ends early.
+
+Memory layout
+-------------
+With d <= 2 (every plotted surface) the params are stored coordinate-major (Fortran order,
+``p[:, i]`` contiguous over the runs): functions read their coordinates as ``x[..., i]``,
+and NumPy's loops on contiguous columns run 2 to 3 times faster than on the stride-d
+columns of a row-major array (Rosenbrock's closed-form value and gradient: 38 -> 18 us per
+step at 10,000 runs). The optimizer state (``zeros_like(p)``), gradients built with
+``empty_like`` and every recorded step ``P[t]`` (histories are (T, d, n) in memory, seen as
+(T, n, d)) share that layout, so each step's copies stay contiguous. Only where d <= 2: a
+sum over at most two coordinates cannot round differently in either layout, whereas for
+d > 2 reductions over the last axis (einsum, pairwise sums) would, and results must not
+depend on the layout. Gradient noise is drawn into a row-major buffer, so that a seed
+gives the same draws as ever.
 """
 
 from __future__ import annotations
@@ -47,6 +61,24 @@ def _hold(arr, stopped, rows):
     arr[:, rows] = sub
 
 
+def _row_norms(g, out, tmp):
+    """``out[i] = ||g[i]||`` for g (n, d); ``tmp`` (n,) is scratch.
+
+    For d <= 2 two multiplies and an add on columns (the same value as the einsum, which
+    sums at most two products, in a fifth of its time); for larger d the einsum.
+    """
+    d = g.shape[1]
+    if d > 2:
+        np.einsum("ij,ij->i", g, g, out=out)
+    else:
+        np.multiply(g[:, 0], g[:, 0], out=out)
+        if d == 2:
+            np.multiply(g[:, 1], g[:, 1], out=tmp)
+            out += tmp
+    np.sqrt(out, out=out)
+    return out
+
+
 def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, rng=None, clip=None,
              bound=math.inf, record=("params", "loss", "grad", "grad_norm", "state")):
     """Run ``steps`` updates of ``rule`` from the rows of ``x0`` (n, d). No argument checks.
@@ -66,24 +98,30 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     """
     n, d = x0.shape
     T = steps + 1
-    p = np.array(x0, dtype=np.float64, order="C", copy=True)
+    col_major = d <= 2  # see "Memory layout" in the module docstring
+    p = np.array(x0, dtype=np.float64, order="F" if col_major else "C", copy=True)
     state = rule.init(p, **hp)
     update = rule.update
     hp_step = dict(hp)
 
-    P = np.empty((T, n, d)) if "params" in record else None
+    def history(alloc=np.empty):
+        """(T, n, d), each step [t] laid out as p is."""
+        return alloc((T, d, n)).transpose(0, 2, 1) if col_major else alloc((T, n, d))
+
+    P = history() if "params" in record else None
     L = np.empty((T, n)) if "loss" in record else None
-    G = np.empty((T, n, d)) if "grad" in record else None
-    want_gn = "grad_norm" in record
-    GN = np.empty((T, n)) if want_gn else None
-    gn_each_step = tol is not None or (want_gn and G is None)
+    G = history() if "grad" in record else None
+    GN = np.empty((T, n)) if "grad_norm" in record else None
+    gn_each_step = tol is not None or GN is not None
+    gn_buf = np.empty(n) if gn_each_step else None
+    gn_tmp = np.empty(n) if gn_each_step else None
     S = {}
     rec_state = "state" in record
 
     def new_state_keys():
         for k, a in state.items():
             if k not in S and not k.startswith("_") and isinstance(a, np.ndarray) and a.shape == p.shape:
-                S[k] = np.zeros((T, n, d))
+                S[k] = history(np.zeros)
 
     if rec_state:
         new_state_keys()
@@ -95,7 +133,7 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     n_done = 0
     final = np.empty((n, d))
     final_loss = np.empty(n)
-    noise_buf = np.empty_like(p) if noise is not None else None
+    noise_buf = np.empty(p.shape) if noise is not None else None  # row-major: a seed draws as ever
     clip_buf = np.empty_like(p) if clip is not None else None
     isfinite = math.isfinite
     add_reduce = np.add.reduce
@@ -121,9 +159,7 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
                 for k, a in S.items():
                     a[t] = state[k]
             if gn_each_step:
-                gn = np.sqrt(np.einsum("ij,ij->i", g, g))
-                if GN is not None:
-                    GN[t] = gn
+                gn = _row_norms(g, gn_buf if GN is None else GN[t], gn_tmp)
             # -- divergence: three reductions on the whole array, rows only when they fire
             if not (p.max() <= bound and p.min() >= -bound and isfinite(add_reduce(v))):
                 offending = ~((np.abs(p) <= bound).all(axis=1) & np.isfinite(v))
@@ -172,9 +208,6 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     rows = np.flatnonzero(stopped < steps)
     for arr in (P, L, G, GN, *S.values()):
         _hold(arr, stopped, rows)
-    if GN is not None and not gn_each_step:
-        np.einsum("tij,tij->ti", G, G, out=GN)
-        np.sqrt(GN, out=GN)
     return {
         "params": P, "loss": L, "grad": G, "grad_norm": GN, "state": S, "status": status,
         "stopped_at": stopped, "final": final, "final_loss": final_loss, "steps_run": t,
