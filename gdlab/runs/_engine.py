@@ -113,7 +113,7 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     G = history() if "grad" in record else None
     GN = np.empty((T, n)) if "grad_norm" in record else None
     gn_each_step = tol is not None or GN is not None
-    gn_buf = np.empty(n) if gn_each_step else None
+    gn_buf = np.empty(n) if GN is None and tol is not None else None  # the norms when not recorded
     gn_tmp = np.empty(n) if gn_each_step else None
     S = {}
     rec_state = "state" in record
