@@ -3,7 +3,9 @@
 (a) per-op overhead: forward + backward of a chain of 100 elementwise ops on a
     size-10 float64 array, reported per op;
 (b) a 784-256-256-10 ReLU MLP with softmax cross-entropy, float32, forward + backward
-    at batch 32, 128 and 1024.
+    at batch 32, 128 and 1024: written with primitives (matmul, relu, log_softmax,
+    indexing, mean), and with the fused ops gdlab.nn trains with (linear_relu,
+    softmax_cross_entropy), both against the same PyTorch step.
 
 Each side runs in its own process (NumPy's OpenBLAS threads keep spinning after a matrix
 product and would slow PyTorch in the same process), in rounds whose order alternates; each
@@ -56,6 +58,18 @@ def gdlab_mlp_step(params, x, labels):
     return loss
 
 
+def gdlab_fused_mlp_step(params, x, labels):
+    """The same network through the fused ops gdlab.nn trains with (linear_relu, softmax_cross_entropy)."""
+    w1, b1, w2, b2, w3, b3 = params
+    h = gdlab.autodiff.linear_relu(x, w1, b1)
+    h = gdlab.autodiff.linear_relu(h, w2, b2)
+    loss = gdlab.autodiff.softmax_cross_entropy(gdlab.autodiff.linear(h, w3, b3), labels)
+    for p in params:
+        p.grad = None
+    loss.backward()
+    return loss
+
+
 def torch_mlp_step(torch, params, x, labels):
     w1, b1, w2, b2, w3, b3 = params
     h = torch.relu(x @ w1 + b1)
@@ -102,6 +116,7 @@ def worker(side):
         params = [gdlab.Tensor(p, requires_grad=True) for p in base]
         for b, (x, labels) in zip(BATCHES, data):
             out[f"mlp{b}"] = timed(lambda: gdlab_mlp_step(params, x, labels), reps=max(2, 1024 // b))
+            out[f"fused{b}"] = timed(lambda: gdlab_fused_mlp_step(params, x, labels), reps=max(2, 1024 // b))
     else:
         import torch
 
@@ -116,6 +131,7 @@ def worker(side):
         for b, (x, labels) in zip(BATCHES, data):
             xt, lt = torch.from_numpy(x), torch.from_numpy(labels)
             out[f"mlp{b}"] = timed(lambda: torch_mlp_step(torch, params, xt, lt), reps=max(2, 1024 // b))
+            out[f"fused{b}"] = out[f"mlp{b}"]  # PyTorch's own cross_entropy is fused already
     print(json.dumps(out))
 
 
@@ -143,7 +159,8 @@ def main(argv=None):
             time.sleep(0.3)
             results[side].append(run_side(side))
     names = [("chain", "chain of 100 elementwise ops, per op", 1e6, "us")] + [
-        (f"mlp{b}", f"MLP 784-256-256-10 fwd+bwd, batch {b}", 1e3, "ms") for b in BATCHES]
+        (f"mlp{b}", f"MLP 784-256-256-10 fwd+bwd, batch {b}, primitives", 1e3, "ms") for b in BATCHES] + [
+        (f"fused{b}", f"MLP 784-256-256-10 fwd+bwd, batch {b}, fused nn ops", 1e3, "ms") for b in BATCHES]
     print(f"{args.rounds} rounds, each side in its own process, order alternating; medians\n")
     print("| benchmark | gdlab | PyTorch eager (2 threads) | gdlab / PyTorch |")
     print("|---|---:|---:|---:|")
