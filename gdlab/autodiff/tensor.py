@@ -266,33 +266,49 @@ class Tensor:
 
         # Each node's pending gradient waits in its _g slot until the node is visited.
         self._g = grad
-        heap = [(self._seq, self)]
+        heap = []
         pop, push = heapq.heappop, heapq.heappush
+        node, nxt = self, None
         try:
-            while heap:
-                node = pop(heap)[1]
+            while True:
                 g = node._g
                 node._g = None
                 vjp = node._vjp
+                nxt = None
                 if vjp is None:
                     # A leaf. Copy: the same array may have been handed to several inputs.
                     node.grad = np.array(g, dtype=node.data.dtype) if node.grad is None else _accumulate(node, g)
-                    continue
-                for parent, pg in zip(node._parents, vjp(g)):
-                    if pg is None or parent is None or not parent.requires_grad:
+                else:
+                    for parent, pg in zip(node._parents, vjp(g)):
+                        if pg is None or parent is None or not parent.requires_grad:
+                            continue
+                        if pg.shape != parent.data.shape:
+                            pg = _unbroadcast(pg, parent.data.shape)
+                        if parent._g is None:
+                            parent._g = pg
+                            # The chain case: the only node waiting is next; it skips the heap.
+                            if nxt is None and not heap:
+                                nxt = parent
+                            else:
+                                push(heap, (parent._seq, parent))
+                        else:
+                            parent._g = parent._g + pg
+                if nxt is not None:
+                    if not heap:
+                        node = nxt
                         continue
-                    if pg.shape != parent.data.shape:
-                        pg = _unbroadcast(pg, parent.data.shape)
-                    if parent._g is None:
-                        parent._g = pg
-                        push(heap, (parent._seq, parent))
-                    else:
-                        parent._g = parent._g + pg
+                    push(heap, (nxt._seq, nxt))
+                    nxt = None
+                if not heap:
+                    break
+                node = pop(heap)[1]
         except BaseException:
             # Interrupted (an error in a VJP, KeyboardInterrupt): drop the pending gradients, or the
             # next backward through these nodes would add to them and never visit the nodes.
-            for _, node in heap:
-                node._g = None
+            for _, waiting in heap:
+                waiting._g = None
+            if nxt is not None:
+                nxt._g = None
             raise
 
 
