@@ -266,6 +266,7 @@ class Tensor:
 
         # Each node's pending gradient waits in its _g slot until the node is visited.
         self._g = grad
+        given = set()  # ids of the arrays handed to leaves as their .grad in this pass
         heap = []
         pop, push = heapq.heappop, heapq.heappush
         node, nxt = self, None
@@ -276,8 +277,16 @@ class Tensor:
                 vjp = node._vjp
                 nxt = None
                 if vjp is None:
-                    # A leaf. Copy: the same array may have been handed to several inputs.
-                    node.grad = np.array(g, dtype=node.data.dtype) if node.grad is None else _accumulate(node, g)
+                    if node.grad is not None:
+                        node.grad = _accumulate(node, g)
+                    elif (type(g) is np.ndarray and g.base is None and g.dtype == node.data.dtype
+                          and g is not grad and id(g) not in given):
+                        # A fresh array no other leaf holds (VJPs never write into gradients): keep it.
+                        given.add(id(g))
+                        node.grad = g
+                    else:
+                        # A view, the caller's own array, or one already given to another leaf: copy.
+                        node.grad = np.array(g, dtype=node.data.dtype)
                 else:
                     for parent, pg in zip(node._parents, vjp(g)):
                         if pg is None or parent is None or not parent.requires_grad:

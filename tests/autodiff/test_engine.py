@@ -519,3 +519,48 @@ def test_softmax_family_of_a_0d_tensor_as_torch():
         assert gdlab.logsumexp(x, axis=axis).item() == 2.0
     gdlab.log_softmax(x).backward()
     assert x.grad == 0.0
+
+
+# -- leaves keep fresh gradient arrays without a copy; never one that another leaf or the caller holds
+
+def _aliasing_graphs():
+    def add_two_leaves(x, w):
+        return (x + w).sum()
+
+    def through_views(x, w):
+        return ((x.reshape(2, 3).T + w.reshape(3, 2)) * 1.0).sum()
+
+    def add_chain(x, w):
+        return ((x + 0.5) + (w + 0.25)).sum()
+
+    def square_and_sum(x, w):
+        return (x * x).sum() + (w * w).sum()
+
+    def shared_intermediate(x, w):
+        y = x + w
+        return (y + y).sum()
+
+    return [add_two_leaves, through_views, add_chain, square_and_sum, shared_intermediate]
+
+
+@pytest.mark.parametrize("build", _aliasing_graphs(), ids=lambda f: f.__name__)
+def test_writing_into_one_leaf_grad_never_changes_another(build):
+    x = Tensor(np.arange(6.0), requires_grad=True)
+    w = Tensor(np.arange(6.0) + 1, requires_grad=True)
+    build(x, w).backward()
+    wg = w.grad.copy()
+    x.grad *= 7.0  # e.g. in-place gradient clipping
+    np.testing.assert_array_equal(w.grad, wg)
+    assert not np.shares_memory(x.grad, w.grad)
+
+
+def test_the_callers_grad_array_is_never_kept():
+    x = Tensor(np.arange(3.0), requires_grad=True)
+    seed = np.ones(3)
+    (x + 0.0).backward(seed)
+    assert x.grad is not seed and not np.shares_memory(x.grad, seed)
+    y = Tensor(np.arange(3.0), requires_grad=True)
+    y.backward(seed)  # backward on the leaf itself
+    assert not np.shares_memory(y.grad, seed)
+    y.grad += 1
+    np.testing.assert_array_equal(seed, np.ones(3))
