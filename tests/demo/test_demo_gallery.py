@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -16,25 +15,23 @@ from gdlab import demo
 @pytest.fixture(scope="module")
 def gallery(tmp_path_factory):
     out = tmp_path_factory.mktemp("gallery")
-    start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "gdlab", "demo", "--quick", "--out", str(out)],
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "MPLBACKEND": "Agg", "COLUMNS": "160"})
-    return out, proc, time.perf_counter() - start
+    return out, proc
 
 
 def test_demo_quick_succeeds(gallery):
-    out, proc, seconds = gallery
+    out, proc = gallery
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     assert "Traceback" not in proc.stdout + proc.stderr
     # the seed-004 table and the summary table are printed
     assert "6.00000000000378" in proc.stdout and "numbers reproduced" in proc.stdout
     assert "corrected" in proc.stdout and "2.000715" in proc.stdout
-    assert seconds < 120, f"gdlab demo --quick took {seconds:.0f} s"
 
 
 def test_every_experiment_has_its_card_and_files(gallery):
-    out, proc, _ = gallery
+    out, proc = gallery
     assert proc.returncode == 0
     page = (out / "index.html").read_text(encoding="utf-8")
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -55,7 +52,7 @@ def test_every_experiment_has_its_card_and_files(gallery):
 def test_images_are_not_blank_and_gifs_animate(gallery):
     from PIL import Image
 
-    out, proc, _ = gallery
+    out, proc = gallery
     assert proc.returncode == 0
     pngs, gifs = sorted(out.glob("*.png")), sorted(out.glob("*.gif"))
     assert len(pngs) >= 25 and len(gifs) >= 4
@@ -68,7 +65,7 @@ def test_images_are_not_blank_and_gifs_animate(gallery):
 
 
 def test_page_is_self_contained(gallery):
-    out, proc, _ = gallery
+    out, proc = gallery
     page = (out / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), "a network reference"
     for html in out.glob("*.html"):
@@ -77,7 +74,7 @@ def test_page_is_self_contained(gallery):
 
 
 def test_seed_numbers_and_corrections(gallery):
-    out, proc, _ = gallery
+    out, proc = gallery
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     numbers = [n for e in data["experiments"] for n in e["numbers"]]
     assert not [n for n in numbers if n["status"] == "mismatch"]

@@ -3,7 +3,6 @@
 Each test says what the article did and which gdlab call does the same.
 """
 
-import time
 
 import numpy as np
 import pytest
@@ -182,7 +181,6 @@ def test_seed003_raw_data_needs_a_smaller_step():
 
 def test_seed004_digits_minibatch_sgd():
     """Mini-batches drawn at random, gradient, update, repeat; train and test accuracy per epoch (a 64-H-10 net)."""
-    start = time.perf_counter()
     d = ds.load_digits(scale=True)
     x_train, x_test, y_train, y_test = ds.train_test_split(d.x, d.y, test_size=0.25, seed=0, stratify=d.y)
     model = nn.mlp([64, 64, 10], activation="relu", seed=0)
@@ -193,4 +191,3 @@ def test_seed004_digits_minibatch_sgd():
     assert h.history["val_accuracy"][0] < h.history["val_accuracy"][-1]
     assert h.history["val_accuracy"][-1] >= 0.95
     assert model.evaluate(x_test, y_test)["accuracy"] == h.history["val_accuracy"][-1]
-    assert time.perf_counter() - start < 20  # about 0.5 s on one core
