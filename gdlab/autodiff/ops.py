@@ -22,7 +22,7 @@ import numbers
 
 import numpy as np
 
-from .tensor import Tensor, _result, _unbroadcast
+from .tensor import Scatter, Tensor, _result, _unbroadcast
 
 # ----------------------------------------------------------------------------------
 # helpers
@@ -103,15 +103,19 @@ def _vjp_sub_constant(g):  # "tensor minus constant": no negated copy for the co
 def mul(a, b):
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
-    # skip the products nobody needs: a constant's, and a square's second (the same array twice:
-    # the engine adds them as it adds any two gradients, never in place)
+    # skip the products nobody needs: a constant's, and a square's second
     if b is None:  # the common "tensor times constant"
         return _result(x * y, (a, b), lambda g: (g * y, None))
     if a is None:
         return _result(x * y, (a, b), lambda g: (None, g * x))
-    if a is b:
-        return _result(x * y, (a, b), lambda g: (g * x,) * 2)
+    if a is b:  # a square: d(x x)/dx = 2 x, doubled in place (exact), one gradient for the input
+        return _result(x * y, (a, b), lambda g: (_twice(g * x), None))
     return _result(x * y, (a, b), lambda g: (g * y, g * x))
+
+
+def _twice(r):
+    r += r
+    return r
 
 
 def div(a, b):
@@ -445,36 +449,35 @@ def transpose(a, *axes):
     return _result(np.transpose(x, perm), (a,), lambda g: (np.transpose(g, inverse),))
 
 
-def _is_advanced(index):
-    items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, (list, np.ndarray)) for i in items)
-
-
 def getitem(a, index):
     """Indexing with ints, slices, None, Ellipsis, integer arrays and boolean masks.
 
     The gradient is scattered back; repeated integer indices accumulate.
     """
-    if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    elif isinstance(index, list):
-        index = np.asarray(index)
+    # one pass over the index: Tensors become arrays; any array or list makes it "advanced"
+    items = index if type(index) is tuple else (index,)
+    advanced = False
+    for i in items:
+        if isinstance(i, (Tensor, list, np.ndarray)):
+            advanced = True
+            break
+    if advanced:
+        index = tuple(_index_array(i) for i in items) if type(index) is tuple else _index_array(index)
     a, x = (a, a.data) if type(a) is Tensor else _split(a)
     out = x[index]
-    advanced = _is_advanced(index)
 
     def vjp(g):
-        # np.zeros in x's order (see _order), not zeros_like: calloc'd zeros cost less than a memset
-        full = np.zeros(np.shape(x), dtype=np.result_type(x, g), order=_order(x))
-        if advanced:
-            np.add.at(full, index, g)
-        else:
-            full[index] = g
-        return (full,)
+        # zeros outside x[index], laid out as x (see _order); the engine adds it in place where it can
+        dtype = g.dtype if g.dtype == x.dtype else np.result_type(x, g)
+        return (Scatter(x.shape, dtype, _order(x), index, g, advanced),)
 
     return _result(out, (a,), vjp)
+
+
+def _index_array(i):
+    if isinstance(i, Tensor):
+        return i.data
+    return np.asarray(i) if isinstance(i, list) else i
 
 
 def concatenate(tensors, axis: int = 0):

@@ -10,7 +10,10 @@ Two rules are kept here, once, for every op:
 
 * broadcasting is undone in the engine: a VJP may return a gradient of the
   broadcast shape, and :func:`backward` sums it back to the input's shape;
-* gradients accumulate: an input used twice receives the sum.
+* gradients accumulate: an input used twice receives the sum. The first sum is a
+  new array that only the engine holds, so later contributions are added into it in
+  place; a VJP may also return a :class:`Scatter` (a gradient that is zero outside
+  an index, as indexing gives), which is written into such an array directly.
 
 The backward pass is iterative (no recursion), so a chain of 100,000 ops works.
 Every tensor gets a creation number; an op's output is always newer than its
@@ -204,15 +207,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A tensor sharing this one's data that records no graph."""
-        out = Tensor.__new__(Tensor)
-        out.data = self.data
-        out.grad = None
-        out.requires_grad = False
-        out._parents = ()
-        out._vjp = None
-        out._seq = next(_counter)
-        out._g = None
-        return out
+        return _leaf(self.data, requires_grad=False)
 
     def requires_grad_(self, flag: bool = True) -> "Tensor":
         if flag and self.data.dtype.kind != "f":
@@ -267,6 +262,10 @@ class Tensor:
         # Each node's pending gradient waits in its _g slot until the node is visited.
         self._g = grad
         given = set()  # ids of the arrays handed to leaves as their .grad in this pass
+        # ids of pending gradients that the engine made itself (a sum, a scattered gradient): nobody
+        # else holds them, so later contributions are added in place. An id leaves the set when its
+        # node is visited, while the array is still alive (so the id cannot have been reused).
+        owned = set()
         heap = []
         pop, push = heapq.heappop, heapq.heappush
         node, nxt = self, None
@@ -274,6 +273,8 @@ class Tensor:
             while True:
                 g = node._g
                 node._g = None
+                if owned:
+                    owned.discard(id(g))
                 vjp = node._vjp
                 nxt = None
                 if vjp is None:
@@ -291,23 +292,38 @@ class Tensor:
                     for parent, pg in zip(node._parents, vjp(g)):
                         if pg is None or parent is None or not parent.requires_grad:
                             continue
-                        if pg.shape != parent.data.shape:
-                            pg = _unbroadcast(pg, parent.data.shape)
-                        if parent._g is None:
-                            parent._g = pg
-                            # The chain case: the only node waiting is next; it skips the heap.
-                            if nxt is None and not heap:
-                                nxt = parent
-                            else:
-                                push(heap, (parent._seq, parent))
+                        pending = parent._g
+                        if type(pg) is Scatter:
+                            parent._g = _add_scatter(pending, pg, owned)
+                            if pending is not None:
+                                continue
                         else:
-                            parent._g = parent._g + pg
+                            if pg.shape != parent.data.shape:
+                                pg = _unbroadcast(pg, parent.data.shape)
+                            if pending is not None:
+                                if id(pending) in owned and pending.dtype == pg.dtype:
+                                    np.add(pending, pg, out=pending)
+                                else:
+                                    parent._g = pending = pending + pg
+                                    if type(pending) is np.ndarray:  # 0-d sums are NumPy scalars
+                                        owned.add(id(pending))
+                                continue
+                            parent._g = pg
+                        # the parent's first gradient: schedule its visit. The first one scheduled
+                        # by this node waits in nxt, which skips the heap when it is the newest
+                        # waiting node (always so in a chain).
+                        if nxt is None:
+                            nxt = parent
+                        else:
+                            push(heap, (parent._seq, parent))
                 if nxt is not None:
-                    if not heap:
+                    # next is the newest waiting node: nxt itself when it is newer than the heap's top
+                    if not heap or nxt._seq < heap[0][0]:
                         node = nxt
                         continue
-                    push(heap, (nxt._seq, nxt))
+                    node = heapq.heappushpop(heap, (nxt._seq, nxt))[1]
                     nxt = None
+                    continue
                 if not heap:
                     break
                 node = pop(heap)[1]
@@ -319,6 +335,57 @@ class Tensor:
             if nxt is not None:
                 nxt._g = None
             raise
+
+
+class Scatter:
+    """A gradient that is zero outside ``x[index]``, as a VJP may return it (indexing does).
+
+    The engine adds ``values`` into the input's pending gradient in place when it made that
+    array itself, instead of building a zero array per use and summing them: taking the
+    columns of an (n, 2) input costs one zero array and two writes, not three arrays.
+    """
+
+    __slots__ = ("shape", "dtype", "order", "index", "values", "advanced")
+
+    def __init__(self, shape, dtype, order, index, values, advanced):
+        self.shape, self.dtype, self.order = shape, dtype, order
+        self.index, self.values, self.advanced = index, values, advanced
+
+    def dense(self):
+        """The gradient as an array of the input's shape (zeros outside the index)."""
+        full = np.zeros(self.shape, dtype=self.dtype, order=self.order)  # calloc'd: cheaper than a memset
+        if self.advanced:
+            np.add.at(full, self.index, self.values)
+        else:
+            full[self.index] = self.values
+        return full
+
+    def __array__(self, dtype=None, copy=None):
+        """NumPy sees the dense gradient (for code that calls a VJP itself)."""
+        full = self.dense()
+        return full if dtype is None else full.astype(dtype, copy=False)
+
+    def add_into(self, out):
+        if self.advanced:
+            np.add.at(out, self.index, self.values)  # repeated indices accumulate
+        else:
+            out[self.index] += self.values
+
+
+def _add_scatter(pending, pg, owned):
+    """The pending gradient ``pending`` (None if there is none yet) plus the Scatter ``pg``:
+    in place where the engine owns ``pending`` (and the dtypes agree), else a new owned array."""
+    if pending is None:
+        full = pg.dense()
+    elif id(pending) in owned and pending.dtype == pg.dtype:
+        pg.add_into(pending)
+        return pending
+    else:
+        full = pending + pg.dense()
+        if type(full) is not np.ndarray:  # 0-d sums are NumPy scalars
+            return full
+    owned.add(id(full))
+    return full
 
 
 # Creation numbers count down, so the newest node is the heap's smallest key.
@@ -345,6 +412,20 @@ def _unbroadcast(g, shape):
         # e.g. a VJP that returned a 0-d value for a shape-(1,) input
         g = np.broadcast_to(g, shape)
     return g
+
+
+def _leaf(data, requires_grad=True):
+    """A leaf sharing ``data`` (an ndarray, float if it requires grad, that the caller will not
+    change while the graph lives): ``detach`` and the library's own leaves skip ``Tensor()``'s copy."""
+    out = object.__new__(Tensor)
+    out.data = data
+    out.grad = None
+    out.requires_grad = requires_grad
+    out._parents = ()
+    out._vjp = None
+    out._seq = next(_counter)
+    out._g = None
+    return out
 
 
 def _result(data, parents, vjp, _new=object.__new__, _ndarray=np.ndarray, _mode=_GradMode):

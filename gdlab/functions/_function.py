@@ -35,6 +35,7 @@ import numpy as np
 
 from .. import autodiff as _ad
 from ..autodiff import Tensor, enable_grad, no_grad
+from ..autodiff.tensor import _leaf
 
 __all__ = ["Function", "NUMPY_OPS", "AUTODIFF_OPS", "as_points"]
 
@@ -265,14 +266,17 @@ class Function:
         The values of independent points do not interact, so one backward pass of
         ``sum(f(X))`` (seeded with ones) gives every point's gradient at once.
         """
-        X = Tensor(pts, requires_grad=True)
+        X = _leaf(pts)  # pts is float64 (..., d), not changed while the graph lives: no copy
         with enable_grad():
             out = self._eval_tensor(X)
         if out.requires_grad:
             seed = _seed if _seed is not None and _seed.shape == out.data.shape else np.ones_like(out.data)
             out.backward(seed)
         g = X.grad if X.grad is not None else np.zeros_like(pts)
-        return np.asarray(out.data, dtype=np.float64), g
+        v = np.asarray(out.data, dtype=np.float64)
+        if v.base is not None and np.may_share_memory(v, pts):  # e.g. f(x) = x: a view of the points
+            v = v.copy()
+        return v, g
 
     def closed_form_value_and_grad(self, pts, out=None):
         """Values and gradients in closed form (fused where the function has a fused form)."""

@@ -200,12 +200,12 @@ def _rosenbrock_value(x, m):
         a, b = x[..., 0], x[..., 1]
         t = b - a * a
         s = a - 1.0
-        return 100.0 * (t * t) + s * s
+        return (t * t) * 100.0 + s * s
     a = x[..., :-1]
     b = x[..., 1:]
     t = b - a * a
     s = a - 1.0
-    return m.sum(100.0 * (t * t) + s * s, axis=-1)
+    return m.sum((t * t) * 100.0 + s * s, axis=-1)
 
 
 def _rosenbrock_value_and_grad(x, out=None):

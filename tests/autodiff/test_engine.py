@@ -564,3 +564,57 @@ def test_the_callers_grad_array_is_never_kept():
     assert not np.shares_memory(y.grad, seed)
     y.grad += 1
     np.testing.assert_array_equal(seed, np.ones(3))
+
+
+# --- in-place accumulation of gradients the engine made itself --------------------------------
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_columns_of_an_input_scatter_into_one_gradient_laid_out_as_the_input(order):
+    X = np.asarray(np.random.default_rng(1).normal(size=(7, 2)), order=order)
+    x = Tensor(X, requires_grad=True)
+    a, b = x[:, 0], x[:, 1]
+    (a * 3.0 + b * b + a * b).sum().backward()
+    expected = np.stack([3.0 + X[:, 1], 2 * X[:, 1] + X[:, 0]], axis=1)
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-15)
+    assert x.grad.flags.f_contiguous == (order == "F")
+
+
+def test_a_gradient_handed_to_two_inputs_is_not_added_into_in_place():
+    # n's pending gradient is a sum the engine made (from n*2 and n*3); add's VJP hands that same
+    # array to x and y; x then receives another gradient (from m, visited after n), which must
+    # not be added into the array y holds
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = Tensor(np.ones(3), requires_grad=True)
+    m = x * 5.0
+    n = x + y
+    (m + n * 2.0 + n * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [10.0, 10.0, 10.0])
+    np.testing.assert_array_equal(y.grad, [5.0, 5.0, 5.0])
+    assert not np.shares_memory(x.grad, y.grad)
+
+
+def test_many_uses_of_an_intermediate_accumulate_in_place_correctly():
+    x = Tensor(np.arange(1.0, 5.0), requires_grad=True)
+    z = x * 2.0
+    out = z[0] + z[1] * 3.0 + z[[0, 0, 3]].sum() + z[1:3].sum() + z.sum() + (z * z).sum()
+    out.backward()
+    gz = np.array([1 + 2, 3 + 1, 1, 1]) + 1.0 + 2 * (2 * np.arange(1.0, 5.0))
+    np.testing.assert_allclose(x.grad, 2 * gz, rtol=1e-15)
+
+
+def test_mixed_precision_contributions_keep_a_float32_leaf_float32():
+    x = Tensor(np.array([1.0, 2.0, 3.0], dtype=np.float32), requires_grad=True)
+    out = x[0] * np.array(2.0) + (x * 3.0)[1] + x[2]  # a float64 branch and float32 ones
+    out.backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad, [2.0, 3.0, 1.0])
+
+
+def test_the_gradient_of_a_square_is_exactly_two_x():
+    v = np.random.default_rng(2).normal(size=5)
+    x = Tensor(v, requires_grad=True)
+    (x * x).backward(np.ones(5))
+    np.testing.assert_array_equal(x.grad, 2 * v)
+    y = Tensor(v, requires_grad=True)
+    (y * y + y).sum().backward()
+    np.testing.assert_array_equal(y.grad, 2 * v + 1)

@@ -242,6 +242,28 @@ def test_runner_fast_paths_on_coordinate_major_points(name, params):
             assert gf.flags.f_contiguous, (mode, name)
 
 
+@pytest.mark.parametrize("name,params", CASES, ids=IDS)
+def test_autodiff_shares_the_points_without_changing_them(name, params):
+    """The autodiff path wraps the points without a copy: they must come out unchanged, and the
+    gradient must be an array of its own (the runner updates the points in place after the call)."""
+    f = F.get(name, **params)
+    x = np.asfortranarray(sample(f, n=9, seed=5))
+    before = x.copy()
+    v, g = f.value_and_grad_fn("autodiff", reuse_buffers=True)(x)
+    np.testing.assert_array_equal(x, before)
+    assert not np.shares_memory(g, x) and not np.shares_memory(v, x)
+
+
+@pytest.mark.parametrize("text", ["x", "y", "x + 0*y"])
+def test_autodiff_values_that_are_the_points_themselves_are_copies(text):
+    f = F.expr(text)
+    x = np.asfortranarray(np.arange(8.0).reshape(-1, f.dim))
+    v, g = f.value_and_grad_fn("autodiff", reuse_buffers=True)(x)
+    assert not np.shares_memory(v, x)
+    x += 1.0
+    np.testing.assert_array_equal(v, np.arange(8.0).reshape(-1, f.dim)[:, 0 if text != "y" else -1])
+
+
 def test_fused_form_needs_the_plain_gradient():
     with pytest.raises(ValueError, match="needs the closed-form grad"):
         F.Function(lambda x, m: x[..., 0], 1, generic=True, value_and_grad=lambda x, out=None: (x, x))
