@@ -5,7 +5,9 @@ An op computes its output from the inputs' arrays and hands the engine a closure
 gradients back to each input's shape and accumulates them, so no op here deals
 with broadcasting. Inputs that are not Tensors are constants (their slot in
 ``parents`` is None); Python and NumPy scalars stay "weak", so a float32 tensor
-times 0.5 stays float32.
+times 0.5 stays float32. A VJP returns arrays (or None for an input that needs no
+gradient), which it never writes into afterwards, or a :class:`~gdlab.autodiff.tensor.Scatter`
+for a gradient that is zero outside an index (indexing does); VJPs never write into ``g``.
 
 The derivative conventions at kinks follow PyTorch: d|x|/dx = 0 at 0, relu'(0) = 0,
 leaky_relu'(0) = negative_slope, clip passes the gradient on the closed interval
