@@ -34,6 +34,7 @@ import numbers
 import numpy as np
 
 from .. import autodiff as _ad
+from .._alloc import warm_allocator
 from ..autodiff import Tensor, enable_grad, no_grad
 from ..autodiff.tensor import _leaf
 
@@ -266,6 +267,7 @@ class Function:
         The values of independent points do not interact, so one backward pass of
         ``sum(f(X))`` (seeded with ones) gives every point's gradient at once.
         """
+        warm_allocator(pts.nbytes)  # the graph's temporaries stay in the heap (see gdlab._alloc)
         X = _leaf(pts)  # pts is float64 (..., d), not changed while the graph lives: no copy
         with enable_grad():
             out = self._eval_tensor(X)

@@ -31,7 +31,7 @@ d > 2 reductions over the last axis (einsum, pairwise sums) would, and results m
 depend on the layout. Gradient noise is drawn into a row-major buffer, so that a seed
 gives the same draws as ever.
 
-Before its first large run a process warms glibc's allocator once (``_warm_allocator``), so
+Before its first large run a process warms glibc's allocator once (``gdlab._alloc``), so
 that the per-step temporaries stay in the heap instead of coming back as page faults.
 """
 
@@ -41,35 +41,10 @@ import math
 
 import numpy as np
 
+from .._alloc import warm_allocator
 from ..optim import clip_norm_rows, perturb_grad
 
 __all__ = ["run_rows"]
-
-#: runs at least this large (bytes of params) warm the allocator first; see _warm_allocator
-_WARM_FROM_BYTES = 64 * 1024
-_allocator_warm = False
-
-
-def _warm_allocator():
-    """Allocate and free one 4 MiB array, once per process, before the first large run.
-
-    glibc's malloc serves blocks above its mmap threshold (128 KiB in a fresh process) with
-    fresh mappings, and hands free memory at the top of its heap back to the kernel once it
-    exceeds its trim threshold (also 128 KiB). The first time a mapped block is freed it raises
-    both thresholds, to that block's size and twice it. Until that happens, a large run's
-    per-step temporaries (about 1 MB a step for autodiff at 10,000 starts) go back to the
-    kernel at every step and return as page faults. Measured on the development machine, a
-    first 10,000-start Rosenbrock run (Adam, 1000 steps, autodiff, median of 5 fresh
-    processes): 218 ms and 53,000 faults without this, 116 ms and 660 with it; recorded in full,
-    278 ms and 202 ms. Any NumPy program that has freed a 4-32 MiB array is already in this
-    state; this only gets there before the first step. Other allocators just allocate and free.
-    """
-    global _allocator_warm
-    if not _allocator_warm:
-        _allocator_warm = True
-        del_me = np.empty(1 << 19)  # 4 MiB, untouched: no page is faulted in
-        del del_me
-
 
 def _hold(arr, stopped, rows):
     """arr[t, r] = arr[stopped[r], r] for t > stopped[r], for the given rows (in place)."""
@@ -125,8 +100,7 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     final, final_loss (unrecorded ones None / empty).
     """
     n, d = x0.shape
-    if n * d * 8 >= _WARM_FROM_BYTES:
-        _warm_allocator()
+    warm_allocator(n * d * 8)
     T = steps + 1
     col_major = d <= 2  # see "Memory layout" in the module docstring
     p = np.array(x0, dtype=np.float64, order="F" if col_major else "C", copy=True)
