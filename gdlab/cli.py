@@ -1178,7 +1178,7 @@ if click is not None:
 
         if not only or any(e.name == "seed004_numdiff" for e in selected):
             console.print("Seed 004: numerical differentiation (central difference, h = 1e-4) against autodiff\n")
-            console.print(gdlab.numdiff.format_seed004_table(), markup=False, highlight=False)
+            console.print(gdlab.numdiff.format_seed004_table(exact=gdlab.grad), markup=False, highlight=False)
             console.print()
         with _progress(transient=True) as progress:
             report = demo.run_gallery(out, selected, quick=quick, jobs=jobs, progress=progress)

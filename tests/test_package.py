@@ -42,3 +42,46 @@ def test_version_matches_the_package_metadata():
     from importlib.metadata import version
 
     assert gdlab.__version__ == version("gdlab")
+
+
+# The layers, lowest first: a module may import (statically, `from ..x import` or `import gdlab.x`)
+# only from layers of a lower rank than its own. `import gdlab` and attribute access are not seen.
+RANK = {"_alloc": 0, "numdiff": 0, "datasets": 0, "optim": 0, "autodiff": 1, "functions": 2, "runs": 3,
+        "nn": 3, "viz": 4, "demo": 5, "cli": 5, "__main__": 6, "__init__": 6}
+
+
+def _gdlab_imports(path, package):
+    """The gdlab layers a module imports: (line, layer) pairs."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                targets = [".".join(base + [node.module])] if node.module else [
+                    ".".join(base + [a.name]) for a in node.names]
+            else:
+                targets = [node.module or ""]
+        elif isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        else:
+            continue
+        found += [(node.lineno, t.split(".")[1]) for t in targets if t.startswith("gdlab.")]
+    return found
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    from pathlib import Path
+
+    root = Path(gdlab.__file__).parent
+    wrong = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        layer = parts[0].removesuffix(".py")
+        assert layer in RANK, f"{layer}: a new layer; give it a rank here and a line in the README"
+        package = ["gdlab", *parts[:-1]]
+        for line, target in _gdlab_imports(path, package):
+            if target != layer and RANK[target] >= RANK[layer]:
+                wrong.append(f"{path.relative_to(root.parent)}:{line} ({layer}) imports gdlab.{target}")
+    assert not wrong, "\n".join(wrong)

@@ -5,7 +5,8 @@
 - ``jacobian(f, x, h=1e-4, method="central")``: f: R^n -> R^m, any shapes; result f(x).shape + x.shape.
 - ``hessian(f, x, h=1e-4)``: mixed central second differences, symmetric.
 - ``numerical_diff(f, x)``, ``numerical_gradient(f, x)``: seed 004's functions (central, h = 1e-4).
-- ``seed004_table()``: the seed-004 experiments as data, with the exact (autodiff) values beside.
+- ``seed004_table(exact="analytic")``: the seed-004 experiments as data, with the exact values beside
+  (``exact=gdlab.grad`` takes them from autodiff).
 
 Methods: "forward", "backward", "central", "five-point" (see ``STENCILS``); ``optimal_step(method)``
 is the step that balances truncation and round-off. ``gradcheck`` and

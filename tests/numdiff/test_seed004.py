@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import gdlab
 from gdlab.numdiff import format_seed004_table, numerical_diff, numerical_gradient, seed004_table
 
 
@@ -63,7 +64,7 @@ def test_numerical_gradient_of_integer_input_is_float():
     np.testing.assert_allclose(g, [6.0, 8.0], rtol=1e-10)
 
 
-@pytest.mark.parametrize("exact", ["analytic", "autodiff"])
+@pytest.mark.parametrize("exact", ["analytic", gdlab.grad], ids=["analytic", "autodiff"])
 def test_seed004_table(exact):
     rows = seed004_table(exact=exact)
     assert len(rows) == 7
@@ -81,8 +82,10 @@ def test_seed004_table(exact):
 
 
 def test_seed004_table_rejects_unknown_source():
-    with pytest.raises(ValueError, match=r"'sympy'.*'autodiff', 'analytic'"):
+    with pytest.raises(ValueError, match=r"'analytic' or a gradient function such as gdlab.grad, got 'sympy'"):
         seed004_table(exact="sympy")
+    with pytest.raises(ValueError, match="got 'autodiff'"):
+        format_seed004_table(exact="autodiff")
 
 
 def test_format_seed004_table():
@@ -91,3 +94,4 @@ def test_format_seed004_table():
     assert len(lines) == 9  # header, rule, 7 rows
     assert "0.1999999999990898" in text and "7.999999999999119" in text
     assert "exact (analytic)" in lines[0]
+    assert "exact (gdlab.grad)" in format_seed004_table(exact=gdlab.grad).splitlines()[0]
