@@ -618,3 +618,12 @@ def test_the_gradient_of_a_square_is_exactly_two_x():
     y = Tensor(v, requires_grad=True)
     (y * y + y).sum().backward()
     np.testing.assert_array_equal(y.grad, 2 * v + 1)
+
+
+def test_a_boolean_mask_used_twice_scatters_into_one_gradient():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    mask = np.array([[True, False, True], [False, True, False]])
+    z = x * 2.0
+    (z[mask].sum() + (z[mask] * 3.0).sum() + z[0].sum()).backward()
+    gz = 4.0 * mask + np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(x.grad, 2.0 * gz)
