@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from gdlab.cli import (BadInput, _one_line, check_output, parse_lrs, parse_model, parse_optimizers, parse_params,
-                       parse_point, parse_value, resolve_function)
+from gdlab.cli.common import (BadInput, check_output, parse_lrs, parse_model, parse_optimizers, parse_params,
+                              parse_point, parse_value, resolve_function)
+from gdlab.cli.common import one_line as _one_line
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,0 +1,176 @@
+"""``gdlab train``: the options become a :class:`gdlab.nn.recipe.TrainSpec`, trained by one ``recipe.train`` call.
+
+The recipe (data set -> split -> standardisation -> model -> compile -> fit -> evaluate) lives in
+the library, so these numbers are the ones the web server and sweeps get for the same spec. This
+module only translates options, draws the progress bar, prints the table and writes the files.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, BadInput, converter, fmt_float, html_option,
+                     json_option, make_console, output_callback, parse_model, parse_params, progress_bar,
+                     seed_option, write_json)
+
+
+@click.command("train", context_settings=CONTEXT)
+@click.option("--dataset", "-d", default="moons", show_default=True,
+              help="Data set name (moons, circles, spirals, xor, blobs, digits, sine, ...).")
+@click.option("--data", "data_args", multiple=True, metavar="KEY=VALUE",
+              callback=converter(lambda v, p: parse_params(v, option="--data")),
+              help="Argument of the data set, e.g. --data n_samples=500 --data noise=0.2.")
+@click.option("--model", "-m", "model_spec", default=None, metavar="SIZES",
+              callback=converter(lambda v, p: None if v is None else parse_model(v)),
+              help="Layer sizes input-hidden...-output, e.g. 2-16-16-2. Default: input-16-16-output.")
+@click.option("--activation", "-a", default="relu", show_default=True,
+              help="relu, tanh, sigmoid, leaky_relu, ...")
+@click.option("--optimizer", "-o", default="adam", show_default=True)
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.01, show_default=True,
+              help="Learning rate (> 0).")
+@click.option("--epochs", "-e", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--batch-size", "-b", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Samples per update (1 = SGD). Use --full-batch for gradient descent.")
+@click.option("--full-batch", is_flag=True, help="One update per epoch on the whole training set.")
+@click.option("--test-size", type=click.FloatRange(min=0, max=0.9), default=0.2, show_default=True,
+              help="Fraction held out to report test metrics (0: none).")
+@click.option("--standardize/--no-standardize", default=True, show_default=True,
+              help="Standardise the features (fitted on the training set).")
+@seed_option
+@click.option("--plot", type=click.Path(dir_okay=False), callback=output_callback(PLOT_SUFFIXES),
+              help="Write the model's figure: decision regions (2-D classes), the fit (1-D regression), "
+                   "predicted images (digits), or the training curves.")
+@click.option("--curves", type=click.Path(dir_okay=False), callback=output_callback(PLOT_SUFFIXES),
+              help="Write the loss and metrics per epoch, train and test.")
+@html_option
+@click.option("--save", type=click.Path(dir_okay=False), callback=output_callback(MODEL_SUFFIXES),
+              help="Save the trained model (.npz).")
+@json_option
+def command(dataset, data_args, model_spec, activation, optimizer, lr, epochs, batch_size, full_batch,
+            test_size, standardize, seed, plot, curves, html, save, json_path):
+    """Train a small network on a data set, with a progress bar; print the metrics.
+
+    Classification data get softmax cross-entropy and accuracy; regression data get the mean
+    squared error and R^2. The model is a stack of Linear layers with the activation between them.
+
+    \b
+    Examples:
+      gdlab train --dataset moons --model 2-16-16-2 --activation relu --optimizer adam --lr 0.01 --epochs 200 --batch-size 32
+      gdlab train --dataset digits --model 64-64-10 --optimizer sgd --lr 0.1 --epochs 20 --plot digits.png
+      gdlab train --dataset sine --model 1-32-32-1 --activation tanh --epochs 300 --plot fit.png --html report.html
+      gdlab train --dataset spirals --data noise=0.1 --model 2-64-64-3 --epochs 300 --save spirals.npz
+      gdlab train --dataset circles --epochs 50 --plot regions.png --curves curves.png --json history.json
+    """
+    from gdlab.nn import recipe
+
+    bar = _progress_callback(f"training {dataset}", epochs)
+    try:
+        spec = recipe.TrainSpec(dataset=dataset, data=dict(data_args), test_size=test_size, standardize=standardize,
+                         model=model_spec, activation=activation, optimizer=optimizer, lr=lr, epochs=epochs,
+                         batch_size=None if full_batch else batch_size, seed=seed)
+        result = recipe.train(spec, callbacks=[bar])
+    except recipe.TrainSpecError as exc:
+        raise _as_option_error(exc) from None
+    finally:
+        bar.close()
+    _print_train_table(make_console(), result)
+    _write_outputs(result, plot=plot, curves=curves, html=html, save=save, json_path=json_path)
+
+
+def _as_option_error(exc):
+    """A TrainSpecError as the command line says it: the field ``test_size`` is the option ``--test-size``."""
+    option = "--" + exc.field.replace("_", "-")
+    message = str(exc)
+    return BadInput(option + message[len(exc.field):] if message.startswith(exc.field) else f"{option}: {message}")
+
+
+def _print_train_table(console, result):
+    from rich.table import Table
+
+    spec, evaluation = result.spec, result.evaluation
+    console.print(f"[bold]{spec.dataset}[/]: {'-'.join(map(str, result.sizes))} {spec.activation}, {spec.optimizer} "
+                  f"lr={fmt_float(spec.lr)}, {len(result.history.history.get('loss', []))} epochs, "
+                  f"{len(result.x_train)} training samples")
+    table = Table()
+    table.add_column("metric")
+    table.add_column("train", justify="right")
+    if "test" in evaluation:
+        table.add_column("test", justify="right")
+    for key, value in evaluation["train"].items():
+        row = [key, fmt_float(value, 4)]
+        if "test" in evaluation:
+            row.append(fmt_float(evaluation["test"].get(key, float("nan")), 4))
+        table.add_row(*row)
+    console.print(table)
+
+
+def _write_outputs(result, *, plot=None, curves=None, html=None, save=None, json_path=None):
+    """The files asked for, one at a time; each written path is reported on stderr."""
+    import numpy as np
+
+    spec, history, x, y = result.spec, result.history, result.x, result.y
+    dataset, n_features, classification = spec.dataset, result.n_features, result.task == "classification"
+    written = []
+    if plot is not None or curves is not None or html is not None:
+        from gdlab import viz
+    if plot is not None:
+        if classification and n_features == 2:
+            viz.decision_regions(result.predict, x, y, path=plot, title=f"{dataset}: decision regions")
+        elif not classification and n_features == 1:
+            viz.fit_curve(x, y, result.predict, path=plot, title=f"{dataset}: data and fit")
+        elif classification and int(round(np.sqrt(n_features))) ** 2 == n_features:
+            shown_x, shown_y = (result.x_test, result.y_test) if result.x_test is not None else (x, y)
+            viz.digits(shown_x[:50], shown_y[:50], result.predict(shown_x[:50]), errors_first=True, path=plot)
+        else:
+            viz.history_curves(history, path=plot, title=dataset)
+        written.append(plot)
+    if curves is not None:
+        viz.history_curves(history, path=curves, title=f"{dataset}: training")
+        written.append(curves)
+    if html is not None:
+        if n_features <= 2:
+            viz.interactive_training(history, model=result.predict, x=x, y=y, path=html, title=f"{dataset}: training")
+        else:
+            viz.interactive_training(history, path=html, title=f"{dataset}: training")
+        written.append(html)
+    if save is not None:
+        result.model.save(save)
+        written.append(save)
+    if json_path is not None:
+        write_json(json_path, {"kind": "train", "dataset": dataset, "model": result.sizes,
+                               "activation": spec.activation, "optimizer": spec.optimizer, "lr": spec.lr,
+                               "epochs": spec.epochs,
+                               "history": {k: list(map(float, v)) for k, v in history.history.items()}})
+        written.append(json_path)
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+
+
+def _progress_callback(description, total):
+    """A gdlab.nn callback drawing a rich progress bar on stderr: one step per epoch, with the latest metrics.
+
+    The bar starts with training (a spec refused before the first update prints nothing but the
+    error) and ends at ``close()``, which the command calls whatever happens (Ctrl-C included).
+    """
+    from gdlab.nn import Callback
+
+    shown = ("loss", "accuracy", "r2", "val_loss", "val_accuracy", "val_r2")
+
+    class ProgressCallback(Callback):
+        progress = task = None
+
+        def on_train_begin(self, logs=None):
+            self.progress = progress_bar(transient=False)
+            self.progress.__enter__()
+            self.task = self.progress.add_task(description, total=total, info="")
+
+        def on_epoch_end(self, epoch, logs=None):
+            info = "  ".join(f"{k} {fmt_float(v, 4)}" for k, v in (logs or {}).items() if k in shown)
+            self.progress.update(self.task, advance=1, info=info)
+
+        def close(self):
+            if self.progress is not None:
+                self.progress.__exit__(None, None, None)
+                self.progress = None
+
+    return ProgressCallback()
