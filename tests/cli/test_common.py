@@ -1,4 +1,11 @@
-"""The command line's parsers: pure functions, each bad value refused with a message naming it."""
+"""What the commands share (gdlab/cli/common.py): the parsers, pure functions each refusing a bad value with a
+message naming it, the output checks, and the error contract of the group: ONE line, exit 2; Ctrl-C, exit 130."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -91,3 +98,66 @@ def test_one_line_drops_caret_diagrams():
     assert _one_line("bad thing at position 3\n  x +* y\n     ^") == "bad thing at position 3"
     assert _one_line("a\nb") == "a b"
     assert _one_line("") == "invalid input"
+
+
+def test_unwritable_directory(run_cli, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        code, _, err = run_cli("minimize", "sphere", "--plot", locked / "a.png")
+        assert code == 2 and "permission denied" in err
+    finally:
+        locked.chmod(0o700)
+
+
+def test_layer_errors_are_caught_at_the_boundary(run_cli, monkeypatch):
+    import gdlab
+
+    def broken(*args, **kwargs):
+        raise TypeError("optimizer 'adam' does not take 'momentum'")
+
+    monkeypatch.setattr(gdlab, "minimize", broken, raising=False)
+    code, _, err = run_cli("minimize", "sphere", "-p", "momentum=0.9", "-o", "adam")
+    assert code == 2
+    assert err.strip() == "gdlab: error: optimizer 'adam' does not take 'momentum'"
+
+
+def test_ctrl_c_in_process(run_cli, monkeypatch):
+    import gdlab
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gdlab, "minimize", interrupted, raising=False)
+    code, out, err = run_cli("minimize", "sphere")
+    assert code == 130
+    assert err.strip().splitlines()[-1] == "gdlab: interrupted"
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("args", [
+    ["train", "--dataset", "moons", "--epochs", "100000", "--batch-size", "1"],
+    ["demo", "--jobs", "2", "--out", "gallery"],
+], ids=["train", "demo-parallel"])
+def test_ctrl_c_real_process(tmp_path, args):
+    """SIGINT to long work: a short message, exit 130 at once, no traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gdlab", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        env={**os.environ, "MPLBACKEND": "Agg", "COLUMNS": "100"},
+    )
+    time.sleep(3.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, (out, err)
+    assert "gdlab: interrupted" in err
+    assert "Traceback" not in out + err
+
+
+def test_debug_shows_tracebacks(run_cli, monkeypatch):
+    monkeypatch.setenv("GDLAB_DEBUG", "1")
+    with pytest.raises(ValueError):
+        run_cli("functions", "rosenbrok")

@@ -1,0 +1,105 @@
+"""gdlab minimize: the summary table, the figures, the JSON, and what it refuses before running."""
+
+import numpy as np
+import pytest
+
+from tests.cli.conftest import gif_frames, html_ok, png_ok, strict_json
+
+
+def test_minimize_summary_and_json(run_cli, tmp_path):
+    out_json = tmp_path / "run.json"
+    code, out, err = run_cli("minimize", "rosenbrock", "--optimizer", "adam", "--lr", "0.01", "--steps", "50",
+                             "--start", "-1.5,2", "--json", out_json)
+    assert code == 0, err
+    assert "adam" in out and "final point" in out and "max_steps" in out and "(-1.5, 2)" in out
+    data = strict_json(out_json)
+    assert data["kind"] == "minimize" and data["optimizer"] == "adam"
+    assert np.asarray(data["params"]).shape == (51, 2)
+
+
+def test_json_of_a_diverged_run_is_strict(run_cli, tmp_path):
+    out_json = tmp_path / "div.json"
+    code, out, err = run_cli("minimize", "sphere", "--lr", "5", "--steps", "20", "--start", "1,1", "--json", out_json)
+    assert code == 0, err
+    assert "diverged" in out
+    data = strict_json(out_json)
+    assert data["status"] == "diverged"
+
+
+def test_minimize_formula_1d_and_seed_numbers(run_cli):
+    code, out, err = run_cli("minimize", "3*x**2 + 2*x + 1", "--lr", "0.2", "--steps", "1000", "--start", "-10")
+    assert code == 0, err
+    assert "-0.333333" in out and "0.666667" in out
+
+
+def test_minimize_many_starts_noise_tol(run_cli):
+    code, out, err = run_cli("minimize", "himmelblau", "--start", "-4,4", "--start", "4,4", "--lr", "0.01",
+                             "--tol", "1e-6", "--steps", "300")
+    assert code == 0, err
+    assert out.count("converged") == 2
+    code, out, err = run_cli("minimize", "x**2 - y**2", "--start", "10,0", "--lr", "0.004", "--steps", "50",
+                             "--noise", "0.01", "--seed", "0")
+    assert code == 0, err
+
+
+def test_minimize_figures(run_cli, tmp_path):
+    plot, gif, html = tmp_path / "p.png", tmp_path / "a.gif", tmp_path / "r.html"
+    code, _, err = run_cli("minimize", "himmelblau", "--steps", "40", "--lr", "0.01", "--plot", plot,
+                           "--animate", gif, "--frames", "6", "--html", html)
+    assert code == 0, err
+    png_ok(plot)
+    assert gif_frames(gif) == 6
+    html_ok(html, "himmelblau")
+    for path in (plot, gif, html):
+        assert f"wrote {path}" in err
+
+
+def test_minimize_1d_plot(run_cli, tmp_path):
+    plot = tmp_path / "p.png"
+    code, _, err = run_cli("minimize", "square", "--start", "-5", "--lr", "0.1", "--steps", "20", "--plot", plot)
+    assert code == 0, err
+    png_ok(plot)
+
+
+def test_plot_of_a_3d_function_draws_the_loss_curves(run_cli, tmp_path):
+    out = tmp_path / "s3.png"
+    code, _, err = run_cli("minimize", "sphere:dim=3", "--start", "1,1,1", "--steps", "10", "--plot", out)
+    assert code == 0, err
+    png_ok(out)
+
+
+@pytest.mark.parametrize("option, name", [("--animate", "s3.gif"), ("--html", "s3.html")])
+def test_pictures_that_need_2d_are_refused_before_running(run_cli, tmp_path, option, name):
+    code, out, err = run_cli("minimize", "sphere:dim=3", "--start", "1,1,1", "--steps", "10", option, tmp_path / name)
+    assert code == 2
+    assert f"{option} draws 1-D and 2-D functions" in err
+    assert "final point" not in out  # refused before the run, not after it
+    assert not (tmp_path / name).exists()
+
+
+BAD = [
+    # (arguments, a piece of the message)
+    (["minimize", "rosenbrok"], "did you mean 'rosenbrock'"),
+    (["minimize", "x**2 +* y"], "position"),
+    (["minimize", "x**2 + import(y)"], "position"),
+    (["minimize", "__import__('os')"], "position"),
+    (["minimize", "sphere", "--optimizer", "adamm"], "did you mean 'adam'"),
+    (["minimize", "sphere", "--start", "1,,2"], "malformed --start"),
+    (["minimize", "sphere", "--start", "one,two"], "malformed --start"),
+    (["minimize", "rosenbrock", "--start", "1,2,3"], "3 coordinates"),
+    (["minimize", "sphere", "--lr", "-0.1"], "--lr"),
+    (["minimize", "sphere", "--lr", "0"], "--lr"),
+    (["minimize", "sphere", "--steps", "0"], "--steps"),
+    (["minimize", "sphere", "--noise", "-1"], "--noise"),
+    (["minimize", "sphere", "-p", "momentum"], "KEY=VALUE"),
+    (["minimize", "sphere", "--plot", "/nonexistent-dir/a.png"], "does not exist"),
+    (["minimize", "sphere", "--plot", "out.txt"], "unsupported file type"),
+    (["minimize", "sphere", "--json", "/nonexistent-dir/a.json"], "does not exist"),
+    (["minimize", "sphere", "--animate", "/nonexistent-dir/a.gif"], "does not exist"),
+    (["minimize", "sphere", "--html", "/nonexistent-dir/a.html"], "does not exist"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_one_line_exit_2(refused, args, message):
+    refused(args, message)
