@@ -65,9 +65,10 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, epochs, b
 
     bar = _progress_callback(f"training {dataset}", epochs)
     try:
-        spec = recipe.TrainSpec(dataset=dataset, data=dict(data_args), test_size=test_size, standardize=standardize,
-                         model=model_spec, activation=activation, optimizer=optimizer, lr=lr, epochs=epochs,
-                         batch_size=None if full_batch else batch_size, seed=seed)
+        spec = recipe.TrainSpec(dataset=dataset, data=dict(data_args), test_size=test_size,
+                                standardize=standardize, model=model_spec, activation=activation,
+                                optimizer=optimizer, lr=lr, epochs=epochs,
+                                batch_size=None if full_batch else batch_size, seed=seed)
         result = recipe.train(spec, callbacks=[bar])
     except recipe.TrainSpecError as exc:
         raise _as_option_error(exc) from None

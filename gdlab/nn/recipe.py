@@ -33,6 +33,7 @@ Uses only the public API of gdlab.nn, gdlab.datasets and gdlab.optim's names.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field, fields
@@ -202,6 +203,9 @@ class TrainSpec:
         if self.seed is not None and (not _is_int(self.seed) or self.seed < 0):
             _fail("seed", "None or an int >= 0", self.seed)
         set_(self, "seed", None if self.seed is None else int(self.seed))
+
+    def __hash__(self):  # the dict fields are not hashable; equal specs have equal plain values
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
 
     def to_dict(self) -> dict:
         """Plain JSON values (tuples as lists); ``TrainSpec.from_dict`` reads them back."""

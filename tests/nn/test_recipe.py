@@ -108,6 +108,7 @@ def test_to_dict_is_plain_json_and_reads_back(spec):
     text = json.dumps(values, allow_nan=False)
     again = TrainSpec.from_dict(json.loads(text))
     assert again == spec and again.to_dict() == values
+    assert hash(again) == hash(spec) and len({spec, again}) == 1
     assert TrainSpec.from_dict({}) == TrainSpec()
 
 
