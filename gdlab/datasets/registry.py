@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from typing import Callable
 
+from .._registry import Registry
 from ._base import Dataset
 from .digits import load_digits
 from .idx import load_mnist
@@ -53,21 +53,14 @@ _REGISTRY: dict[str, Callable[..., Dataset]] = {
     "mnist": load_mnist,
 }
 
+#: _REGISTRY as a registry: the one lookup, its "did you mean" and its message.
+REGISTRY = Registry("dataset", _REGISTRY)
+_lookup = REGISTRY.get  # the loader for a name (gdlab/cli.py reads its signature)
+
 
 def names() -> list[str]:
     """The registered data set names, in a stable order (seeds, regression, classification, real)."""
     return list(_REGISTRY)
-
-
-def _lookup(name) -> Callable[..., Dataset]:
-    if not isinstance(name, str):
-        raise TypeError(f"dataset name must be a str, got {name!r} ({type(name).__name__})")
-    key = name.strip().lower().replace("-", "_")
-    if key in _REGISTRY:
-        return _REGISTRY[key]
-    close = difflib.get_close_matches(key, list(_REGISTRY), n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-    raise ValueError(f"unknown dataset {name!r}.{hint} Known datasets: {', '.join(_REGISTRY)}")
 
 
 def describe(name: str) -> str:

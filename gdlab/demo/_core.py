@@ -27,6 +27,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._registry import Registry
+
 __all__ = ["Experiment", "Number", "Figure", "Context", "Result", "experiment", "REGISTRY", "GROUPS"]
 
 #: display order and titles of the groups (a seed article, or gdlab's own showcases)
@@ -126,6 +128,8 @@ class Result:
 
 
 REGISTRY: dict[str, Experiment] = {}
+#: REGISTRY as a registry: the lookup by name and the unknown-experiment message.
+EXPERIMENTS = Registry("experiment", REGISTRY, listed=False, note="See 'gdlab demo --list'.")
 
 
 def experiment(name: str, *, seed: str, title: str, explain: str, heavy: bool = False):
@@ -136,9 +140,7 @@ def experiment(name: str, *, seed: str, title: str, explain: str, heavy: bool = 
         raise ValueError(f"experiment name {name!r}: use lower-case letters, digits and '_'")
 
     def register(fn):
-        if name in REGISTRY:
-            raise ValueError(f"experiment {name!r} is registered twice")
-        REGISTRY[name] = Experiment(name, seed, title, explain, fn, heavy)
+        EXPERIMENTS.register(name, Experiment(name, seed, title, explain, fn, heavy))
         return fn
 
     return register

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import time
@@ -10,7 +9,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._core import GROUPS, REGISTRY, Context, Experiment, Figure, Number, Result
+from ._core import EXPERIMENTS, GROUPS, REGISTRY, Context, Experiment, Figure, Number, Result
 
 __all__ = ["names", "select", "run_one", "run_gallery", "Report", "print_list", "print_summary"]
 
@@ -49,20 +48,17 @@ def select(only=None) -> list[Experiment]:
     if not only:
         return every
     wanted: list[str] = []
-    known = [e.name for e in every]
     for item in only:
         item = item.strip()
         if not item:
             continue
         group = _group_key(item)
-        if item in known:
-            wanted.append(item)
+        if item in EXPERIMENTS:
+            wanted.append(EXPERIMENTS.canonical(item))
         elif group is not None:
             wanted.extend(e.name for e in every if e.seed == group)
         else:
-            close = difflib.get_close_matches(item, known, n=3, cutoff=0.5)
-            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-            raise ValueError(f"unknown experiment {item!r}.{hint} See 'gdlab demo --list'.")
+            raise EXPERIMENTS.error(item)
     chosen = set(wanted)
     return [e for e in every if e.name in chosen]
 

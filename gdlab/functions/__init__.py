@@ -5,6 +5,8 @@
   Booth, Matyas, Himmelblau, Rastrigin, Ackley, Goldstein-Price, six-hump camel, Styblinski-Tang,
   monkey saddle, double well); each factory is also importable (``rosenbrock(dim=5)``).
 - ``expr(text)``: a formula typed by a user, parsed safely (no eval) into a Function.
+- ``resolve_function(name_or_formula, dim=None)``: a Function from a name (``"rosenbrock:dim=5"``),
+  a formula or a callable: the one rule every front end uses.
 - ``regression_loss(x, y, bias=..., loss=...)``, ``seed003_loss()``: data-defined objectives
   with full-batch and mini-batch gradients.
 - ``Function(value, dim, ...)``: wrap your own callable written with gdlab ops.
@@ -42,9 +44,10 @@ from .catalog import (
 )
 from .data import LOSSES, DataLoss, regression_loss, seed003_loss
 from .expr import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExpressionError, expr
+from .resolve import resolve_function
 
 __all__ = [
-    "Function", "get", "names", "CATALOG", "expr", "ExpressionError", "FUNCTIONS", "CONSTANTS",
+    "Function", "get", "names", "CATALOG", "expr", "ExpressionError", "resolve_function", "FUNCTIONS", "CONSTANTS",
     "MAX_LENGTH", "MAX_DEPTH", "DataLoss", "regression_loss", "seed003_loss", "LOSSES",
     "NUMPY_OPS", "AUTODIFF_OPS",
     "square", "quadratic", "gentle_quadratic", "paraboloid", "saddle", "elongated_bowl",

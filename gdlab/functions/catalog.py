@@ -23,13 +23,13 @@ Test surfaces (n-D ones take ``dim``, default 2)
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 import numbers
 
 import numpy as np
 
+from .._registry import Registry
 from ._function import Function
 
 __all__ = ["get", "names", "CATALOG"]
@@ -585,6 +585,10 @@ def _key(name: str) -> str:
     return "_".join(key.replace("-", " ").split())
 
 
+#: The catalog as a registry (over CATALOG and ALIASES): ``REGISTRY.canonical("x^2") == "square"``.
+REGISTRY = Registry("function", CATALOG, aliases=ALIASES, key=_key, note="(or write a formula with gdlab.expr)")
+
+
 def get(name: str, **params) -> Function:
     """The catalog function called ``name`` (see :func:`names`), built with ``params``.
 
@@ -595,17 +599,7 @@ def get(name: str, **params) -> Function:
     Unknown names raise ValueError listing the closest names; unknown parameters raise
     TypeError naming the ones the function takes.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"function name must be a str, got {name!r} ({type(name).__name__})")
-    key = _key(name)
-    key = ALIASES.get(key, key)
-    if key not in CATALOG:
-        candidates = list(CATALOG) + list(ALIASES)
-        close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
-        close = list(dict.fromkeys(ALIASES.get(c, c) for c in close))
-        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise ValueError(f"unknown function {name!r}.{hint} Known functions: {', '.join(CATALOG)} "
-                         "(or write a formula with gdlab.expr)")
+    key = REGISTRY.canonical(name)
     factory = CATALOG[key]
     signature = inspect.signature(factory)
     try:

@@ -34,6 +34,8 @@ import numbers
 
 import numpy as np
 
+from .._registry import Registry
+
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "Normal", "Uniform", "GlorotUniform", "GlorotNormal",
     "HeUniform", "HeNormal", "get", "names",
@@ -213,18 +215,16 @@ class HeNormal(_Gain):
         return {} if self.gain == math.sqrt(2.0) else {"gain": self.gain}
 
 
-_REGISTRY = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant, "normal": Normal, "uniform": Uniform,
-    "glorot_uniform": GlorotUniform, "xavier_uniform": GlorotUniform,
-    "glorot_normal": GlorotNormal, "xavier_normal": GlorotNormal,
-    "he_uniform": HeUniform, "kaiming_uniform": HeUniform,
-    "he_normal": HeNormal, "kaiming_normal": HeNormal,
-}
+REGISTRY = Registry("initialiser")
+for _cls, _aliases in ((Zeros, ()), (Ones, ()), (Constant, ()), (Normal, ()), (Uniform, ()),
+                       (GlorotUniform, ["xavier_uniform"]), (GlorotNormal, ["xavier_normal"]),
+                       (HeUniform, ["kaiming_uniform"]), (HeNormal, ["kaiming_normal"])):
+    REGISTRY.register(_cls.name, _cls, aliases=_aliases)
 
 
 def names() -> list[str]:
     """The initialiser names ``get`` accepts (aliases included)."""
-    return sorted(_REGISTRY)
+    return sorted(REGISTRY.names(aliases=True))
 
 
 def get(spec, **kwargs) -> Initializer:
@@ -239,10 +239,7 @@ def get(spec, **kwargs) -> Initializer:
         name = spec.pop("name", None)
         return get(name, **spec, **kwargs)
     if isinstance(spec, str):
-        key = spec.strip().lower().replace("-", "_")
-        cls = _REGISTRY.get(key)
-        if cls is None:
-            raise ValueError(f"unknown initialiser {spec!r}; known: {', '.join(names())}")
+        cls = REGISTRY.get(spec)
         try:
             return cls(**kwargs)
         except TypeError as exc:

@@ -39,6 +39,7 @@ import numbers
 
 import numpy as np
 
+from gdlab._registry import Registry
 from gdlab.autodiff import Tensor, ops
 from gdlab.autodiff.nn_ops import REDUCTIONS, sigmoid_binary_cross_entropy, softmax_cross_entropy
 
@@ -370,25 +371,24 @@ def _integer_labels(y, what):
 # ---------------------------------------------------------------------------------
 # by name
 
-_NAMES = {
-    "mse": (MeanSquaredError, {}), "mean_squared_error": (MeanSquaredError, {}),
-    "sse": (MeanSquaredError, {"reduction": "sum"}), "sum_squared_error": (MeanSquaredError, {"reduction": "sum"}),
-    "half_sse": (MeanSquaredError, {"reduction": "sum", "half": True}),
-    "mae": (MeanAbsoluteError, {}), "mean_absolute_error": (MeanAbsoluteError, {}),
-    "huber": (Huber, {}),
-    "binary_crossentropy": (BinaryCrossentropy, {}), "bce": (BinaryCrossentropy, {}),
-    "binary_crossentropy_from_logits": (BinaryCrossentropy, {"from_logits": True}),
-    "categorical_crossentropy": (CategoricalCrossentropy, {}),
-    "categorical_crossentropy_from_logits": (CategoricalCrossentropy, {"from_logits": True}),
-    "sparse_categorical_crossentropy": (SparseCategoricalCrossentropy, {}),
-    "sparse_categorical_crossentropy_from_logits": (SparseCategoricalCrossentropy, {"from_logits": True}),
-    "cross_entropy": (SparseCategoricalCrossentropy, {"from_logits": True}),
-}
+REGISTRY = Registry("loss", plural="losses")
+REGISTRY.register("mean_squared_error", (MeanSquaredError, {}), aliases=["mse"])
+REGISTRY.register("sum_squared_error", (MeanSquaredError, {"reduction": "sum"}), aliases=["sse"])
+REGISTRY.register("half_sse", (MeanSquaredError, {"reduction": "sum", "half": True}))
+REGISTRY.register("mean_absolute_error", (MeanAbsoluteError, {}), aliases=["mae"])
+REGISTRY.register("huber", (Huber, {}))
+REGISTRY.register("binary_crossentropy", (BinaryCrossentropy, {}), aliases=["bce"])
+REGISTRY.register("binary_crossentropy_from_logits", (BinaryCrossentropy, {"from_logits": True}))
+REGISTRY.register("categorical_crossentropy", (CategoricalCrossentropy, {}))
+REGISTRY.register("categorical_crossentropy_from_logits", (CategoricalCrossentropy, {"from_logits": True}))
+REGISTRY.register("sparse_categorical_crossentropy", (SparseCategoricalCrossentropy, {}))
+REGISTRY.register("sparse_categorical_crossentropy_from_logits", (SparseCategoricalCrossentropy, {"from_logits": True}))
+REGISTRY.register("cross_entropy", (SparseCategoricalCrossentropy, {"from_logits": True}))
 
 
 def names() -> list[str]:
     """The loss names ``get`` accepts (aliases included)."""
-    return sorted(_NAMES)
+    return sorted(REGISTRY.names(aliases=True))
 
 
 def get(spec, **kwargs) -> Loss:
@@ -401,10 +401,7 @@ def get(spec, **kwargs) -> Loss:
         spec = dict(spec)
         return get(spec.pop("name", None), **spec, **kwargs)
     if isinstance(spec, str):
-        key = spec.strip().lower()
-        if key not in _NAMES:
-            raise ValueError(f"unknown loss {spec!r}; known: {', '.join(names())}")
-        cls, preset = _NAMES[key]
+        cls, preset = REGISTRY.get(spec)
         try:
             return cls(**{**preset, **kwargs})
         except TypeError as exc:

@@ -31,6 +31,8 @@ import numbers
 
 import numpy as np
 
+from .._registry import Registry
+
 __all__ = ["Metric", "Accuracy", "MeanSquaredError", "MeanAbsoluteError", "R2Score", "get", "names",
            "accuracy", "mean_squared_error", "mean_absolute_error", "r2_score"]
 
@@ -252,20 +254,19 @@ class R2Score(Metric):
         return float(np.mean(r2))
 
 
-_NAMES = {
-    "accuracy": (Accuracy, {}), "acc": (Accuracy, {}),
-    "binary_accuracy": (Accuracy, {"kind": "binary"}),
-    "categorical_accuracy": (Accuracy, {"kind": "categorical"}),
-    "sparse_categorical_accuracy": (Accuracy, {"kind": "sparse"}),
-    "mse": (MeanSquaredError, {}), "mean_squared_error": (MeanSquaredError, {}),
-    "mae": (MeanAbsoluteError, {}), "mean_absolute_error": (MeanAbsoluteError, {}),
-    "r2": (R2Score, {}), "r2_score": (R2Score, {}),
-}
+REGISTRY = Registry("metric")
+REGISTRY.register("accuracy", (Accuracy, {}), aliases=["acc"])
+REGISTRY.register("binary_accuracy", (Accuracy, {"kind": "binary"}))
+REGISTRY.register("categorical_accuracy", (Accuracy, {"kind": "categorical"}))
+REGISTRY.register("sparse_categorical_accuracy", (Accuracy, {"kind": "sparse"}))
+REGISTRY.register("mean_squared_error", (MeanSquaredError, {}), aliases=["mse"])
+REGISTRY.register("mean_absolute_error", (MeanAbsoluteError, {}), aliases=["mae"])
+REGISTRY.register("r2_score", (R2Score, {}), aliases=["r2"])
 
 
 def names() -> list[str]:
     """The metric names ``get`` accepts (aliases included)."""
-    return sorted(_NAMES)
+    return sorted(REGISTRY.names(aliases=True))
 
 
 def get(spec, **kwargs) -> Metric:
@@ -276,12 +277,8 @@ def get(spec, **kwargs) -> Metric:
         spec = dict(spec)
         return get(spec.pop("name", None), **spec, **kwargs)
     if isinstance(spec, str):
-        key = spec.strip().lower()
-        if key not in _NAMES:
-            raise ValueError(f"unknown metric {spec!r}; known: {', '.join(names())}")
-        cls, preset = _NAMES[key]
-        m = cls(**{**preset, **kwargs})
-        return m
+        cls, preset = REGISTRY.get(spec)
+        return cls(**{**preset, **kwargs})
     raise TypeError(f"a metric must be a name, a config dict or a gdlab.nn.metrics.Metric, got {spec!r}")
 
 

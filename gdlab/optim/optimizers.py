@@ -8,8 +8,9 @@ the formula and the variant. All take, besides torch's arguments, the keyword-on
 
 from __future__ import annotations
 
+from .._registry import Registry
 from .optimizer import Optimizer
-from .rules import RULES, _unknown
+from .rules import RULES
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Lion",
            "get", "names", "OPTIMIZERS"]
@@ -281,6 +282,8 @@ OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {
     "radam": (RAdam, {}),
     "lion": (Lion, {}),
 }
+#: OPTIMIZERS as a registry (lookup, "did you mean", the unknown-optimizer message).
+REGISTRY = Registry("optimizer", OPTIMIZERS)
 
 
 def names() -> list[str]:
@@ -306,8 +309,5 @@ def get(identifier, **overrides) -> Optimizer:
         return identifier(**overrides)
     if not isinstance(identifier, str):
         raise TypeError(f"expected an optimizer name, class or instance, got {type(identifier).__name__}")
-    entry = OPTIMIZERS.get(identifier.strip().lower())
-    if entry is None:
-        raise _unknown(identifier, OPTIMIZERS)
-    cls, preset = entry
+    cls, preset = REGISTRY.get(identifier)
     return cls(**{**preset, **overrides})

@@ -106,6 +106,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from .._registry import Registry
+
 __all__ = ["Rule", "get_rule", "rule_names", "RULES"]
 
 
@@ -653,8 +655,12 @@ def _make(name, init, update, state_keys, **preset) -> Rule:
 _MOMENTS = {"exp_avg": "m, first moment (EMA of g)", "exp_avg_sq": "v, second moment (EMA of g**2)"}
 
 RULES: dict[str, Rule] = {}
+#: RULES as a registry (lookup, "did you mean", the unknown-optimizer message).
+REGISTRY = Registry("optimizer", RULES)
+_sgd = _make("sgd", sgd_init, sgd_update, {"momentum_buffer": "velocity b (appears on the first step with momentum)"})
+REGISTRY.register("gd", _sgd)
 for _rule in (
-    _make("sgd", sgd_init, sgd_update, {"momentum_buffer": "velocity b (appears on the first step with momentum)"}),
+    _sgd,
     _make("momentum", sgd_init, sgd_update, {"momentum_buffer": "velocity b"}, momentum=0.9),
     _make("nesterov", sgd_init, sgd_update, {"momentum_buffer": "velocity b"}, momentum=0.9, nesterov=True),
     _make("adagrad", adagrad_init, adagrad_update, {"sum": "accumulated g**2"}),
@@ -672,8 +678,7 @@ for _rule in (
     _make("radam", radam_init, radam_update, dict(_MOMENTS)),
     _make("lion", lion_init, lion_update, {"exp_avg": "m, momentum (EMA of g with beta2)"}),
 ):
-    RULES[_rule.name] = _rule
-RULES["gd"] = RULES["sgd"]
+    REGISTRY.register(_rule.name, _rule)
 
 
 def rule_names() -> list[str]:
@@ -681,21 +686,8 @@ def rule_names() -> list[str]:
     return sorted(RULES)
 
 
-def _unknown(name, known) -> ValueError:
-    import difflib
-
-    close = difflib.get_close_matches(str(name).lower(), known, n=3, cutoff=0.6)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return ValueError(f"unknown optimizer {name!r}.{hint} Known: {', '.join(sorted(known))}")
-
-
 def get_rule(name: str) -> Rule:
     """The :class:`Rule` registered as ``name`` (case-insensitive); ValueError listing the known names."""
     if isinstance(name, Rule):
         return name
-    if not isinstance(name, str):
-        raise TypeError(f"optimizer name must be a string, got {type(name).__name__}")
-    rule = RULES.get(name.strip().lower())
-    if rule is None:
-        raise _unknown(name, RULES)
-    return rule
+    return REGISTRY.get(name)

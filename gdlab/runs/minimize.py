@@ -27,11 +27,10 @@ import time
 
 import numpy as np
 
-from .. import optim
+from .. import functions, optim
+from .._registry import Registry
 from ..functions import Function
-from ..functions import get as get_function
 from ..functions.data import DataLoss
-from ..functions.expr import expr as parse_expr
 from ..optim import lr_scheduler
 from ._engine import run_rows
 from .trajectory import Trajectory
@@ -53,6 +52,7 @@ SCHEDULES = {
     "cosine": (lr_scheduler.cosine_annealing_lr, ()),
     "linear": (lr_scheduler.linear_lr, ()),
 }
+_SCHEDULES = Registry("schedule", SCHEDULES)
 _SAMPLING = ("shuffle", "random", "cyclic")
 _GRADIENT = ("auto", "closed_form", "autodiff")
 
@@ -62,26 +62,13 @@ _GRADIENT = ("auto", "closed_form", "autodiff")
 
 
 def resolve_function(f, x0=None) -> Function:
-    """A gdlab Function from a Function, a catalog name, a formula, or a callable written with gdlab ops."""
-    if isinstance(f, Function):
-        return f
-    if isinstance(f, str):
-        try:
-            return get_function(f)
-        except ValueError as err:
-            if not (any(c in f for c in "+-*/^().0123456789") or f.strip() in ("x", "y", "z")):
-                raise
-            try:
-                return parse_expr(f)
-            except ValueError as parse_err:
-                raise ValueError(f"{f!r} is not a catalog function, and as a formula: {parse_err}") from None
-    if callable(f):
+    """:func:`gdlab.functions.resolve_function`, where a plain callable's dimension is x0's last axis."""
+    if callable(f) and not isinstance(f, Function):
         if x0 is None:
             raise ValueError("x0 is required when f is a plain callable (its dimension is x0's last axis)")
         arr = np.asarray(x0, dtype=np.float64)
-        dim = 1 if arr.ndim == 0 else int(arr.shape[-1])
-        return Function(f, dim, name=getattr(f, "__name__", "f"))
-    raise TypeError(f"f must be a gdlab Function, a catalog name, a formula or a callable, got {f!r}")
+        return functions.resolve_function(f, dim=1 if arr.ndim == 0 else int(arr.shape[-1]))
+    return functions.resolve_function(f)
 
 
 def resolve_starts(f: Function, x0):
@@ -177,8 +164,7 @@ def schedule_values(schedule, base_lr, steps):
         else:
             raise TypeError("schedule must be None, a callable schedule(t, base_lr), a name "
                             f"({', '.join(SCHEDULES)}), (name, kwargs) or {{'name': ..., **kwargs}}; got {schedule!r}")
-        if name not in SCHEDULES:
-            raise ValueError(f"unknown schedule {name!r}; known: {', '.join(SCHEDULES)}")
+        name = _SCHEDULES.canonical(name)
         fn, required = SCHEDULES[name]
         missing = [k for k in required if k not in kwargs]
         if missing:

@@ -326,7 +326,7 @@ def test_get_by_name():
 
 
 def test_get_unknown_name_lists_names_and_close_matches():
-    with pytest.raises(ValueError, match=r"unknown optimizer 'adamm'.*Did you mean 'adam'.*Known: .*rmsprop"):
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adamm'.*Did you mean 'adam'.*Known optimizers: .*rmsprop"):
         optim.get("adamm")
     with pytest.raises(ValueError, match="Known"):
         optim.get("newton")

@@ -280,7 +280,7 @@ def test_errors():
         minimize("rosenbrock", [0.0, 0.0], tol=-1)
     with pytest.raises(ValueError, match="x0 must be finite"):
         minimize("rosenbrock", [np.nan, 0.0])
-    with pytest.raises(ValueError, match="'x \\+ foo\\(y\\)' is not a catalog function, and as a formula: unknown function 'foo' at position 4"):
+    with pytest.raises(ValueError, match="unknown function 'foo' at position 4"):
         minimize("x + foo(y)", [0.0, 0.0])
     with pytest.raises(ValueError, match="x0 is required"):
         minimize(lambda x: x[..., 0] ** 2)
