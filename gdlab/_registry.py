@@ -119,6 +119,8 @@ class Registry:
     # -- looking up -------------------------------------------------------------------------------
 
     def _find(self, name):
+        if name in self._entries:  # already a key (keys are in key form, so key(name) == name)
+            return name
         key = self._key(name)
         return key if key in self._entries else self._aliases.get(key)
 
@@ -168,7 +170,7 @@ class Registry:
         if close:
             parts.append(f"Did you mean {', '.join(map(repr, close))}?")
         if self.listed:
-            parts.append(f"Known {self.plural}: {', '.join(self._entries)}")
+            parts.append(f"Known {self.plural}: {', '.join(self._entries) or 'none'}")
         if self.note:
             parts.append(self.note)
         return UnknownNameError(" ".join(parts), kind=self.kind, name=name, suggestions=close)
