@@ -4,7 +4,7 @@ A :class:`Registry` maps names (and aliases) to objects for one kind of thing: f
 catalog, optimizers, schedules, losses, metrics, initialisers, data sets, demo experiments. Every
 lookup goes through :meth:`Registry.get`; every unknown name gets the same message::
 
-    unknown optimizer 'adamm'. Did you mean 'adam', 'adamw'? Known optimizers: gd, sgd, ...
+    unknown optimizer 'adamm'. Did you mean 'adam', 'radam', 'nadam'? Known optimizers: gd, sgd, ...
 
 raised as :class:`UnknownNameError` (a ValueError). Keys are case-folded, with surrounding spaces
 dropped and '-' or inner spaces read as '_' (a registry may bring its own ``key``). The registry
