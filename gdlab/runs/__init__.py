@@ -6,12 +6,15 @@
 - ``lr_sweep(f, x0, optimizer, lrs, steps=...)`` -> :class:`SweepResult` (all lrs in one program).
 - ``tune(f, x0, optimizers, steps=...)`` -> :class:`TuneResult` (a documented fair protocol).
 - ``classify_point(f, x)``, ``stability(f, optimizer, lr)``, ``analyze(trajectory)``.
+- ``distance_to_minimum(points, minima)``, ``nearest_minimum``; ``grid_starts(bounds, n)`` and
+  ``basins(run)``: which minimum each start reaches, and how fast.
 
 The optimizers' maths is gdlab.optim's (one rule per optimizer); this layer only loops,
 records and stops.
 """
 
-from .analysis import KINDS, CriticalPoint, RunAnalysis, StabilityReport, analyze, classify_point, stability
+from .analysis import (KINDS, Basins, CriticalPoint, RunAnalysis, StabilityReport, analyze, basins, classify_point,
+                       distance_to_minimum, grid_starts, nearest_minimum, stability)
 from .minimize import RECORDABLE, SCHEDULES, minimize, race
 from .sweep import DEFAULT_LRS, OBJECTIVES, SweepResult, TuneResult, lr_sweep, tune
 from .trajectory import STATUSES, Trajectory
@@ -19,5 +22,6 @@ from .trajectory import STATUSES, Trajectory
 __all__ = [
     "minimize", "race", "lr_sweep", "tune", "Trajectory", "SweepResult", "TuneResult",
     "classify_point", "CriticalPoint", "stability", "StabilityReport", "analyze", "RunAnalysis",
+    "distance_to_minimum", "nearest_minimum", "grid_starts", "basins", "Basins",
     "STATUSES", "KINDS", "RECORDABLE", "SCHEDULES", "DEFAULT_LRS", "OBJECTIVES",
 ]

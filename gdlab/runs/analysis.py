@@ -1,4 +1,13 @@
-"""Analysis: what kind of point a run reached, and which learning rates are stable.
+"""Analysis: how far a run ended from a minimum, which basin it fell into, what kind of point it
+reached, and which learning rates are stable.
+
+Distances and basins
+--------------------
+``distance_to_minimum(points, minima)`` is the Euclidean distance from each point to the nearest
+known minimum (``nearest_minimum`` also says which); every caller (tuning's "distance" objective,
+the command line's tables, the gallery, basin maps) measures with it. ``basins(run)`` takes a
+multi-start run, usually from a grid made by ``grid_starts(bounds, n)``, and says which minimum
+each start reached and after how many steps; ``gdlab.viz.basin_map`` draws it.
 
 Critical points
 ---------------
@@ -47,9 +56,133 @@ from ..functions import Function
 from .minimize import resolve_function
 from .trajectory import Trajectory, _plain
 
-__all__ = ["classify_point", "CriticalPoint", "stability", "StabilityReport", "analyze", "RunAnalysis", "KINDS"]
+__all__ = ["classify_point", "CriticalPoint", "stability", "StabilityReport", "analyze", "RunAnalysis", "KINDS",
+           "distance_to_minimum", "nearest_minimum", "grid_starts", "basins", "Basins"]
 
 KINDS = ("minimum", "maximum", "saddle", "flat")
+
+
+# ---------------------------------------------------------------------------------------
+# distances to the known minima, and basins of attraction
+
+
+def _minima_array(minima, d):
+    """Known minima as a (k, d) float array: from an array-like, or a function's ``.minima``."""
+    if minima is not None and not isinstance(minima, (np.ndarray, list, tuple)):
+        minima = getattr(minima, "minima", None)
+    m = np.zeros((0, d)) if minima is None else np.asarray(minima, dtype=np.float64)
+    if m.size == 0:
+        raise ValueError("no known minimum to measure the distance to")
+    if m.shape[-1] != d:
+        raise ValueError(f"minima of dimension {m.shape[-1]} do not match points of dimension {d}")
+    return m.reshape(-1, d)
+
+
+def nearest_minimum(points, minima):
+    """The nearest known minimum to each point, and the Euclidean distance to it.
+
+    ``points``: (..., d), e.g. a run's ``final`` (d,) or (n, d), or its ``params`` (T, n, d).
+    ``minima``: (k, d) with k >= 1, or a function with ``.minima``. Returns ``(index, distance)``,
+    both of shape ``points.shape[:-1]``: ``index`` into the minima and ``||point - minimum||``.
+    A point that is not finite (a diverged run) is at distance inf. ValueError without minima.
+    """
+    pts = np.asarray(points, dtype=np.float64)
+    if pts.ndim == 0:
+        pts = pts.reshape(1)
+    m = _minima_array(minima, pts.shape[-1])
+    with np.errstate(all="ignore"):
+        dist = np.linalg.norm(pts[..., None, :] - m, axis=-1)             # (..., k)
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    index = np.argmin(dist, axis=-1)
+    return index, np.take_along_axis(dist, index[..., None], axis=-1)[..., 0]
+
+
+def distance_to_minimum(points, minima):
+    """The Euclidean distance from each point (..., d) to the nearest of ``minima`` (see :func:`nearest_minimum`)."""
+    return nearest_minimum(points, minima)[1]
+
+
+def grid_starts(bounds, n=40):
+    """Start points on a regular grid over 2-D ``bounds`` ((xmin, xmax), (ymin, ymax)).
+
+    ``n``: points per side, or (nx, ny). Returns an (ny * nx, 2) array ordered row by row
+    (x varies fastest), the layout :func:`basins` and ``gdlab.viz.basin_map`` expect.
+    """
+    b = np.asarray(bounds, float).reshape(2, 2)
+    nx, ny = (int(n), int(n)) if np.ndim(n) == 0 else (int(n[0]), int(n[1]))
+    if nx < 2 or ny < 2:
+        raise ValueError(f"a start grid needs at least 2 points per side, got n={n!r}")
+    X, Y = np.meshgrid(np.linspace(b[0, 0], b[0, 1], nx), np.linspace(b[1, 0], b[1, 1], ny))
+    return np.stack([X.ravel(), Y.ravel()], axis=1)
+
+
+@dataclass
+class Basins:
+    """What :func:`basins` found for n starts and k known minima.
+
+    ``label`` (n,) int: index into ``minima`` of the minimum the start reached, -1 for none;
+    ``steps`` (n,) int: the first step within ``tol`` of that minimum, -1 for none; ``minima``
+    (k, d); ``tol``; ``share`` (k + 1,): the fraction of starts per minimum, the last for none.
+    """
+
+    label: np.ndarray
+    steps: np.ndarray
+    minima: np.ndarray
+    tol: float
+    share: np.ndarray
+
+
+def _default_tol(minima, starts):
+    """A tenth of the smallest distance between two minima; with one minimum, 2 % of the starts' span."""
+    if len(minima) >= 2:
+        d = np.linalg.norm(minima[:, None, :] - minima[None, :, :], axis=-1)
+        return float(0.1 * d[np.triu_indices(len(minima), 1)].min())
+    span = np.ptp(starts, axis=0) if len(starts) else np.ones(minima.shape[-1])
+    return float(0.02 * np.linalg.norm(span))
+
+
+def basins(run, minima=None, *, tol=None) -> Basins:
+    """Which known minimum each start of a (multi-start) run reached, and after how many steps.
+
+    ``run``: a :class:`Trajectory` with its visited points recorded (or anything with ``.params``
+    of shape (T, n, d) or (T, d), and optionally ``.stopped_at`` and ``.function``). A start
+    belongs to the nearest minimum when the point where it stopped lies within ``tol`` of it
+    (default: a tenth of the smallest distance between minima), else to none (-1): it diverged,
+    stalled or stopped elsewhere. ``minima``: (k, d), default the run's function's.
+    """
+    P = getattr(run, "params", None)
+    if P is None:
+        raise ValueError("basins needs the visited points: run with record including 'params'")
+    P = np.asarray(P, dtype=np.float64)
+    P = P.reshape(P.shape[0], 1, -1) if P.ndim < 3 else P                 # (T, n, d)
+    T, n, d = P.shape
+    if minima is None:
+        minima = getattr(getattr(run, "function", None), "minima", None)
+        if minima is None:
+            raise ValueError("basins needs the minima: pass minima=, or a run whose .function has .minima")
+    minima = np.asarray(minima, dtype=np.float64).reshape(-1, d)
+    if len(minima) == 0:
+        raise ValueError("basins needs at least one known minimum")
+    stopped = getattr(run, "stopped_at", None)
+    stopped = np.full(n, T - 1) if stopped is None else np.broadcast_to(np.asarray(stopped, int).reshape(-1), (n,))
+    stopped = np.clip(stopped, 0, T - 1)
+    if tol is None:
+        tol = _default_tol(minima, P[0])
+    nearest, dist = nearest_minimum(P[stopped, np.arange(n)], minima)   # where each start stopped
+    ok = dist <= tol
+    label = np.where(ok, nearest, -1)
+    steps = np.full(n, -1)
+    if ok.any():
+        idx = np.nonzero(ok)[0]
+        with np.errstate(all="ignore"):   # each start's distance to its own minimum, step by step: (T, m)
+            inside = np.linalg.norm(P[:, idx, :] - minima[nearest[idx]], axis=-1) <= tol
+        steps[idx] = np.argmax(inside, axis=0)
+    share = np.array([np.mean(label == i) for i in range(len(minima))] + [np.mean(label == -1)])
+    return Basins(label, steps, minima, float(tol), share)
+
+
+# ---------------------------------------------------------------------------------------
+# critical points
 
 
 @dataclass

@@ -33,6 +33,7 @@ import numbers
 
 import numpy as np
 
+from .analysis import distance_to_minimum
 from .minimize import RUN_OPTIONS as _RUN_KW
 from .minimize import check_steps, normalize_optimizers, resolve_function, resolve_starts, run
 from .trajectory import _plain
@@ -228,12 +229,8 @@ def _objective_curves(sweep, f, objective):
         curves = traj.loss - ref                                       # (T, k*n)
         final = traj.final_loss - ref
     else:
-        m = f.minima                                                   # (q, d)
-        final = np.linalg.norm(traj.final[:, None, :] - m[None], axis=-1).min(axis=1)
-        if traj.params is not None:
-            curves = np.linalg.norm(traj.params[:, :, None, :] - m[None, None], axis=-1).min(axis=2)
-        else:
-            curves = None
+        final = distance_to_minimum(traj.final, f.minima)              # (k*n,)
+        curves = None if traj.params is None else distance_to_minimum(traj.params, f.minima)
     final = final.reshape(k, n).mean(axis=1)
     final[diverged] = np.inf
     if curves is not None:

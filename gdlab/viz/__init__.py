@@ -17,8 +17,9 @@ Conventions
 - Animations return a :class:`Movie` (``.save(path)`` to .gif, .mp4 or .html, ``.to_html()``,
   shows itself in Jupyter); given ``path=`` they save it too. Training animations take
   prediction snapshots, most easily recorded by :class:`SnapshotCallback` during ``fit``.
-- Basin maps: the caller runs the grid of starts (``grid_starts`` + ``gdlab.minimize``), viz
-  draws the result (``basin_map``) and ``basins`` gives its numbers.
+- Basin maps: the caller runs the grid of starts (``gdlab.runs.grid_starts`` + ``gdlab.minimize``),
+  viz draws the result (``basin_map``); its numbers are ``gdlab.runs.basins`` (``viz.grid_starts``
+  and ``viz.basins`` are the same functions, kept under their old names).
 - Interactive reports (plotly) return the plotly Figure; given ``path=`` they write one
   self-contained HTML file that works offline (plotly.js embedded, no CDN).
 - Titles and labels may be Chinese: a CJK font is found among the installed fonts and used for

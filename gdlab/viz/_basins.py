@@ -1,85 +1,25 @@
-"""Basins of attraction: for a grid of start points, which minimum each one reaches and how fast.
+"""Basin maps: for a grid of start points, which minimum each one reaches (colour) and how fast (shade).
 
-gdlab.viz runs nothing, so a basin map is made in two steps, the run by the caller::
+gdlab.viz runs and computes nothing, so a basin map is made in steps, the run by the caller::
 
-    starts = gdlab.viz.grid_starts(f.bounds, 60)            # (3600, 2), row by row
+    starts = gdlab.runs.grid_starts(f.bounds, 60)           # (3600, 2), row by row
     run = gdlab.minimize(f, starts, optimizer="momentum", lr=0.01, steps=300)
     gdlab.viz.basin_map(run, grid=60)                        # colours: minima; shade: speed
 
-:func:`basins` gives the numbers behind the picture (which minimum, after how many steps).
+The numbers behind the picture (which minimum, after how many steps) are
+``gdlab.runs.basins(run)``; ``viz.grid_starts`` and ``viz.basins`` are the same functions.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
+
+from gdlab.runs.analysis import basins, grid_starts
 
 from . import _style as S
 from ._data import as_run, function_name, minima_of, objective
 
-
-def grid_starts(bounds, n=40):
-    """Start points on a regular grid over 2-D ``bounds`` ((xmin, xmax), (ymin, ymax)).
-
-    ``n``: points per side, or (nx, ny). Returns an (ny * nx, 2) array ordered row by row
-    (x varies fastest), the layout :func:`basin_map` expects.
-    """
-    b = np.asarray(bounds, float).reshape(2, 2)
-    nx, ny = (int(n), int(n)) if np.ndim(n) == 0 else (int(n[0]), int(n[1]))
-    if nx < 2 or ny < 2:
-        raise ValueError(f"a start grid needs at least 2 points per side, got n={n!r}")
-    X, Y = np.meshgrid(np.linspace(b[0, 0], b[0, 1], nx), np.linspace(b[1, 0], b[1, 1], ny))
-    return np.stack([X.ravel(), Y.ravel()], axis=1)
-
-
-def _default_tol(minima, starts):
-    if len(minima) >= 2:
-        d = np.linalg.norm(minima[:, None, :] - minima[None, :, :], axis=-1)
-        d = d[np.triu_indices(len(minima), 1)]
-        return float(0.1 * d.min())
-    span = np.ptp(starts, axis=0) if len(starts) else np.ones(minima.shape[-1])
-    return float(0.02 * np.linalg.norm(span))
-
-
-def basins(run, minima=None, *, tol=None):
-    """Which known minimum each start of a multi-start run reached, and after how many steps.
-
-    A start belongs to the nearest minimum when its final point lies within ``tol`` of it
-    (default: a tenth of the smallest distance between minima), else to none (-1): it
-    diverged, stalled or stopped elsewhere. Returns a namespace with ``label`` (n,) int
-    (index into ``minima``, -1 for none), ``steps`` (n,) int (first step within ``tol`` of that
-    minimum, -1 for none), ``minima`` (k, d), ``tol`` and ``share`` (k + 1,) (fraction of starts per
-    minimum, the last entry for none).
-    """
-    r = as_run(run)
-    if minima is None:
-        if r.function is None:
-            raise ValueError("basins needs the minima: pass minima=, or a run whose .function has .minima")
-        minima = minima_of(r.function, r.dim)
-    minima = np.asarray(minima, float).reshape(-1, r.dim)
-    if len(minima) == 0:
-        raise ValueError("basins needs at least one known minimum")
-    P = r.params                                       # (T, n, d)
-    n = r.n
-    final = P[r.stopped_at, np.arange(n)]              # (n, d)
-    if tol is None:
-        tol = _default_tol(minima, P[0])
-    with np.errstate(all="ignore"):
-        dist = np.linalg.norm(final[:, None, :] - minima[None, :, :], axis=-1)   # (n, k)
-    dist = np.where(np.isfinite(dist), dist, np.inf)
-    nearest = np.argmin(dist, axis=1)
-    ok = dist[np.arange(n), nearest] <= tol
-    label = np.where(ok, nearest, -1)
-    steps = np.full(n, -1)
-    if ok.any():
-        idx = np.nonzero(ok)[0]
-        with np.errstate(all="ignore"):
-            d_t = np.linalg.norm(P[:, idx, :] - minima[nearest[idx]][None, :, :], axis=-1)  # (T, m)
-        inside = d_t <= tol
-        steps[idx] = np.argmax(inside, axis=0)
-    share = np.array([np.mean(label == i) for i in range(len(minima))] + [np.mean(label == -1)])
-    return SimpleNamespace(label=label, steps=steps, minima=minima, tol=float(tol), share=share)
+__all__ = ["basin_map", "basins", "grid_starts"]
 
 
 def _grid_shape(n, grid):
@@ -100,9 +40,9 @@ def basin_map(f, run=None, *, grid=None, minima=None, tol=None, speed=True, cont
     """Basins of attraction: each start point of a grid coloured by the minimum it reached.
 
     ``basin_map(f, run)`` or ``basin_map(run)`` (then f = run.function). ``run``: a multi-start
-    run whose starts are a grid made by :func:`grid_starts` (params of shape
+    run whose starts are a grid made by ``gdlab.runs.grid_starts`` (params of shape
     (steps+1, nx*ny, 2)); ``grid``: (nx, ny) or n (default: a square grid). ``minima``
-    (default: the function's) and ``tol`` as in :func:`basins`. Starts that reached no minimum
+    (default: the function's) and ``tol`` as in ``gdlab.runs.basins``. Starts that reached no minimum
     are grey. ``speed=True`` shades each cell by the steps it took (deep = fast, pale = slow);
     contour lines of the function are drawn on top where it is known. Returns the Figure.
     """

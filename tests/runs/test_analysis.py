@@ -1,10 +1,12 @@
-"""Critical points and the stability of fixed learning rates, checked against actual runs."""
+"""Distances to the minima, basins, critical points and the stability of fixed learning rates, checked
+against actual runs."""
 
 import numpy as np
 import pytest
 
 from gdlab.functions import get
-from gdlab.runs import analyze, classify_point, lr_sweep, minimize, stability
+from gdlab.runs import (analyze, basins, classify_point, distance_to_minimum, grid_starts, lr_sweep, minimize,
+                        nearest_minimum, stability, tune)
 
 
 def test_classify_points():
@@ -71,3 +73,62 @@ def test_analyze_sets_the_run_beside_the_theory():
     many = analyze(minimize("himmelblau", np.array([[0.0, 0.0], [-1.0, -1.0]]), "adam", steps=2000, lr=0.05))
     assert [cp.kind for cp in many.final] == ["minimum", "minimum"]
     assert "stable" in str(ok)
+
+
+# -- distances and basins -------------------------------------------------------------------
+
+def test_distance_to_the_nearest_minimum():
+    him = get("himmelblau")
+    m = np.asarray(him.minima)
+    pts = np.array([m[2] + [0.3, -0.4], m[0], [np.nan, 1.0], [1e300, 1e300]])
+    index, dist = nearest_minimum(pts, him)                         # a function's .minima, or the array
+    assert index[:2].tolist() == [2, 0]
+    np.testing.assert_allclose(dist[:2], [0.5, 0.0], atol=1e-12)
+    assert dist[2] == np.inf and dist[3] == np.inf                  # not finite: infinitely far
+    np.testing.assert_array_equal(distance_to_minimum(pts, m), dist)
+    assert distance_to_minimum(m[1], m) == 0.0                      # one point (d,) gives a number
+    steps = distance_to_minimum(np.stack([pts[:2], pts[:2] * 0]), m)  # (T, n, d) -> (T, n)
+    assert steps.shape == (2, 2)
+    with pytest.raises(ValueError, match="no known minimum"):
+        distance_to_minimum(pts, get("saddle"))
+    with pytest.raises(ValueError, match="dimension 2 do not match points of dimension 3"):
+        distance_to_minimum(np.zeros(3), m)
+
+
+def test_tune_by_distance_scores_the_distance_it_reports():
+    result = tune("rosenbrock", [-1.2, 1.0], ["adam"], steps=200, lrs=[1e-3, 1e-2, 1e-1], objective="distance")
+    best = result.race["adam"]
+    assert result.best_score["adam"] == pytest.approx(distance_to_minimum(best.final, best.function))
+
+
+def test_grid_starts_row_by_row():
+    s = grid_starts([[-1, 1], [0, 2]], (3, 2))
+    assert s.shape == (6, 2)
+    assert np.allclose(s[:3, 1], 0) and np.allclose(s[:3, 0], [-1, 0, 1])
+    with pytest.raises(ValueError):
+        grid_starts([[-1, 1], [0, 2]], 1)
+
+
+def test_basins_of_himmelblau():
+    f = get("himmelblau")
+    minima = np.asarray(f.minima, float)
+    run = minimize(f, minima + 0.3, "gd", steps=200, lr=0.01)      # each start near its own minimum
+    res = basins(run)
+    assert list(res.label) == [0, 1, 2, 3]
+    assert np.all(res.steps > 0) and res.share[-1] == 0
+    d = np.linalg.norm(run.params[:, 0] - minima[0], axis=-1)      # the first step within tol, by hand
+    assert res.steps[0] == np.argmax(d <= res.tol)
+    assert res.tol == pytest.approx(0.1 * min(np.linalg.norm(a - b) for i, a in enumerate(minima)
+                                               for b in minima[i + 1:]))
+
+
+def test_basins_none_for_diverged_starts():
+    run = minimize("sphere", np.array([[0.5, 0.5], [3.0, 4.0]]), "gd", steps=100, lr=0.1)
+    assert basins(run, tol=1e-3).label.tolist() == [0, 0]
+    far = minimize("sphere", [3.0, 4.0], "gd", steps=100, lr=1.1)  # one start, diverging
+    res = basins(far)
+    assert res.label.tolist() == [-1] and res.steps.tolist() == [-1] and res.share.tolist() == [0.0, 1.0]
+    with pytest.raises(ValueError, match="record including 'params'"):
+        basins(minimize("sphere", [1.0, 1.0], "gd", steps=5, lr=0.1, record=("loss",)))
+    with pytest.raises(ValueError, match="at least one known minimum"):
+        basins(minimize("saddle", [1.0, 0.5], "gd", steps=5, lr=0.1))
