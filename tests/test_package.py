@@ -48,7 +48,7 @@ def test_version_matches_the_package_metadata():
 # only from layers of a lower rank than its own. `import gdlab` and attribute access are not seen.
 # _registry sits beneath every layer (numdiff, datasets and optim at rank 0 use it too).
 RANK = {"_registry": -1, "_alloc": 0, "numdiff": 0, "datasets": 0, "optim": 0, "autodiff": 1, "functions": 2, "runs": 3,
-        "nn": 3, "viz": 4, "demo": 5, "cli": 5, "__main__": 6, "__init__": 6}
+        "nn": 3, "viz": 4, "demo": 5, "cli": 6, "__main__": 7, "__init__": 7}
 
 
 def _gdlab_imports(path, package):

@@ -32,6 +32,7 @@ def command(out, only, quick, list_only, jobs):
       gdlab demo --list
     """
     from gdlab import demo
+    from gdlab.demo.seeds import format_seed004_table
 
     console = make_console()
     if list_only:
@@ -42,7 +43,7 @@ def command(out, only, quick, list_only, jobs):
 
     if not only or any(e.name == "seed004_numdiff" for e in selected):
         console.print("Seed 004: numerical differentiation (central difference, h = 1e-4) against autodiff\n")
-        console.print(gdlab.numdiff.format_seed004_table(exact=gdlab.grad), markup=False, highlight=False)
+        console.print(format_seed004_table(exact=gdlab.grad), markup=False, highlight=False)
         console.print()
     with progress_bar(transient=True) as progress:
         report = demo.run_gallery(out, selected, quick=quick, jobs=jobs, progress=progress)

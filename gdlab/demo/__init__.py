@@ -10,7 +10,8 @@ seed is wrong. From Python::
     report.index_path, [r.status for r in report.results]
 
 Each experiment is one small function registered with :func:`experiment` in the module of its seed
-(``seed000`` .. ``seed004``) or in ``beyond``; it reports through a :class:`Context`.
+(``seeds/seed000.py`` .. ``seeds/seed004.py``, which also hold all seed-specific code) or in ``beyond``;
+its docstring is the card's title and explanation, and it reports through a :class:`Context`.
 """
 
 from ._core import GROUPS, Context, Experiment, Number, Result, experiment

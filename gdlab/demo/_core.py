@@ -1,10 +1,14 @@
 """The gallery's building blocks: an experiment, the numbers it reproduces, and its context.
 
-An experiment is a small function registered once with :func:`experiment`::
+An experiment is a small function registered once with :func:`experiment`; its docstring is
+the card's title (first line) and explanation (the rest)::
 
-    @experiment("seed000_x2", seed="000", title="Gradient descent on y = x²",
-                explain="150 steps of w ← w − 0.1·2w from w = −5 reach the minimum at 0.")
-    def _(ctx):
+    @experiment("seed000_x2", seed="000")
+    def x_squared(ctx):
+        '''Gradient descent on y = x²
+
+        150 steps of w ← w − 0.1·2w from w = −5 reach the minimum at 0.
+        '''
         traj = gdlab.minimize("square", -5.0, optimizer="gd", lr=0.1, steps=150)   # run with the layers
         ctx.match("final w", traj.final[0], "0.00")                                 # the seed's number beside gdlab's
         ctx.draw("path.png", "the visited points", viz.path_1d, traj)               # its figure, via gdlab.viz
@@ -18,6 +22,7 @@ The runner catches its failures.
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from dataclasses import dataclass, field
@@ -132,15 +137,29 @@ REGISTRY: dict[str, Experiment] = {}
 EXPERIMENTS = Registry("experiment", REGISTRY, listed=False, note="See 'gdlab demo --list'.")
 
 
-def experiment(name: str, *, seed: str, title: str, explain: str, heavy: bool = False):
-    """Register the decorated function as the experiment ``name`` (once; a second one is an error)."""
+def _title_and_explain(fn) -> tuple[str, str]:
+    """A card's title (the docstring's first line) and explanation (the rest, as one line)."""
+    head, _, rest = inspect.cleandoc(fn.__doc__ or "").partition("\n")
+    if not head.strip() or not rest.strip():
+        raise ValueError(f"experiment {fn.__name__!r}: give title= and explain=, or a docstring with a title line "
+                         "and an explanation")
+    return head.strip(), " ".join(rest.split())
+
+
+def experiment(name: str, *, seed: str, title: str | None = None, explain: str | None = None, heavy: bool = False):
+    """Register the decorated function as the experiment ``name`` (once; a second one is an error).
+
+    ``title`` and ``explain`` default to the function's docstring: its first line, and the
+    paragraph(s) after it joined into one line.
+    """
     if seed not in GROUPS:
         raise ValueError(f"experiment {name!r}: seed must be one of {', '.join(GROUPS)}, got {seed!r}")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise ValueError(f"experiment name {name!r}: use lower-case letters, digits and '_'")
 
     def register(fn):
-        EXPERIMENTS.register(name, Experiment(name, seed, title, explain, fn, heavy))
+        doc_title, doc_explain = (title, explain) if title and explain else _title_and_explain(fn)
+        EXPERIMENTS.register(name, Experiment(name, seed, title or doc_title, explain or doc_explain, fn, heavy))
         return fn
 
     return register

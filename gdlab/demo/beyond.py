@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+import gdlab
+from gdlab import datasets, functions, nn, viz
+
 from ._core import experiment
 
 RACERS = ("gd", "momentum", "nesterov", "rmsprop", "adam")
@@ -11,8 +14,6 @@ RACERS = ("gd", "momentum", "nesterov", "rmsprop", "adam")
 
 def tuned_race(f, x0, names, steps, **kwargs):
     """Tune each optimizer's learning rate (gdlab.tune: same budget, divergence penalised); race them tuned."""
-    import gdlab
-
     result = gdlab.tune(f, x0, list(names), steps=steps, **kwargs)
     tuned = {k: v for k, v in result.best_lr.items() if v is not None}
     optimizers = {name: {"optimizer": name, "lr": lr} for name, lr in tuned.items()}
@@ -20,23 +21,19 @@ def tuned_race(f, x0, names, steps, **kwargs):
 
 
 def _report_race(ctx, f, runs, tuned):
-    minima = np.asarray(f.minima, dtype=float).reshape(len(f.minima), -1)
     for label, traj in runs.items():
-        final = np.asarray(traj.final, dtype=float).reshape(-1)
-        dist = float(np.min(np.linalg.norm(minima - final, axis=1)))
+        dist = float(gdlab.runs.distance_to_minimum(traj.final, f))
         ctx.value(f"{label} (tuned lr {tuned[label]:.3g})", float(traj.final_loss), digits=4,
                   note=f"final loss; {traj.status}; {dist:.2g} from the nearest minimum")
 
 
-@experiment(
-    "race_rosenbrock", seed="beyond", title="A fair race on Rosenbrock's banana valley",
-    explain="Every optimizer gets its own best learning rate (gdlab.tune, same step budget), then all start "
-            "at (−1.5, 2): plain GD crawls along the curved valley, momentum and Adam run down it.",
-    heavy=True,
-)
+@experiment("race_rosenbrock", seed="beyond", heavy=True)
 def race_rosenbrock(ctx):
-    from gdlab import functions, viz
+    """A fair race on Rosenbrock's banana valley
 
+    Every optimizer gets its own best learning rate (gdlab.tune, same step budget), then all start at (−1.5, 2):
+    plain GD crawls along the curved valley, momentum and Adam run down it.
+    """
     f = functions.get("rosenbrock")
     steps = ctx.pick(1000, 300)
     runs, tuned = tuned_race(f, [-1.5, 2.0], RACERS, steps)
@@ -47,16 +44,14 @@ def race_rosenbrock(ctx):
     ctx.draw("race.gif", "the race, animated", viz.animate, runs, view="contour", frames=ctx.frames, fps=12)
 
 
-@experiment(
-    "race_rastrigin", seed="beyond", title="Rastrigin: tuning cannot make a local method global",
-    explain="An egg-box with a local minimum near every integer point. Each optimizer is tuned on the same random "
-            "starts (mean final loss), then run from all of them: every one settles in the pit it starts in — "
-            "only starts already in the central basin reach the global minimum.",
-)
+@experiment("race_rastrigin", seed="beyond")
 def race_rastrigin(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """Rastrigin: tuning cannot make a local method global
 
+    An egg-box with a local minimum near every integer point. Each optimizer is tuned on the same random starts
+    (mean final loss), then run from all of them: every one settles in the pit it starts in — only starts
+    already in the central basin reach the global minimum.
+    """
     f = functions.get("rastrigin")
     steps = ctx.pick(500, 200)
     starts = np.random.default_rng(0).uniform(-3.0, 3.0, size=(ctx.pick(64, 16), 2))
@@ -79,15 +74,13 @@ def race_rastrigin(ctx):
              {shown: runs[shown]}, bounds=[[-3.5, 3.5], [-3.5, 3.5]])
 
 
-@experiment(
-    "lr_sweep", seed="beyond", title="Learning-rate sweep on an ill-conditioned valley",
-    explain="Final loss after 200 steps against the learning rate on 0.5·(x² + 100y²): GD diverges past 2/L = "
-            "0.02, momentum stays stable up to (2 + 2β)/L = 0.038, Adam's scale-free steps tolerate far more.",
-)
+@experiment("lr_sweep", seed="beyond")
 def sweep(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """Learning-rate sweep on an ill-conditioned valley
 
+    Final loss after 200 steps against the learning rate on 0.5·(x² + 100y²): GD diverges past 2/L = 0.02,
+    momentum stays stable up to (2 + 2β)/L = 0.038, Adam's scale-free steps tolerate far more.
+    """
     f = functions.get("ill_conditioned", condition=100.0)
     lrs = np.geomspace(1e-4, 1.0, ctx.pick(41, 17))
     results = {name: gdlab.lr_sweep(f, [1.0, 1.0], name, lrs, steps=200) for name in ("gd", "momentum", "adam")}
@@ -104,15 +97,13 @@ def sweep(ctx):
     ctx.draw("sweep.png", "final loss against learning rate; crosses mark divergence", viz.lr_sweep, results)
 
 
-@experiment(
-    "saddle_escape", seed="beyond", title="Escaping a saddle: who leaves first?",
-    explain="From (1, 1e-6), a hair off the ridge of x² − y², GD's y-step is proportional to y itself and "
-            "grows only geometrically; Adam and RMSProp normalise it and leave at once.",
-)
+@experiment("saddle_escape", seed="beyond")
 def saddle_escape(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """Escaping a saddle: who leaves first?
 
+    From (1, 1e-6), a hair off the ridge of x² − y², GD's y-step is proportional to y itself and grows only
+    geometrically; Adam and RMSProp normalise it and leave at once.
+    """
     f = functions.get("saddle")
     specs = {"gd": {"lr": 0.05}, "momentum": {"lr": 0.05, "momentum": 0.9}, "rmsprop": {"lr": 0.05},
              "adam": {"lr": 0.05}}
@@ -130,41 +121,34 @@ def saddle_escape(ctx):
              logy=True, title="|y| against step")
 
 
-@experiment(
-    "basin_map", seed="beyond", title="Basins of attraction on Himmelblau's function",
-    explain="Gradient descent from every point of a grid: the colour says which of the four minima the start "
-            "ends in, the shade how many steps it took. Basin borders run along the ridges.",
-    heavy=True,
-)
+@experiment("basin_map", seed="beyond", heavy=True)
 def basin_map(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """Basins of attraction on Himmelblau's function
 
+    Gradient descent from every point of a grid: the colour says which of the four minima the start ends in, the
+    shade how many steps it took. Basin borders run along the ridges.
+    """
     f = functions.get("himmelblau")
     n = ctx.pick(60, 24)
-    starts = viz.grid_starts(f.bounds, n=n)
+    starts = gdlab.runs.grid_starts(f.bounds, n=n)
     traj = gdlab.minimize(f, starts, optimizer="gd", lr=0.01, steps=ctx.pick(400, 200), tol=1e-6)
-    minima = np.asarray(f.minima, dtype=float)
-    finals = np.asarray(traj.final, dtype=float)
-    nearest = np.argmin(np.linalg.norm(finals[:, None, :] - minima[None], axis=-1), axis=1)
-    counts = np.bincount(nearest, minlength=len(minima))
-    for k, m in enumerate(minima):
-        ctx.value(f"starts ending at ({m[0]:.3f}, {m[1]:.3f})", f"{counts[k]} of {len(finals)}")
+    nearest, _ = gdlab.runs.nearest_minimum(traj.final, f)
+    counts = np.bincount(nearest, minlength=len(f.minima))
+    for k, m in enumerate(f.minima):
+        ctx.value(f"starts ending at ({m[0]:.3f}, {m[1]:.3f})", f"{counts[k]} of {len(starts)}")
     ctx.value("converged", int(np.sum(np.asarray(traj.status).astype(str) == "converged")),
-              note=f"of {len(finals)} starts (|grad| < 1e-6)")
+              note=f"of {len(starts)} starts (|grad| < 1e-6)")
     ctx.draw("basins.png", "which minimum each start reaches (colour) and how fast (shade)", viz.basin_map,
              f, traj)
 
 
-@experiment(
-    "decision_boundary", seed="beyond", title="A decision boundary learning, epoch by epoch",
-    explain="A 2-16-16-2 ReLU network trained by Adam (lr 0.01) on two interleaving moons; the animation shows the "
-            "predicted regions after each epoch bending around the data.",
-    heavy=True,
-)
+@experiment("decision_boundary", seed="beyond", heavy=True)
 def decision_boundary(ctx):
-    from gdlab import datasets, nn, viz
+    """A decision boundary learning, epoch by epoch
 
+    A 2-16-16-2 ReLU network trained by Adam (lr 0.01) on two interleaving moons; the animation shows the
+    predicted regions after each epoch bending around the data.
+    """
     x, y = datasets.get("moons", n_samples=300, noise=0.15, seed=0)
     model = nn.mlp([2, 16, 16, 2], activation="relu", seed=0)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy_from_logits", metrics=["accuracy"], lr=0.01)
@@ -179,15 +163,13 @@ def decision_boundary(ctx):
              history=history, frames=ctx.pick(60, 15))
 
 
-@experiment(
-    "interactive_report", seed="beyond", title="An interactive report: rotate, hover, zoom",
-    explain="The Rosenbrock race as one self-contained HTML page (plotly embedded, works offline): the contour "
-            "and the 3-D surface with every step hoverable (step, loss, gradient), and the loss curves.",
-)
+@experiment("interactive_report", seed="beyond")
 def interactive(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """An interactive report: rotate, hover, zoom
 
+    The Rosenbrock race as one self-contained HTML page (plotly embedded, works offline): the contour and the
+    3-D surface with every step hoverable (step, loss, gradient), and the loss curves.
+    """
     f = functions.get("rosenbrock")
     specs = {"gd": {"lr": 1e-3}, "momentum": {"lr": 1e-3, "momentum": 0.9}, "adam": {"lr": 0.05}}
     runs = gdlab.race(f, [-1.5, 2.0], optimizers=specs, steps=ctx.pick(500, 150))

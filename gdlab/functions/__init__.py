@@ -7,7 +7,7 @@
 - ``expr(text)``: a formula typed by a user, parsed safely (no eval) into a Function.
 - ``resolve_function(name_or_formula, dim=None)``: a Function from a name (``"rosenbrock:dim=5"``),
   a formula or a callable: the one rule every front end uses.
-- ``regression_loss(x, y, bias=..., loss=...)``, ``seed003_loss()``: data-defined objectives
+- ``regression_loss(x, y, bias=..., loss=...)``: data-defined objectives
   with full-batch and mini-batch gradients.
 - ``Function(value, dim, ...)``: wrap your own callable written with gdlab ops.
 
@@ -42,13 +42,13 @@ from .catalog import (
     square,
     styblinski_tang,
 )
-from .data import LOSSES, DataLoss, regression_loss, seed003_loss
+from .data import LOSSES, DataLoss, regression_loss
 from .expr import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExpressionError, expr
 from .resolve import resolve_function
 
 __all__ = [
     "Function", "get", "names", "CATALOG", "expr", "ExpressionError", "resolve_function", "FUNCTIONS", "CONSTANTS",
-    "MAX_LENGTH", "MAX_DEPTH", "DataLoss", "regression_loss", "seed003_loss", "LOSSES",
+    "MAX_LENGTH", "MAX_DEPTH", "DataLoss", "regression_loss", "LOSSES",
     "NUMPY_OPS", "AUTODIFF_OPS",
     "square", "quadratic", "gentle_quadratic", "paraboloid", "saddle", "elongated_bowl",
     "sphere", "ill_conditioned", "rosenbrock", "beale", "booth", "matyas", "himmelblau", "rastrigin",

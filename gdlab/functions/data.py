@@ -29,13 +29,11 @@ gdlab's lr 1e-4 / N.)
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ._function import Function, as_points
 
-__all__ = ["DataLoss", "regression_loss", "seed003_loss", "LOSSES"]
+__all__ = ["DataLoss", "regression_loss", "LOSSES"]
 
 #: loss name -> (scale c as a function of N, plain-text prefix)
 LOSSES = {
@@ -219,21 +217,3 @@ def regression_loss(x, y, model="linear", *, bias=True, loss="mse", **kwargs) ->
     if model not in _MODELS:
         raise ValueError(f"model must be one of {', '.join(map(repr, _MODELS))}; got {model!r}")
     return DataLoss(x, y, bias=bias, loss=loss, **kwargs)
-
-
-def seed003_loss(n_samples=100, noise=0.2, seed=0, loss="half_sse") -> DataLoss:
-    """Seed 003's surface: ``0.5 * sum_i (w1 x_i1 + w2 x_i2 - y_i)^2`` over (w1, w2).
-
-    The data are ``gdlab.datasets.get("seed003_linear", ...)`` (x ~ N(0, 1), true w = (2, -3),
-    noise 0.2, 100 samples, seeded); bounds [-10, 10]^2 and start (-10, 10) as in the article.
-    ``loss`` may be changed (e.g. "mse"); the seed's own is "half_sse".
-    """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-        raise ValueError(f"n_samples must be an int >= 1, got {n_samples!r}")
-    from .. import datasets
-
-    ds = datasets.get("seed003_linear", n_samples=n_samples, noise=noise, seed=seed)
-    return DataLoss(ds.x, ds.y, bias=False, loss=loss, name="seed003_loss",
-                    bounds=[[-10.0, 10.0], [-10.0, 10.0]], start=[-10.0, 10.0],
-                    true_params=ds.true_params.get("w"),
-                    description="Seed 003: the loss of y = w1 x1 + w2 x2 (noise 0.2) over (w1, w2).")

@@ -29,7 +29,7 @@ Modules: :mod:`~gdlab.nn.layers`, :mod:`~gdlab.nn.losses`, :mod:`~gdlab.nn.metri
 from . import callbacks, init, losses, metrics
 from .callbacks import (Callback, EarlyStopping, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint,
                         TerminateOnNaN, WeightHistory)
-from .explain import BackpropExplanation, explain_backprop, seed001_network
+from .explain import BackpropExplanation, explain_backprop
 from .layers import (Flatten, Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Softplus, Tanh,
                      get_activation, mlp)
 from .module import Module, register_module
@@ -41,5 +41,5 @@ __all__ = [
     "losses", "metrics", "init", "callbacks",
     "Callback", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "WeightHistory",
     "TerminateOnNaN", "LambdaCallback",
-    "load_model", "save_model", "explain_backprop", "BackpropExplanation", "seed001_network",
+    "load_model", "save_model", "explain_backprop", "BackpropExplanation",
 ]

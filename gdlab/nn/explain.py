@@ -12,8 +12,8 @@ followed by an elementwise activation, one sample and its target, and writes out
 5. a check: the products equal the gradients of gdlab's ``backward()``.
 
 Seed 001 works this by hand for a 1-2-1 sigmoid network (x = 2, w11 = 1, w12 = -1,
-b1 = 3, w21 = 2, w22 = 1, b2 = 0, y_true = 1, lr 0.2; :func:`seed001_network` builds
-it): hidden outputs 0.99 and 0.73, output 0.94, dE/dw21 = -0.00357. The article then
+b1 = 3, w21 = 2, w22 = 1, b2 = 0, y_true = 1, lr 0.2; ``gdlab.demo.seeds.seed001_network``
+builds it): hidden outputs 0.99 and 0.73, output 0.94, dE/dw21 = -0.00357. The article then
 writes ``w21' = w21 + lr * grad = 2 + 0.2 * (-0.004) = 1.9992``: a sign error. Gradient
 descent *subtracts* the gradient: ``w21' = 2 - 0.2 * (-0.0035747) = 2.000715`` (w21
 grows, which raises y_pred toward y_true = 1, as it should). The article also shares
@@ -37,19 +37,9 @@ from gdlab.autodiff import Tensor
 
 from .layers import Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softplus, Tanh
 
-__all__ = ["explain_backprop", "BackpropExplanation", "seed001_network"]
+__all__ = ["explain_backprop", "BackpropExplanation"]
 
 _LOSSES = ("half_squared_error", "squared_error")
-
-
-def seed001_network(dtype="float64") -> Sequential:
-    """Seed 001's 1-2-1 sigmoid network: w11 = 1, w12 = -1, b1 = 3 (both hidden units), w21 = 2, w22 = 1, b2 = 0."""
-    net = Sequential(Linear(1, 2, dtype=dtype, seed=0), Sigmoid(), Linear(2, 1, dtype=dtype, seed=0), Sigmoid())
-    net[0].weight.data[...] = [[1.0, -1.0]]
-    net[0].bias.data[...] = [3.0, 3.0]
-    net[2].weight.data[...] = [[2.0], [1.0]]
-    net[2].bias.data[...] = [0.0]
-    return net
 
 
 @dataclass

@@ -5,8 +5,6 @@
 - ``jacobian(f, x, h=1e-4, method="central")``: f: R^n -> R^m, any shapes; result f(x).shape + x.shape.
 - ``hessian(f, x, h=1e-4)``: mixed central second differences, symmetric.
 - ``numerical_diff(f, x)``, ``numerical_gradient(f, x)``: seed 004's functions (central, h = 1e-4).
-- ``seed004_table(exact="analytic")``: the seed-004 experiments as data, with the exact values beside
-  (``exact=gdlab.grad`` takes them from autodiff).
 
 Methods: "forward", "backward", "central", "five-point" (see ``STENCILS``); ``optimal_step(method)``
 is the step that balances truncation and round-off. ``gradcheck`` and
@@ -24,7 +22,6 @@ from .finite import (
     numerical_gradient,
     optimal_step,
 )
-from .seed004 import format_seed004_table, seed004_table
 
 __all__ = [
     "METHODS",
@@ -36,6 +33,4 @@ __all__ = [
     "numerical_diff",
     "numerical_gradient",
     "optimal_step",
-    "seed004_table",
-    "format_seed004_table",
 ]

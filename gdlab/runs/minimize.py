@@ -255,8 +255,8 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         raise ValueError(f"gradient must be one of {', '.join(map(repr, _GRADIENT))}; got {gradient!r}")
     if batch_size is not None:
         if not isinstance(f, DataLoss):
-            raise ValueError("batch_size needs a data-defined objective (gdlab.functions.regression_loss or "
-                             f"seed003_loss); {f.name!r} has no samples to draw")
+            raise ValueError("batch_size needs a data-defined objective (gdlab.functions.regression_loss); "
+                             f"{f.name!r} has no samples to draw")
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or not 1 <= batch_size <= f.n_samples:
             raise ValueError(f"batch_size must be an int in [1, {f.n_samples}] (the number of samples), got {batch_size!r}")
         if sampling not in _SAMPLING:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gdlab
-from gdlab.functions import DataLoss, regression_loss, seed003_loss
+from gdlab.functions import DataLoss, regression_loss
 
 
 @pytest.fixture
@@ -63,18 +63,6 @@ def test_seed002_single_feature():
     assert f.grad(1.0) == pytest.approx(np.mean(2 * np.array([1, 2, 3]) * (np.array([1, 2, 3]) - [2, 4, 6])))
     assert f.least_squares[0] == pytest.approx(2.0)
     assert f.predict([2.0], x=[4.0])[0] == 8.0
-
-
-def test_seed003_surface():
-    f = seed003_loss()
-    assert f.loss == "half_sse" and f.dim == 2
-    np.testing.assert_allclose(f.true_params, [2.0, -3.0])
-    np.testing.assert_allclose(f.least_squares, [2.0, -3.0], atol=0.05)
-    np.testing.assert_array_equal(f.start, [-10.0, 10.0])
-    ds = gdlab.datasets.get("seed003_linear")
-    w = np.array([-10.0, 10.0])
-    assert f(w) == pytest.approx(0.5 * np.square(ds.x @ w - ds.y).sum())  # the article's get_loss
-    np.testing.assert_allclose(f.grad(w), ds.x.T @ (ds.x @ w - ds.y))     # the article's g_w
 
 
 def test_bad_input(data):

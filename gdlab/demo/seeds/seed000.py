@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import experiment
+import gdlab
+from gdlab import datasets, functions, nn, optim, viz
+
+from .._core import experiment
 
 
 def _title(chinese: str, english: str) -> str:
     """The seed's Chinese title where a CJK font is installed, the English one otherwise (no tofu boxes)."""
-    from gdlab import viz
-
     try:
         return chinese if viz.cjk_font() else english
     except Exception:  # pragma: no cover - a font lookup problem must not cost the figure
@@ -28,15 +29,13 @@ def _seed_arrow(fig, w, f):
                 textcoords="offset points", color="#1a9641", fontsize=9, zorder=7)
 
 
-@experiment(
-    "seed000_x2", seed="000", title="Gradient descent on y = x² from w = −5",
-    explain="w ← w − 0.1·2w for 150 epochs: each step keeps 80% of w, so the red dotted path runs down "
-            "the parabola to 0; the green arrow shows the direction of the updates.",
-)
+@experiment("seed000_x2", seed="000")
 def x_squared(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """Gradient descent on y = x² from w = −5
 
+    w ← w − 0.1·2w for 150 epochs: each step keeps 80% of w, so the red dotted path runs down the parabola to 0;
+    the green arrow shows the direction of the updates.
+    """
     f = functions.get("square")
     traj = gdlab.minimize(f, -5.0, optimizer="gd", lr=0.1, steps=150)
     w = np.asarray(traj.params, dtype=float).reshape(-1)
@@ -52,15 +51,13 @@ def x_squared(ctx):
     ctx.save(fig, "path.png", "the visited points (red, dotted), the green arrow toward the 4th point")
 
 
-@experiment(
-    "seed000_slow", seed="000", title="A tiny learning rate: start 5, lr 0.001, 15000 epochs",
-    explain="With lr 0.001 each step keeps 99.8% of w: 15000 epochs still bring w from 5 to 0, slowly — "
-            "the same minimum, a thousand times more steps.",
-)
+@experiment("seed000_slow", seed="000")
 def slow(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """A tiny learning rate: start 5, lr 0.001, 15000 epochs
 
+    With lr 0.001 each step keeps 99.8% of w: 15000 epochs still bring w from 5 to 0, slowly — the same minimum,
+    a thousand times more steps.
+    """
     f = functions.get("square")
     fast = gdlab.minimize(f, -5.0, optimizer="gd", lr=0.1, steps=150)
     slow_run = gdlab.minimize(f, 5.0, optimizer="gd", lr=0.001, steps=15000)
@@ -72,14 +69,13 @@ def slow(ctx):
              viz.loss_curves, {"lr = 0.1, w₀ = −5": fast, "lr = 0.001, w₀ = 5": slow_run}, logy=True)
 
 
-@experiment(
-    "seed000_celsius", seed="000", title="Keras-style fit: Celsius to Fahrenheit with Adam(0.1)",
-    explain="compile(optimizer=Adam(0.1), loss='mse') then fit(c, f, epochs=500): a single Linear(1, 1) is "
-            "close (w 1.82, b 29.2: b is still climbing); 1500 more epochs give f = 1.8·c + 32 exactly.",
-)
+@experiment("seed000_celsius", seed="000")
 def celsius(ctx):
-    from gdlab import datasets, nn, optim, viz
+    """Keras-style fit: Celsius to Fahrenheit with Adam(0.1)
 
+    compile(optimizer=Adam(0.1), loss='mse') then fit(c, f, epochs=500): a single Linear(1, 1) is close (w 1.82,
+    b 29.2: b is still climbing); 1500 more epochs give f = 1.8·c + 32 exactly.
+    """
     c, fahrenheit = datasets.get("celsius")
     model = nn.Sequential(nn.Linear(1, 1, seed=0, dtype="float64"))
     model.compile(optimizer=optim.Adam(0.1), loss="mse", metrics=["mae"])

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import experiment
+import gdlab
+from gdlab import datasets, functions, nn, optim, viz
+
+from .._core import experiment
+
+__all__ = ["seed001_network"]
 
 
-@experiment(
-    "seed001_quadratic", seed="001", title="Gradient descent on y = 3x² + 2x + 1 from x = −10",
-    explain="x ← x − 0.2·(6x + 2) for 1000 iterations: the step overshoots (factor 1 − 0.2·6 = −0.2), "
-            "zig-zags, and lands on the minimum y = 2/3 at x = −1/3.",
-)
+def seed001_network(dtype="float64") -> nn.Sequential:
+    """Seed 001's 1-2-1 sigmoid network: w11 = 1, w12 = -1, b1 = 3 (both hidden units), w21 = 2, w22 = 1, b2 = 0."""
+    net = nn.Sequential(nn.Linear(1, 2, dtype=dtype, seed=0), nn.Sigmoid(), nn.Linear(2, 1, dtype=dtype, seed=0),
+                        nn.Sigmoid())
+    net[0].weight.data[...] = [[1.0, -1.0]]
+    net[0].bias.data[...] = [3.0, 3.0]
+    net[2].weight.data[...] = [[2.0], [1.0]]
+    net[2].bias.data[...] = [0.0]
+    return net
+
+
+@experiment("seed001_quadratic", seed="001")
 def quadratic(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """Gradient descent on y = 3x² + 2x + 1 from x = −10
 
+    x ← x − 0.2·(6x + 2) for 1000 iterations: the step overshoots (factor 1 − 0.2·6 = −0.2), zig-zags, and lands
+    on the minimum y = 2/3 at x = −1/3.
+    """
     f = functions.get("quadratic")
     traj = gdlab.minimize(f, -10.0, optimizer="gd", lr=0.2, steps=1000)
     ctx.match("final y", traj.final_loss, "0.67", note="the minimum is 2/3")
@@ -25,15 +39,13 @@ def quadratic(ctx):
              xlim=(-11, 4), numbers=4, arrows=3, title="y = 3x² + 2x + 1, lr 0.2")
 
 
-@experiment(
-    "seed001_regression", seed="001", title="Linear regression with recorded gradients (GradientTape style)",
-    explain="y_pred = a·X + b on five points, loss = sum of squared errors, gradients by gdlab's autodiff, "
-            "plain SGD with lr 5e-4 for 100 epochs — far from converged, as in the article.",
-)
+@experiment("seed001_regression", seed="001")
 def regression(ctx):
-    import gdlab
-    from gdlab import datasets, optim, viz
+    """Linear regression with recorded gradients (GradientTape style)
 
+    y_pred = a·X + b on five points, loss = sum of squared errors, gradients by gdlab's autodiff, plain SGD with
+    lr 5e-4 for 100 epochs — far from converged, as in the article.
+    """
     ds = datasets.get("seed001_points")
     X, y = ds.x[:, 0], ds.y
     a = gdlab.Tensor(0.0, requires_grad=True)
@@ -51,8 +63,6 @@ def regression(ctx):
     ctx.match("a after 100 epochs", a.item(), "0.1542", shown=f"{a.item():.4f}")
     ctx.match("b after 100 epochs", b.item(), "0.1970", shown=f"{b.item():.4f}")
     # the article's closing remark: a (mini-)batch loss is the mean of the per-sample losses (reduce_mean)
-    from gdlab import nn
-
     zero = gdlab.Tensor(np.zeros((len(X), 1)))
     per_sample = nn.losses.get("mse", reduction="none")(zero, y[:, None]).numpy().reshape(-1)
     batch = nn.losses.get("mse")(zero, y[:, None]).item()
@@ -100,15 +110,14 @@ def _backprop_figure(values):
     return fig
 
 
-@experiment(
-    "seed001_backprop", seed="001", title="Backpropagation by hand: a 1-2-1 sigmoid network",
-    explain="Forward: hidden 0.9933 and 0.7311, output 0.9381; backward by the chain rule: dE/dw21 = "
-            "(ŷ − y)·ŷ(1 − ŷ)·h1 ≈ −0.00357. A gradient-descent step subtracts α·grad: w21 grows to 2.000715.",
-)
+@experiment("seed001_backprop", seed="001")
 def backprop(ctx):
-    from gdlab import nn
+    """Backpropagation by hand: a 1-2-1 sigmoid network
 
-    net = nn.seed001_network()
+    Forward: hidden 0.9933 and 0.7311, output 0.9381; backward by the chain rule: dE/dw21 = (ŷ − y)·ŷ(1 − ŷ)·h1
+    ≈ −0.00357. A gradient-descent step subtracts α·grad: w21 grows to 2.000715.
+    """
+    net = seed001_network()
     lines = []
     ex = nn.explain_backprop(net, [[2.0]], [[1.0]], lr=0.2, print_fn=lines.append)
     fw, grads = ex.forward, ex.gradients

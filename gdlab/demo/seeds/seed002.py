@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import experiment
+from gdlab import datasets, nn, optim, viz
+
+from .._core import experiment
 
 
 def _line_model(w0=1.0):
     """y = w·x with w starting at ``w0`` (no bias), in float64 as the seed's Python floats."""
-    from gdlab import nn
-
     return nn.Sequential(nn.Linear(1, 1, bias=False, init=nn.init.Constant(w0), dtype="float64"))
 
 
@@ -18,14 +18,13 @@ def _w(model) -> float:
     return float(np.asarray(model.layers[0].weight.data).reshape(-1)[0])
 
 
-@experiment(
-    "seed002_gd", seed="002", title="Batch gradient descent on y = w·x",
-    explain="x = [1, 2, 3], y = [2, 4, 6], w = 1, lr 0.01, cost = mean squared error, one update per "
-            "epoch from the mean gradient 2x(xw − y): w → 2 and predict(4) → 8.",
-)
+@experiment("seed002_gd", seed="002")
 def batch_gd(ctx):
-    from gdlab import datasets, optim, viz
+    """Batch gradient descent on y = w·x
 
+    x = [1, 2, 3], y = [2, 4, 6], w = 1, lr 0.01, cost = mean squared error, one update per epoch from the mean
+    gradient 2x(xw − y): w → 2 and predict(4) → 8.
+    """
     x, y = datasets.get("seed002_gd")
     model = _line_model(1.0)
     before = float(model.predict(np.array([[4.0]])).reshape(-1)[0])
@@ -40,15 +39,14 @@ def batch_gd(ctx):
              logy=True, title="batch GD: cost per epoch")
 
 
-@experiment(
-    "seed002_sgd", seed="002", title="Stochastic gradient descent: one update per sample",
-    explain="x = [1, 2, 3], y = [4, 5, 6]: three updates per epoch, in order. No line through the origin "
-            "fits these points (they lie on y = x + 3), so w settles near the least-squares 16/7 and "
-            "the per-sample loss never reaches 0.",
-)
+@experiment("seed002_sgd", seed="002")
 def sgd(ctx):
-    from gdlab import datasets, optim, viz
+    """Stochastic gradient descent: one update per sample
 
+    x = [1, 2, 3], y = [4, 5, 6]: three updates per epoch, in order. No line through the origin fits these
+    points (they lie on y = x + 3), so w settles near the least-squares 16/7 and the per-sample loss never
+    reaches 0.
+    """
     ds = datasets.get("seed002_sgd")
     x, y = ds.x, ds.y
     model = _line_model(1.0)
@@ -61,15 +59,13 @@ def sgd(ctx):
     ctx.draw("loss.png", "loss against epoch", viz.history_curves, history, title="SGD: loss per epoch")
 
 
-@experiment(
-    "seed002_regimes", seed="002", title="GD, SGD and mini-batch SGD side by side",
-    explain="The same data, model and learning rate; only the samples per update change: all 3 (GD, 1 "
-            "update per epoch), 1 (SGD, 3 updates) or 2 (mini-batch, 2 updates). More updates per epoch "
-            "reach w = 2 in fewer epochs.",
-)
+@experiment("seed002_regimes", seed="002")
 def regimes(ctx):
-    from gdlab import datasets, optim, viz
+    """GD, SGD and mini-batch SGD side by side
 
+    The same data, model and learning rate; only the samples per update change: all 3 (GD, 1 update per epoch),
+    1 (SGD, 3 updates) or 2 (mini-batch, 2 updates). More updates per epoch reach w = 2 in fewer epochs.
+    """
     x, y = datasets.get("seed002_gd")
     histories, models = {}, {}
     for label, batch in (("GD (batch 3)", None), ("mini-batch (batch 2)", 2), ("SGD (batch 1)", 1)):

@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from ._core import experiment, fmt
+import gdlab
+from gdlab import datasets, functions, nn, optim, viz
+
+from .._core import experiment, fmt
+
+__all__ = ["seed003_loss"]
 
 START = [-10.0, 10.0]
 
 
-def _surface_loss():
-    """Seed 003's loss 0.5·Σ(w1·x1 + w2·x2 − y)² over (w1, w2), on gdlab's seeded data (true w = (2, −3))."""
-    from gdlab import functions
+def seed003_loss(n_samples=100, noise=0.2, seed=0, loss="half_sse") -> functions.DataLoss:
+    """Seed 003's surface: ``0.5 * sum_i (w1 x_i1 + w2 x_i2 - y_i)^2`` over (w1, w2).
 
-    return functions.seed003_loss()
+    The data are ``gdlab.datasets.get("seed003_linear", ...)`` (x ~ N(0, 1), true w = (2, -3),
+    noise 0.2, 100 samples, seeded); bounds [-10, 10]^2 and start (-10, 10) as in the article.
+    ``loss`` may be changed (e.g. "mse"); the seed's own is "half_sse".
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+        raise ValueError(f"n_samples must be an int >= 1, got {n_samples!r}")
+    ds = datasets.get("seed003_linear", n_samples=n_samples, noise=noise, seed=seed)
+    return functions.DataLoss(ds.x, ds.y, bias=False, loss=loss, name="seed003_loss",
+                              bounds=[[-10.0, 10.0], [-10.0, 10.0]], start=[-10.0, 10.0],
+                              true_params=ds.true_params.get("w"),
+                              description="Seed 003: the loss of y = w1 x1 + w2 x2 (noise 0.2) over (w1, w2).")
 
 
 def _final_w(traj):
     return np.asarray(traj.final, dtype=float).reshape(-1)
 
 
-@experiment(
-    "seed003_paths", seed="003", title="Optimizer paths on the loss surface of y = w1·x1 + w2·x2",
-    explain="From w = (−10, 10): batch GD with lr 1e-4 creeps, with lr 0.01 it jumps almost at once; SGD "
-            "follows single samples; Adagrad takes lr 1 in its stride; momentum overshoots and settles. "
-            "The star is the least-squares w.",
-    heavy=True,
-)
+@experiment("seed003_paths", seed="003", heavy=True)
 def paths(ctx):
-    import gdlab
-    from gdlab import viz
+    """Optimizer paths on the loss surface of y = w1·x1 + w2·x2
 
-    f = _surface_loss()
+    From w = (−10, 10): batch GD with lr 1e-4 creeps, with lr 0.01 it jumps almost at once; SGD follows single
+    samples; Adagrad takes lr 1 in its stride; momentum overshoots and settles. The star is the least-squares w.
+    """
+    f = seed003_loss()
     n = f.n_samples
     # momentum first: its wide swings are drawn under the other paths
     runs = {
@@ -58,17 +70,14 @@ def paths(ctx):
     ctx.draw("loss.png", "loss against step, log scale", viz.loss_curves, runs, logy=True)
 
 
-@experiment(
-    "seed003_surface", seed="003", title="The 3-D loss surface, animated step by step",
-    explain="Batch GD (lr 1e-4) drawn on the surface 0.5·Σ(w·x − y)², one frame per few steps, with the "
-            "gradient (g_w1, g_w2) and the loss written on each frame — the seed's GIF.",
-    heavy=True,
-)
+@experiment("seed003_surface", seed="003", heavy=True)
 def surface(ctx):
-    import gdlab
-    from gdlab import viz
+    """The 3-D loss surface, animated step by step
 
-    f = _surface_loss()
+    Batch GD (lr 1e-4) drawn on the surface 0.5·Σ(w·x − y)², one frame per few steps, with the gradient (g_w1,
+    g_w2) and the loss written on each frame — the seed's GIF.
+    """
+    f = seed003_loss()
     traj = gdlab.minimize(f, START, optimizer="gd", lr=1e-4, steps=500)
     g0 = np.asarray(traj.grad, dtype=float)[0]
     ctx.value("gradient at the start (g_w1, g_w2)", g0, digits=5)
@@ -79,16 +88,14 @@ def surface(ctx):
              view="surface", frames=ctx.frames, fps=10, labels=("w1", "w2"), title="batch GD, lr 1e-4")
 
 
-@experiment(
-    "seed003_lr1", seed="003", title="Learning rate 1: plain GD fails, Adagrad copes",
-    explain="On this surface the curvature is about N = 100, so GD is stable only for lr < 2/100: at lr 1 it "
-            "explodes. Adagrad divides each step by the root of the summed squared gradients and converges.",
-)
+@experiment("seed003_lr1", seed="003")
 def lr_one(ctx):
-    import gdlab
-    from gdlab import viz
+    """Learning rate 1: plain GD fails, Adagrad copes
 
-    f = _surface_loss()
+    On this surface the curvature is about N = 100, so GD is stable only for lr < 2/100: at lr 1 it explodes.
+    Adagrad divides each step by the root of the summed squared gradients and converges.
+    """
+    f = seed003_loss()
     gd = gdlab.minimize(f, START, optimizer="gd", lr=1.0, steps=500)
     ada = gdlab.minimize(f, START, optimizer="adagrad", lr=1.0, steps=500)
     eig = np.linalg.eigvalsh(np.asarray(f.hessian(np.asarray(START)), dtype=float))
@@ -100,16 +107,13 @@ def lr_one(ctx):
              {"GD, lr 1": gd, "Adagrad, lr 1": ada}, bounds=[[-11, 11], [-11, 11]])
 
 
-@experiment(
-    "seed003_saddle", seed="003", title="The saddle x² − y²: stuck on a line, or away",
-    explain="From (10, 0) the y-gradient −2y is exactly 0 forever: GD slides to the saddle (0, 0) and stops. "
-            "Start at (10, 0.01) or add a little gradient noise, and y grows by 0.8% a step: it escapes.",
-    heavy=True,
-)
+@experiment("seed003_saddle", seed="003", heavy=True)
 def saddle(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """The saddle x² − y²: stuck on a line, or away
 
+    From (10, 0) the y-gradient −2y is exactly 0 forever: GD slides to the saddle (0, 0) and stops. Start at
+    (10, 0.01) or add a little gradient noise, and y grows by 0.8% a step: it escapes.
+    """
     f = functions.get("saddle")
     stuck = gdlab.minimize(f, [10.0, 0.0], optimizer="gd", lr=0.2, steps=500)
     bounce = gdlab.minimize(f, [10.0, 0.0], optimizer="gd", lr=1.0, steps=500)
@@ -134,16 +138,14 @@ def saddle(ctx):
              viz.animate, nudged, view="surface", frames=ctx.frames, fps=10, bounds=[[-10, 10], [-10, 10]])
 
 
-@experiment(
-    "seed003_saddle_optimizers", seed="003", title="Momentum, RMSProp and Adagrad at the saddle",
-    explain="All three from (10, 0) with the seed's tiny gradient perturbation: momentum (β 0.9) swings "
-            "through the saddle and gathers speed along y, RMSProp (γ 0.2) and Adagrad rescale each "
-            "coordinate so the minute y-gradient gets a full-size step.",
-)
+@experiment("seed003_saddle_optimizers", seed="003")
 def saddle_optimizers(ctx):
-    import gdlab
-    from gdlab import functions, viz
+    """Momentum, RMSProp and Adagrad at the saddle
 
+    All three from (10, 0) with the seed's tiny gradient perturbation: momentum (β 0.9) swings through the
+    saddle and gathers speed along y, RMSProp (γ 0.2) and Adagrad rescale each coordinate so the minute
+    y-gradient gets a full-size step.
+    """
     f = functions.get("saddle")
     specs = {
         "Momentum (β 0.9), lr 0.01": {"optimizer": "momentum", "lr": 0.01, "momentum": 0.9},
@@ -159,14 +161,13 @@ def saddle_optimizers(ctx):
              viz.optimizer_state, runs)
 
 
-@experiment(
-    "seed003_relu", seed="003", title="A 1-H-1 ReLU network fits y = 2x², with and without normalisation",
-    explain="Batch GD for 300 epochs on 0.5·Σ(ŷ − y)². Standardising x and y puts the loss on a scale where "
-            "one learning rate suits every weight; raw targets up to 18 make the same network crawl or blow up.",
-)
+@experiment("seed003_relu", seed="003")
 def relu_fit(ctx):
-    from gdlab import datasets, nn, optim, viz
+    """A 1-H-1 ReLU network fits y = 2x², with and without normalisation
 
+    Batch GD for 300 epochs on 0.5·Σ(ŷ − y)². Standardising x and y puts the loss on a scale where one learning
+    rate suits every weight; raw targets up to 18 make the same network crawl or blow up.
+    """
     ds = datasets.get("seed003_quadratic")
     x, y = ds.x, ds.y
     hidden, lr, epochs = 20, 0.002, 300
