@@ -16,11 +16,8 @@ probability that rounded to 0).
 * ``sigmoid_binary_cross_entropy(logits, target, reduction=...)``: the binary
   cross-entropy of ``sigmoid(logits)``; VJP ``sigmoid(z) - t``.
 
-Gradients of parameters (leaf tensors that require grad) are accumulated straight
-into their ``.grad`` by ``linear``'s VJP instead of being handed to the engine: the
-engine would copy a fresh leaf gradient once more (it cannot know that nobody else
-holds the array). The result is the same (``.grad`` is set, or added to if it
-exists), as the tests check.
+Every VJP here hands its gradients to the engine, as the primitives' do; the engine keeps a
+fresh gradient array as a leaf's ``.grad`` without copying it, and adds later ones into it.
 """
 
 from __future__ import annotations
@@ -37,18 +34,6 @@ REDUCTIONS = ("mean", "sum", "none")
 def _check_reduction(reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
-
-
-def _leaf_accumulate(t, g):
-    """Add ``g`` (a fresh array nobody else holds) into leaf ``t.grad``; the engine's leaf rule without its copy."""
-    if t.grad is None:
-        t.grad = g if g.dtype == t.data.dtype else g.astype(t.data.dtype)
-    else:
-        t.grad = t.grad + g
-
-
-def _is_leaf_param(t):
-    return t is not None and t._vjp is None and t.requires_grad
 
 
 # ----------------------------------------------------------------------------------
@@ -73,7 +58,7 @@ def _linear_parts(x, weight, bias):
 
 
 def _linear_vjp(g, xt, wt, bt, xd, wd):
-    """(dx, dweight, dbias) for output gradient g; leaf parameters get theirs in .grad directly."""
+    """(dx, dweight, dbias) for output gradient g (None where no gradient is needed)."""
     g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
     gx = gw = gb = None
     if xt is not None and xt.requires_grad:
@@ -81,14 +66,8 @@ def _linear_vjp(g, xt, wt, bt, xd, wd):
     if wt is not None and wt.requires_grad:
         x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
         gw = x2.T @ g2
-        if wt._vjp is None:
-            _leaf_accumulate(wt, gw)
-            gw = None
     if bt is not None and bt.requires_grad:
         gb = g2.sum(axis=0)
-        if bt._vjp is None:
-            _leaf_accumulate(bt, gb)
-            gb = None
     return gx, gw, gb
 
 

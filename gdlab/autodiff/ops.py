@@ -31,15 +31,17 @@ from .tensor import Scatter, Tensor, _result, _unbroadcast
 
 
 def _split(x):
-    """(Tensor or None, array-or-weak-scalar) for an op input.
+    """(Tensor or None, array-or-weak-scalar) for an op input: every op starts with it.
 
-    Ops inline the common cases (a Tensor; a Python float as second operand) and call
-    this for everything else: a function call costs as much as a small NumPy op.
+    The common cases come first (a Tensor, then a Python float or int), so they cost one
+    type check each; a constant's slot in the op's ``parents`` is None.
     """
-    if isinstance(x, Tensor):
+    if type(x) is Tensor:
         return x, x.data
     if type(x) is float or type(x) is int:
         return None, x
+    if isinstance(x, Tensor):
+        return x, x.data
     if isinstance(x, (bool, np.bool_)):
         return None, x
     if isinstance(x, numbers.Real) and not isinstance(x, np.ndarray):
@@ -49,6 +51,16 @@ def _split(x):
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"cannot use a value of type {type(x).__name__} (dtype {arr.dtype}) in a tensor op")
     return None, arr
+
+
+def _operands(a, b):
+    """``(a, x, b, y)`` for a binary op's inputs: :func:`_split` of each, in one call."""
+    if type(a) is Tensor:
+        if type(b) is Tensor:
+            return a, a.data, b, b.data
+        if type(b) is float:
+            return a, a.data, None, b
+    return (*_split(a), *_split(b))
 
 
 def _axes(axis, ndim):
@@ -79,8 +91,7 @@ def _expand(g, axes, keepdims):
 
 
 def add(a, b):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    a, x, b, y = _operands(a, b)
     return _result(x + y, (a, b), _vjp_add)
 
 
@@ -89,8 +100,7 @@ def _vjp_add(g):
 
 
 def sub(a, b):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    a, x, b, y = _operands(a, b)
     return _result(x - y, (a, b), _vjp_sub if b is not None else _vjp_sub_constant)
 
 
@@ -103,8 +113,7 @@ def _vjp_sub_constant(g):  # "tensor minus constant": no negated copy for the co
 
 
 def mul(a, b):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    a, x, b, y = _operands(a, b)
     # skip the products nobody needs: a constant's, and a square's second
     if b is None:  # the common "tensor times constant"
         return _result(x * y, (a, b), lambda g: (g * y, None))
@@ -121,8 +130,7 @@ def _twice(r):
 
 
 def div(a, b):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    a, x, b, y = _operands(a, b)
     out = x / y
     if b is None:
         return _result(out, (a, b), lambda g: (g / y, None))
@@ -130,7 +138,7 @@ def div(a, b):
 
 
 def neg(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     return _result(-x, (a,), _vjp_neg)
 
 
@@ -145,8 +153,7 @@ def power(a, b):
     (also at a == 0, where b a^(b-1) would be 0 * inf), and d/db is 0 where a == 0
     and b >= 0 (a^b log a would be 0 * -inf).
     """
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    a, x, b, y = _operands(a, b)
     out = x**y
 
     def vjp(g):
@@ -172,8 +179,7 @@ def power(a, b):
 
 def matmul(a, b):
     """Matrix product with NumPy's rules (1-D operands, batched operands)."""
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    a, x, b, y = _operands(a, b)
     xs, ys = np.shape(x), np.shape(y)
     if len(xs) == 0 or len(ys) == 0:
         raise ValueError(f"matmul needs at least 1-D operands, got shapes {xs} and {ys}; use * for scalars")
@@ -223,45 +229,45 @@ def matmul(a, b):
 
 
 def exp(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     out = np.exp(x)
     return _result(out, (a,), lambda g: (g * out,))
 
 
 def log(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     return _result(np.log(x), (a,), lambda g: (g / x,))
 
 
 def sqrt(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     out = np.sqrt(x)
     return _result(out, (a,), lambda g: (g * 0.5 / out,))
 
 
 def abs(a):  # noqa: A001 - mirrors NumPy's name
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     return _result(np.abs(x), (a,), lambda g: (g * np.sign(x),))
 
 
 def sin(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     return _result(np.sin(x), (a,), lambda g: (g * np.cos(x),))
 
 
 def cos(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     return _result(np.cos(x), (a,), lambda g: (-g * np.sin(x),))
 
 
 def tan(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     out = np.tan(x)
     return _result(out, (a,), lambda g: (g * (1 + out * out),))
 
 
 def tanh(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     out = np.tanh(x)
     return _result(out, (a,), lambda g: (g * (1 - out * out),))
 
@@ -274,19 +280,19 @@ def _stable_sigmoid(x):
 
 def sigmoid(a):
     """1 / (1 + exp(-x)), computed without overflow for any x."""
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     out = _stable_sigmoid(x)
     return _result(out, (a,), lambda g: (g * out * (1 - out),))
 
 
 def relu(a):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     return _result(np.maximum(x, 0), (a,), lambda g: (g * (x > 0),))
 
 
 def leaky_relu(a, negative_slope: float = 0.01):
     negative_slope = float(negative_slope)  # a NumPy scalar would upcast float32
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     pos = x > 0
     return _result(np.where(pos, x, x * negative_slope), (a,),
                    lambda g: (np.where(pos, g, g * negative_slope),))
@@ -295,7 +301,7 @@ def leaky_relu(a, negative_slope: float = 0.01):
 def softplus(a, beta: float = 1.0, threshold: float = 20.0):
     """log(1 + exp(beta x)) / beta, linear where beta x > threshold (PyTorch's definition)."""
     beta = float(beta)  # a NumPy scalar would upcast float32
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     bx = x * beta
     smooth = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
     linear = bx > threshold
@@ -303,35 +309,31 @@ def softplus(a, beta: float = 1.0, threshold: float = 20.0):
     return _result(out, (a,), lambda g: (g * np.where(linear, 1, _stable_sigmoid(bx)),))
 
 
-def maximum(a, b):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
-    out = np.maximum(x, y)
+def _pairwise_extremum(pick, wins, a, b):
+    """maximum (pick = np.maximum, wins = np.greater) or minimum (np.minimum, np.less): the gradient goes
+    to the winner, and is shared evenly on ties."""
+    a, x, b, y = _operands(a, b)
+    out = pick(x, y)
 
     def vjp(g):
         half = g * (x == y) * 0.5  # in g's dtype: a float mask would upcast float32
-        return g * (x > y) + half, g * (x < y) + half
+        return g * wins(x, y) + half, g * wins(y, x) + half
 
     return _result(out, (a, b), vjp)
+
+
+def maximum(a, b):
+    return _pairwise_extremum(np.maximum, np.greater, a, b)
 
 
 def minimum(a, b):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
-    out = np.minimum(x, y)
-
-    def vjp(g):
-        half = g * (x == y) * 0.5  # in g's dtype: a float mask would upcast float32
-        return g * (x < y) + half, g * (x > y) + half
-
-    return _result(out, (a, b), vjp)
+    return _pairwise_extremum(np.minimum, np.less, a, b)
 
 
 def where(condition, a, b):
     """Elementwise choice: a where condition is true, else b. No gradient to the condition."""
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
-    b, y = (b, b.data) if type(b) is Tensor else (None, b) if type(b) is float else _split(b)
+    a, x, b, y = _operands(a, b)
     return _result(np.where(cond, x, y), (a, b), lambda g: (np.where(cond, g, 0), np.where(cond, 0, g)))
 
 
@@ -342,7 +344,7 @@ def clip(a, min=None, max=None):  # noqa: A002 - NumPy/PyTorch names
     # NumPy scalar bounds become Python scalars (weak), so a float32 tensor stays float32
     min = min.item() if isinstance(min, np.generic) else min
     max = max.item() if isinstance(max, np.generic) else max
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     out = np.clip(x, min, max)
     inside = np.ones(np.shape(x), dtype=bool)
     if min is not None:
@@ -375,14 +377,14 @@ def _spread(g, axes, keepdims, x):
 
 
 def sum(a, axis=None, keepdims: bool = False):  # noqa: A001
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     axes = _axes(axis, np.ndim(x))
     return _result(np.sum(x, axis=axes, keepdims=keepdims), (a,),
                    lambda g: (_spread(g, axes, keepdims, x),))
 
 
 def mean(a, axis=None, keepdims: bool = False):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     axes = _axes(axis, np.ndim(x))
     shape = np.shape(x)
     count = int(np.prod([shape[i] for i in axes])) if axes else 1
@@ -391,7 +393,7 @@ def mean(a, axis=None, keepdims: bool = False):
 
 
 def _extremum(reduce, a, axis, keepdims):
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     if np.size(x) == 0:
         raise ValueError("max/min of an empty tensor is undefined")
     axes = _axes(axis, np.ndim(x))
@@ -428,7 +430,7 @@ def reshape(a, *shape):
     """Reshape as ndarray.reshape: ``t.reshape(2, 3)``, ``t.reshape((2, 3))`` or any sequence of ints."""
     if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
         shape = tuple(shape[0])
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     in_shape = np.shape(x)
     try:
         out = np.reshape(x, shape)
@@ -443,7 +445,7 @@ def transpose(a, *axes):
     The permutation may be given as separate ints or as one sequence (tuple, list, array)."""
     if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
         axes = () if axes[0] is None else tuple(axes[0])
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     perm = tuple(range(np.ndim(x)))[::-1] if not axes else tuple(i % np.ndim(x) for i in axes)
     if sorted(perm) != list(range(np.ndim(x))):
         raise ValueError(f"transpose axes {axes} are not a permutation of the {np.ndim(x)} axes")
@@ -465,7 +467,7 @@ def getitem(a, index):
             break
     if advanced:
         index = tuple(_index_array(i) for i in items) if type(index) is tuple else _index_array(index)
-    a, x = (a, a.data) if type(a) is Tensor else _split(a)
+    a, x = _split(a)
     out = x[index]
 
     def vjp(g):
