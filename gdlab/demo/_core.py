@@ -28,13 +28,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
 from .._registry import Registry
 
-__all__ = ["Experiment", "Number", "Figure", "Context", "Result", "experiment", "REGISTRY", "GROUPS"]
+__all__ = ["Experiment", "Number", "Figure", "Context", "Result", "experiment", "REGISTRY", "GROUPS", "STATUSES"]
 
 #: display order and titles of the groups (a seed article, or gdlab's own showcases)
 GROUPS = {
@@ -46,8 +46,14 @@ GROUPS = {
     "beyond": "Beyond the seeds · showcases",
 }
 
-# statuses of a number, with the mark printed in the terminal and on the page
-MARKS = {"match": "✓", "approx": "≈", "corrected": "corrected", "new": "new", "mismatch": "✗"}
+#: the statuses of a number: (mark in the terminal and results.json, badge on the page, terminal style)
+STATUSES = {
+    "match": ("✓", "✓", "green"),
+    "approx": ("≈", "≈ ✓", "green"),
+    "corrected": ("corrected", "corrected", "bold yellow"),
+    "new": ("new", "new", "cyan"),
+    "mismatch": ("✗", "✗ differs", "bold red"),
+}
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class Number:
 
     @property
     def mark(self) -> str:
-        return MARKS[self.status]
+        return STATUSES[self.status][0]
 
 
 @dataclass

@@ -12,7 +12,7 @@ import datetime as _dt
 import html
 from pathlib import Path
 
-from ._core import GROUPS, MARKS
+from ._core import GROUPS, STATUSES
 
 __all__ = ["render_index", "write_index"]
 
@@ -104,8 +104,6 @@ _GROUP_LEAD = {
     "beyond": "What no tutorial shows: tuned optimizer races, basins of attraction, a decision boundary as it learns.",
 }
 
-_MARK_TEXT = {"match": "✓", "approx": "≈ ✓", "corrected": "corrected", "new": "new", "mismatch": "✗ differs"}
-
 
 def _e(text) -> str:
     return html.escape(str(text), quote=True)
@@ -133,7 +131,7 @@ def _numbers_html(numbers) -> str:
         rows.append(
             f'<tr><td>{_e(n.label)}{note}</td><td class="{seed_cls}">{_e(n.seed)}</td>'
             f'<td class="{gdlab_cls}">{_e(n.gdlab)}</td>'
-            f'<td class="m"><span class="mark {_e(n.status)}">{_e(_MARK_TEXT[n.status])}</span></td></tr>'
+            f'<td class="m"><span class="mark {_e(n.status)}">{_e(STATUSES[n.status][1])}</span></td></tr>'
         )
     return ('<table class="nums"><thead><tr><th>quantity</th><th>seed</th><th>gdlab</th><th></th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
@@ -209,7 +207,7 @@ def render_index(report) -> str:
             f'<div class="grid">{"".join(_card_html(r, report.out) for r in cards)}</div></section>'
         )
     legend = "".join(
-        f'<span><span class="mark {k}">{_e(_MARK_TEXT[k])}</span> {_e(v)}</span>'
+        f'<span><span class="mark {k}">{_e(STATUSES[k][1])}</span> {_e(v)}</span>'
         for k, v in (("match", "gdlab reproduces the seed's printed number"),
                      ("corrected", "the seed's number is wrong; the note says why"),
                      ("new", "a number the seed does not print"))

@@ -9,7 +9,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._core import EXPERIMENTS, GROUPS, REGISTRY, Context, Experiment, Figure, Number, Result
+from ._core import EXPERIMENTS, GROUPS, REGISTRY, STATUSES, Context, Experiment, Figure, Number, Result
 
 __all__ = ["names", "select", "run_one", "run_gallery", "Report", "print_list", "print_summary"]
 
@@ -240,9 +240,6 @@ def print_list(console):
     console.print("Select with --only NAME[,NAME...] or a seed: --only 003, --only beyond.")
 
 
-_STYLE = {"match": "green", "approx": "green", "corrected": "bold yellow", "new": "cyan", "mismatch": "bold red"}
-
-
 def print_summary(console, report: Report):
     """The summary table: experiment, quantity, seed value, gdlab value, ✓ / corrected; then the totals."""
     from rich.markup import escape
@@ -263,7 +260,7 @@ def print_summary(console, report: Report):
             table.add_row(r.name, "[red]failed[/]", "", escape(r.error[:200]), "[bold red]✗[/]")
             continue
         for i, n in enumerate(r.numbers):
-            style = _STYLE[n.status]
+            style = STATUSES[n.status][2]
             table.add_row(r.name if i == 0 else "", escape(n.label), escape(n.seed), escape(n.gdlab),
                           f"[{style}]{n.mark}[/]")
         if not r.numbers:
