@@ -8,58 +8,23 @@ true parameters where known. By name: ``get("moons", seed=0)``; all names: ``nam
 NumPy only (plus the standard library).
 """
 
+from . import seeds as _seeds
+from . import synthetic as _synthetic
 from ._base import Dataset
 from .digits import load_digits
 from .idx import load_idx, load_mnist, save_idx
 from .preprocessing import Standardizer
 from .registry import describe, get, names
-from .seeds import (
-    load_celsius,
-    load_seed001_points,
-    load_seed002_gd,
-    load_seed002_sgd,
-    make_seed003_linear,
-    make_seed003_quadratic,
-)
+from .seeds import *  # noqa: F403 - the seeds' data sets, as listed in seeds.__all__
 from .split import train_test_split
-from .synthetic import (
-    make_blobs,
-    make_circles,
-    make_linear,
-    make_moons,
-    make_polynomial,
-    make_sine,
-    make_spirals,
-    make_xor,
-)
+from .synthetic import *  # noqa: F403 - the generators, as listed in synthetic.__all__
 
 __all__ = [
-    "Dataset",
-    "get",
-    "names",
-    "describe",
-    # seeds
-    "load_celsius",
-    "load_seed001_points",
-    "load_seed002_gd",
-    "load_seed002_sgd",
-    "make_seed003_linear",
-    "make_seed003_quadratic",
-    # synthetic
-    "make_linear",
-    "make_polynomial",
-    "make_sine",
-    "make_moons",
-    "make_circles",
-    "make_spirals",
-    "make_xor",
-    "make_blobs",
+    "Dataset", "get", "names", "describe",
+    *_seeds.__all__,
+    *_synthetic.__all__,
     # real data and files
-    "load_digits",
-    "load_idx",
-    "save_idx",
-    "load_mnist",
+    "load_digits", "load_idx", "save_idx", "load_mnist",
     # utilities
-    "train_test_split",
-    "Standardizer",
+    "train_test_split", "Standardizer",
 ]

@@ -163,3 +163,16 @@ def check_choice(value: Any, name: str, allowed: tuple) -> Any:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
     return value
+
+
+def check_image_options(scale: Any, return_images: Any, dtype: Any) -> np.dtype:
+    """The options every image loader takes (``scale``, ``return_images``: bools; ``dtype``: a float
+    dtype), checked; returns the dtype."""
+    if not isinstance(scale, bool):
+        raise TypeError(f"scale must be True or False, got {scale!r}")
+    if not isinstance(return_images, bool):
+        raise TypeError(f"return_images must be True or False, got {return_images!r}")
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"dtype must be a floating dtype (float32 or float64), got {dt}")
+    return dt

@@ -7,7 +7,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._base import Dataset
+from ._base import Dataset, check_image_options
 
 __all__ = ["load_digits"]
 
@@ -66,13 +66,7 @@ def load_digits(scale: bool = False, return_images: bool = False, dtype=np.float
         ``x`` (1797, 64) or (1797, 8, 8) of ``dtype``, ``y`` (1797,) int64 in 0..9;
         ``task = "classification"``.
     """
-    if not isinstance(scale, bool):
-        raise TypeError(f"scale must be True or False, got {scale!r}")
-    if not isinstance(return_images, bool):
-        raise TypeError(f"return_images must be True or False, got {return_images!r}")
-    dt = np.dtype(dtype)
-    if dt.kind != "f":
-        raise TypeError(f"dtype must be a floating dtype (float32 or float64), got {dt}")
+    dt = check_image_options(scale, return_images, dtype)
     images, labels = _read_digits()
     x = images.astype(dt)
     if scale:

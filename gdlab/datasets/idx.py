@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import Dataset, check_choice
+from ._base import Dataset, check_choice, check_image_options
 
 __all__ = ["load_idx", "save_idx", "load_mnist", "IDX_DTYPES"]
 
@@ -191,13 +191,7 @@ def load_mnist(directory, kind: str = "train", scale: bool = False, return_image
         are not 1-D integers, or image and label counts that differ.
     """
     check_choice(kind, "kind", _MNIST_KINDS)
-    if not isinstance(scale, bool):
-        raise TypeError(f"scale must be True or False, got {scale!r}")
-    if not isinstance(return_images, bool):
-        raise TypeError(f"return_images must be True or False, got {return_images!r}")
-    dt = np.dtype(dtype)
-    if dt.kind != "f":
-        raise TypeError(f"dtype must be a floating dtype (float32 or float64), got {dt}")
+    dt = check_image_options(scale, return_images, dtype)
     directory = Path(os.fspath(directory))
     if not directory.is_dir():
         raise FileNotFoundError(

@@ -39,13 +39,17 @@ def _split_counts(n: int, k: int) -> np.ndarray:
     return counts
 
 
-def _finish_classification(x, y, rng, shuffle: bool):
+def _classification(clean, y, noise, rng, shuffle: bool, **dataset) -> Dataset:
+    """A classification Dataset: Gaussian noise of standard deviation ``noise`` added to the ``clean``
+    points (the labels ``y`` stay those of the clean points), then shuffled unless ``shuffle`` is False."""
+    x = clean + noise * rng.standard_normal(clean.shape)
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     if shuffle:
         order = rng.permutation(len(y))
         x, y = x[order], y[order]
-    return np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(y, dtype=np.int64)
+    return Dataset(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(y, dtype=np.int64),
+                   task="classification", **dataset)
 
 
 # ------------------------------------------------------------------------------- regression
@@ -193,16 +197,10 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed=None, shuffle: boo
         [np.column_stack([np.cos(t0), np.sin(t0)]), np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])]
     )
     y = np.repeat(np.array([0, 1]), [n0, n1])
-    x = clean + noise * rng.standard_normal((n, 2))
-    x, y = _finish_classification(x, y, rng, shuffle)
-    return Dataset(
-        x,
-        y,
-        name="moons",
-        description="Two interleaving half circles (binary classification).",
-        task="classification",
-        info={"n_samples": n, "noise": noise, "rng_seed": seed},
-    )
+    return _classification(clean, y, noise, rng, shuffle,
+                           name="moons",
+                           description="Two interleaving half circles (binary classification).",
+                           info={"n_samples": n, "noise": noise, "rng_seed": seed})
 
 
 def make_circles(
@@ -233,16 +231,10 @@ def make_circles(
         [np.column_stack([np.cos(a0), np.sin(a0)]), factor * np.column_stack([np.cos(a1), np.sin(a1)])]
     )
     y = np.repeat(np.array([0, 1]), [n0, n1])
-    x = clean + noise * rng.standard_normal((n, 2))
-    x, y = _finish_classification(x, y, rng, shuffle)
-    return Dataset(
-        x,
-        y,
-        name="circles",
-        description=f"Two concentric circles, radii 1 and {factor:g} (binary classification).",
-        task="classification",
-        info={"n_samples": n, "noise": noise, "factor": factor, "rng_seed": seed},
-    )
+    return _classification(clean, y, noise, rng, shuffle,
+                           name="circles",
+                           description=f"Two concentric circles, radii 1 and {factor:g} (binary classification).",
+                           info={"n_samples": n, "noise": noise, "factor": factor, "rng_seed": seed})
 
 
 def make_spirals(
@@ -276,16 +268,10 @@ def make_spirals(
         labels.append(np.full(m, k))
     clean = np.concatenate(parts)
     y = np.concatenate(labels)
-    x = clean + noise * rng.standard_normal((n, 2))
-    x, y = _finish_classification(x, y, rng, shuffle)
-    return Dataset(
-        x,
-        y,
-        name="spirals",
-        description=f"{k_arms} interleaved spiral arms, {turns:g} turn(s) each (one class per arm).",
-        task="classification",
-        info={"n_samples": n, "n_arms": k_arms, "noise": noise, "turns": turns, "rng_seed": seed},
-    )
+    return _classification(clean, y, noise, rng, shuffle,
+                           name="spirals",
+                           description=f"{k_arms} interleaved spiral arms, {turns:g} turn(s) each (one class per arm).",
+                           info={"n_samples": n, "n_arms": k_arms, "noise": noise, "turns": turns, "rng_seed": seed})
 
 
 def make_xor(n_samples: int = 200, noise: float = 0.1, seed=None, shuffle: bool = True) -> Dataset:
@@ -306,16 +292,10 @@ def make_xor(n_samples: int = 200, noise: float = 0.1, seed=None, shuffle: bool 
     rng = make_rng(seed)
     clean = rng.uniform(-1.0, 1.0, size=(n, 2))
     y = ((clean[:, 0] > 0) != (clean[:, 1] > 0)).astype(np.int64)
-    x = clean + noise * rng.standard_normal((n, 2))
-    x, y = _finish_classification(x, y, rng, shuffle)
-    return Dataset(
-        x,
-        y,
-        name="xor",
-        description="XOR: label 1 where exactly one of x1, x2 is positive (binary classification).",
-        task="classification",
-        info={"n_samples": n, "noise": noise, "rng_seed": seed},
-    )
+    return _classification(clean, y, noise, rng, shuffle,
+                           name="xor",
+                           description="XOR: label 1 where exactly one of x1, x2 is positive (binary classification).",
+                           info={"n_samples": n, "noise": noise, "rng_seed": seed})
 
 
 def make_blobs(
@@ -358,14 +338,8 @@ def make_blobs(
         k, d = c.shape
     counts = _split_counts(n, k)
     y = np.repeat(np.arange(k), counts)
-    x = c[y] + noise * rng.standard_normal((n, d))
-    x, y = _finish_classification(x, y, rng, shuffle)
-    return Dataset(
-        x,
-        y,
-        name="blobs",
-        description=f"{k} Gaussian blobs in {d}-D, standard deviation {noise:g} (one class per blob).",
-        task="classification",
-        true_params={"centers": c.copy()},
-        info={"n_samples": n, "noise": noise, "rng_seed": seed},
-    )
+    return _classification(c[y], y, noise, rng, shuffle,
+                           name="blobs",
+                           description=f"{k} Gaussian blobs in {d}-D, standard deviation {noise:g} (one class per blob).",
+                           true_params={"centers": c.copy()},
+                           info={"n_samples": n, "noise": noise, "rng_seed": seed})
