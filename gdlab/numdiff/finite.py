@@ -127,6 +127,28 @@ def derivative(f, x, h=1e-4, method="central"):
     return np.array(np.broadcast_to(_combine(weights, values, d, h), x.shape), dtype=np.float64)
 
 
+def _perturbed(work, offsets, h, center, evaluate):
+    """For each coordinate i of the float array ``work``: (i, [evaluate(i) at x + o h e_i for o in offsets]).
+
+    ``work`` is perturbed in place, one coordinate at a time, and restored even when ``evaluate``
+    raises; the offset 0 gives ``center`` (f at x, computed once by the caller).
+    """
+    flat = work.reshape(-1)  # a view of it
+    for i in range(work.size):
+        xi = float(flat[i])
+        values = []
+        for o in offsets:
+            if o == 0:
+                values.append(center)
+                continue
+            flat[i] = xi + o * h
+            try:
+                values.append(evaluate(i))
+            finally:
+                flat[i] = xi
+        yield i, values
+
+
 def gradient(f, x, h=1e-4, method="central"):
     r"""Gradient of a scalar function ``f: array -> scalar`` at ``x``, one coordinate at a time.
 
@@ -145,21 +167,9 @@ def gradient(f, x, h=1e-4, method="central"):
     h = check_positive(h, "h")
     offsets, weights, d = _stencil(method)
     work = as_float_array(x)  # our own C-contiguous copy
-    flat = work.reshape(-1)  # a view of it
     g = np.empty(work.size, dtype=np.float64)
     center = to_scalar(f(work)) if (0 in offsets and work.size) else None
-    for i in range(work.size):
-        xi = float(flat[i])
-        values = []
-        for o in offsets:
-            if o == 0:
-                values.append(center)
-                continue
-            flat[i] = xi + o * h
-            try:
-                values.append(to_scalar(f(work)))
-            finally:
-                flat[i] = xi
+    for i, values in _perturbed(work, offsets, h, center, lambda i: to_scalar(f(work))):
         g[i] = _combine(weights, values, d, h)
     return g.reshape(work.shape)
 
@@ -179,12 +189,11 @@ def jacobian(f, x, h=1e-4, method="central"):
     h = check_positive(h, "h")
     offsets, weights, d = _stencil(method)
     work = as_float_array(x)
-    flat = work.reshape(-1)
     center = to_array(f(work)) if (0 in offsets or work.size == 0) else None
     out_shape = None if center is None else center.shape
     columns = np.empty((0 if out_shape is None else int(np.prod(out_shape)), work.size))
 
-    def evaluate():
+    def evaluate(i):
         nonlocal out_shape, columns
         v = to_array(f(work))
         if out_shape is None:
@@ -197,18 +206,7 @@ def jacobian(f, x, h=1e-4, method="central"):
             )
         return v
 
-    for i in range(work.size):
-        xi = float(flat[i])
-        values = []
-        for o in offsets:
-            if o == 0:
-                values.append(center)
-                continue
-            flat[i] = xi + o * h
-            try:
-                values.append(evaluate())
-            finally:
-                flat[i] = xi
+    for i, values in _perturbed(work, offsets, h, center, evaluate):
         columns[:, i] = _combine(weights, values, d, h).reshape(-1)
     return columns.reshape(out_shape + work.shape)
 

@@ -334,27 +334,27 @@ def objective(f, dim=None):
     return f if isinstance(f, Objective) else Objective(f, dim)
 
 
-def minima_of(f, dim=None):
-    """Known minima of f as (k, d), or an empty (0, d) array."""
-    m = getattr(f, "minima", None)
+def _points_of(f, attr, dim=None):
+    """The points ``f.<attr>`` (minima, saddles) as (k, d), or an empty (0, d) array."""
+    m = getattr(f, attr, None)
     if m is None:
         return np.zeros((0, dim or 2))
     m = np.asarray(m, float)
     if m.size == 0:
         return np.zeros((0, dim or 2))
-    if m.ndim == 1:
-        m = m.reshape(-1, dim or m.shape[0]) if dim else m.reshape(1, -1)
-    return m
+    if m.ndim <= 1:
+        return m.reshape(-1, dim) if dim else m.reshape(1, -1)
+    return m.reshape(-1, m.shape[-1])
+
+
+def minima_of(f, dim=None):
+    """Known minima of f as (k, d), or an empty (0, d) array."""
+    return _points_of(f, "minima", dim)
 
 
 def saddles_of(f, dim=None):
-    s = getattr(f, "saddles", None)
-    if s is None:
-        return np.zeros((0, dim or 2))
-    s = np.asarray(s, float)
-    if s.size == 0:
-        return np.zeros((0, dim or 2))
-    return s.reshape(-1, s.shape[-1]) if s.ndim >= 1 else s
+    """Known saddle points of f as (k, d), or an empty (0, d) array."""
+    return _points_of(f, "saddles", dim)
 
 
 def finite_points(runs, dim):
