@@ -23,6 +23,7 @@ import subprocess
 
 import numpy as np
 
+from .._atomic import atomic_path
 from . import _style as S
 from ._data import Run, function_dim, minima_of, objective, split_function_and_runs
 
@@ -117,16 +118,16 @@ class Movie:
         path = os.fspath(path)
         ext = os.path.splitext(path)[1].lower()
         fps = float(fps or self.fps)
-        if ext == ".gif":
-            self._save_gif(path, fps)
-        elif ext == ".mp4":
-            self._save_mp4(path, fps)
-        elif ext in (".html", ".htm"):
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(self.to_html(fps=fps))
-        else:
+        if ext not in MOVIE_FORMATS:
             raise ValueError(f"cannot save an animation as {path!r}: the extension must be one of "
                              + ", ".join(MOVIE_FORMATS))
+        with atomic_path(path) as tmp:  # all or nothing: no partial file on a failure
+            if ext == ".gif":
+                self._save_gif(tmp, fps)
+            elif ext == ".mp4":
+                self._save_mp4(tmp, fps)
+            else:
+                tmp.write_text(self.to_html(fps=fps), encoding="utf-8")
         return path
 
     def _save_gif(self, path, fps):
@@ -328,7 +329,7 @@ def _frame_text_single(run, obj, s, last):
 
 def _frame_text_race(runs, obj, s):
     rows = []
-    width = max(len(r.label) for r in runs)
+    width = max((len(r.label) for r in runs), default=0)  # none when every run has several starts
     for r in runs:
         t = min(s, int(r.stopped_at[0]))
         _, loss, g = _state_at(r, obj, t, 0)

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from .._atomic import atomic_path
 from . import _style as S
 from ._data import Run, function_dim, function_name, grid, minima_of, objective, plot_bounds, \
     split_function_and_runs
@@ -44,8 +45,9 @@ def write_html(fig, path, *, title=None):
         raise ValueError(f"an interactive report is written as .html, got {path!r}")
     if title:
         fig.update_layout(title=title)
-    fig.write_html(path, include_plotlyjs=True, full_html=True, include_mathjax=False,
-                   config={"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png"}})
+    with atomic_path(path) as tmp:  # all or nothing: no partial file on a failure
+        fig.write_html(tmp, include_plotlyjs=True, full_html=True, include_mathjax=False,
+                       config={"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png"}})
     return path
 
 

@@ -21,6 +21,8 @@ import warnings
 
 import numpy as np
 
+from .._atomic import atomic_path
+
 # ---------------------------------------------------------------------------------------------
 # colours
 
@@ -305,10 +307,17 @@ def save(fig, path, dpi=None, format=None):
         raise ValueError(f"cannot save a figure as {path!r}: the extension must be one of "
                          + ", ".join("." + e for e in SAVE_FORMATS))
     from ._fonts import quiet_glyph_warnings
-    with house(), quiet_glyph_warnings():
-        fig.savefig(path, dpi=dpi or SAVE_DPI, format="jpeg" if ext == "jpg" else ext,
+    with house(), quiet_glyph_warnings(), _written(path) as target:
+        fig.savefig(target, dpi=dpi or SAVE_DPI, format="jpeg" if ext == "jpg" else ext,
                     bbox_inches="tight", pad_inches=0.08, facecolor="white")
     return path
+
+
+def _written(path):
+    """A file path is written all or nothing (gdlab._atomic); a file object as it is."""
+    if hasattr(path, "write"):
+        return contextlib.nullcontext(path)
+    return atomic_path(path)
 
 
 def finish(fig, path=None, dpi=None):

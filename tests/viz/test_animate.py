@@ -55,6 +55,47 @@ def test_race_animation_with_a_table(fns, run_of, tmp_path):
     assert any("gd" in t and "loss" in t for t in texts) and any("adam" in t for t in texts)
 
 
+def test_runs_of_several_starts_animate(fns, run_of, tmp_path):
+    """One optimizer from several starts (gdlab minimize --start ... --start ... --animate): no per-runner
+    table (the rows are for single-start runners), the step in the box, one path per start."""
+    many = run_of(fns.himmelblau, np.array([[-4.0, 4.0], [4.0, 4.0], [0.0, 0.0]]), "gd", steps=30, lr=0.01)
+    movie = viz.animate(many, frames=4, resolution=30, path=tmp_path / "many.gif")
+    with Image.open(tmp_path / "many.gif") as im:
+        assert im.n_frames == 4
+    texts = [t.get_text() for t in movie.figure.axes[0].texts]
+    assert any(t.startswith("step 30 / 30") for t in texts)
+    ends = [(ln.get_xdata()[-1], ln.get_ydata()[-1]) for ln in movie.figure.axes[0].lines if len(ln.get_xdata()) > 1]
+    for final in np.asarray(many.final):                        # each start's path, drawn to its last step
+        assert any(np.allclose(end, final) for end in ends)
+    race = {"gd": many, "adam": run_of(fns.himmelblau, np.array([[-4.0, 4.0], [0.0, 0.0]]), "adam", steps=30,
+                                       lr=0.1)}
+    assert len(viz.animate(race, frames=3, resolution=30)) == 3
+
+
+def test_a_failed_save_leaves_no_file(fns, run_of, tmp_path, monkeypatch):
+    """Figures, animations and reports are written to a temporary file renamed into place at the end."""
+    from gdlab.viz import _animate
+    run = run_of(fns.rosenbrock, [-1.5, 2.0], "gd", steps=10, lr=1e-3)
+    movie = viz.animate(run, frames=3, resolution=30)
+
+    def broken(self, path, fps):
+        open(path, "wb").write(b"half a gif")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(_animate.Movie, "_save_gif", broken)
+    (tmp_path / "old.gif").write_bytes(b"the earlier file")
+    for name in ("new.gif", "old.gif"):
+        with pytest.raises(RuntimeError, match="disk full"):
+            movie.save(tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.gif"]
+    assert (tmp_path / "old.gif").read_bytes() == b"the earlier file"    # not half-replaced
+    fig = viz.contour(run, resolution=30)
+    monkeypatch.setattr(type(fig), "savefig", lambda self, path, **kw: (open(path, "wb").write(b"x"), 1 / 0))
+    with pytest.raises(ZeroDivisionError):
+        viz.save(fig, tmp_path / "c.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.gif"]
+
+
 def test_html_player_is_self_contained(fns, run_of, tmp_path):
     run = run_of(fns.square, [-5.0], "gd", steps=30, lr=0.1)
     path = viz.animate(run, frames=5).save(tmp_path / "a.html")
