@@ -2,20 +2,30 @@
 
 Commands (``gdlab COMMAND --help`` shows each with examples), one module each in this package::
 
-    gdlab functions [NAME]             the catalog, or one function (formula, minima, bounds)
+    gdlab functions [NAME]             the catalog, or one function (formula, parameters, minima, bounds)
     gdlab minimize TARGET [options]    one optimizer from one or more starts
-    gdlab race TARGET --optimizers ..  several optimizers from the same start(s), optionally tuned
+    gdlab race TARGET -o gd,adam ...   several optimizers from the same start(s), optionally tuned
+    gdlab tune TARGET -o gd,adam ...   each optimizer's best learning rate (gdlab.tune's protocol)
     gdlab sweep TARGET --lrs 1e-4:1:20 final loss against learning rate
+    gdlab animate TARGET OUT.gif       a run or a race drawn step by step (GIF, MP4, HTML player)
     gdlab train --dataset moons ...    a small network trained Keras-style, with a progress bar
     gdlab demo [--out DIR]             the gallery: every seed experiment and the showcases
 
-``TARGET`` is a catalog name (``gdlab functions`` lists them) or a formula in x, y, z (or x0..xn),
-e.g. ``"x**2 - y**2"``.
+``TARGET`` is a catalog name (``gdlab functions`` lists them), a name with parameters
+(``sphere:dim=5``) or a formula in x, y, z (or x0..xn), e.g. ``"x**2 - y**2"``.
 
-Errors: every bad input (an unknown name, a formula that does not parse, a malformed option, an
-unwritable output path, and any ValueError/TypeError raised by the layers while checking their
-arguments) ends the command with ONE line on stderr starting ``gdlab: error:`` and exit status 2.
-Ctrl-C ends it with ``gdlab: interrupted`` and exit status 130. ``GDLAB_DEBUG=1`` shows tracebacks.
+Options mean the same in every command: ``-o/--optimizer NAME[:KEY=VALUE...]`` (comma-separated or
+repeated where a command runs several; ``--optimizers`` is the same option), ``--lr``, ``-p/--param
+KEY=VALUE`` (a tuple as ``betas=0.9,0.99``), ``--steps``, ``--start`` (repeatable), ``--noise``,
+``--seed``, ``--tol``, and the outputs ``--plot``, ``--animate``, ``--html``, ``--json`` (``--save``
+and ``--curves`` for train).
+
+Errors: bad input (an unknown name, a formula that does not parse, a malformed or out-of-range
+option, an unwritable output path) ends the command with ONE line on stderr starting
+``gdlab: error:`` and exit status 2, before any work. An error of the work itself is a bug in
+gdlab: one line starting ``gdlab: internal error:``, exit status 1. Ctrl-C ends it with
+``gdlab: interrupted`` and exit status 130. ``GDLAB_DEBUG=1`` shows tracebacks. Every output file
+is written all or nothing (temporary files renamed into place when all of them are written).
 
 A new command is one new module here defining a click command named ``command``, and its name
 in :data:`COMMANDS`. What the commands share (parsers, options, formatting, the error handling
@@ -35,7 +45,7 @@ except ImportError:  # pragma: no cover - exercised only without the cli extra
 __all__ = ["app", "main", "COMMANDS"]
 
 # the command modules of this package, each defining ``command``; `gdlab --help` lists them by name
-COMMANDS = ("functions", "minimize", "race", "sweep", "train", "demo")
+COMMANDS = ("functions", "minimize", "race", "tune", "sweep", "animate", "train", "demo")
 
 
 def _missing_click():
@@ -55,8 +65,10 @@ if click is not None:
         Examples:
           gdlab functions
           gdlab minimize rosenbrock --optimizer adam --lr 0.01 --steps 500 --start -1.5,2 --plot path.png
-          gdlab race himmelblau --optimizers "sgd:lr=0.01,momentum:lr=0.01:momentum=0.9,adam:lr=0.1"
+          gdlab race himmelblau -o sgd:lr=0.01,momentum:lr=0.01:momentum=0.9,adam:lr=0.1
+          gdlab tune rosenbrock -o gd,momentum,adam --start -1.5,2 --steps 1000
           gdlab sweep "x**2 + 10*y**2" --optimizer gd --lrs 1e-4:1:20 --plot sweep.png
+          gdlab animate himmelblau race.gif -o gd:lr=0.01,adam:lr=0.1 --start 0,0
           gdlab train --dataset moons --model 2-16-16-2 --epochs 200 --plot moons.png
           gdlab demo --out gallery
         """

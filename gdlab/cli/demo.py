@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import click
 
-from .common import CONTEXT, make_console, progress_bar
+from .common import CONTEXT, Number, check_folder, checking, make_console, progress_bar
 
 
 @click.command("demo", context_settings=CONTEXT)
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), default="gallery", show_default=True,
               help="Folder for the figures and index.html (created if needed).")
 @click.option("--only", "only", multiple=True, metavar="NAMES",
-              help="Run only these experiments (comma-separated names, or a seed: 000..004, beyond).")
+              help="Run only these experiments: comma-separated names, seeds (000..004, beyond), or words of "
+                   "names (saddle: every experiment with saddle in its name).")
 @click.option("--quick", is_flag=True, help="Fewer steps, frames and epochs, lower dpi (for CI).")
 @click.option("--list", "list_only", is_flag=True, help="List the experiments and exit.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1, max=64), default=1, show_default=True,
-              help="Run experiments in this many processes.")
+@click.option("--jobs", "-j", type=Number(min=1, max=64, integer=True), default=1, show_default=True,
+              help="Run experiments in this many processes, 1 to 64.")
 def command(out, only, quick, list_only, jobs):
     """Reproduce every experiment of the five seeds, and the showcases, into a gallery.
 
@@ -27,7 +28,7 @@ def command(out, only, quick, list_only, jobs):
     Examples:
       gdlab demo                          # the whole gallery into ./gallery
       gdlab demo --quick --out /tmp/g     # fast (CI)
-      gdlab demo --only seed000_x2,saddle # two experiments
+      gdlab demo --only seed000_x2,saddle # seed000_x2 and the three saddle experiments
       gdlab demo --only 003               # every experiment of seed 003
       gdlab demo --list
     """
@@ -38,14 +39,16 @@ def command(out, only, quick, list_only, jobs):
     if list_only:
         demo.print_list(console)
         return
-    selected = demo.select([n for item in only for n in item.split(",") if n.strip()])
+    with checking():
+        selected = demo.select([n for item in only for n in item.split(",") if n.strip()])
+    out = check_folder(out, "--out")
     import gdlab
 
     if not only or any(e.name == "seed004_numdiff" for e in selected):
         console.print("Seed 004: numerical differentiation (central difference, h = 1e-4) against autodiff\n")
         console.print(format_seed004_table(exact=gdlab.grad), markup=False, highlight=False)
         console.print()
-    with progress_bar(transient=True) as progress:
+    with progress_bar(transient=True, unit="experiments") as progress:
         report = demo.run_gallery(out, selected, quick=quick, jobs=jobs, progress=progress)
     demo.print_summary(console, report)
     click.echo(f"wrote {report.index_path}", err=True)

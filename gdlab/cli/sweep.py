@@ -4,98 +4,86 @@ from __future__ import annotations
 
 import click
 
-from .common import (BadInput, CONTEXT, check_optimizer, converter, fmt_float, json_option, make_console,
-                     noise_option, options, parse_lrs, parse_params, plot_option, progress_bar,
-                     resolve_function, seed_option, start_option, start_points, steps_option, write_json)
+from .common import (CONTEXT, converter, fmt_float, function_and_starts, function_title, json_option, make_console,
+                     noise_option, optimizer_specs, optimizers_option, options, param_option, parse_lrs, plot_option,
+                     print_table, progress_bar, report_written, reserve_outputs, seed_option, start_option,
+                     steps_option, write_json)
+
+DEFAULT_STEPS = 200
 
 
 @click.command("sweep", context_settings=CONTEXT)
 @click.argument("target", metavar="FUNCTION_OR_FORMULA")
-@click.option("--optimizer", "-o", "optimizer_names", default="gd", show_default=True,
-              help="Optimizer name; a comma list sweeps several (e.g. gd,momentum,adam).")
+@optimizers_option
 @click.option("--lrs", default="1e-4:1:20", show_default=True, metavar="LO:HI:COUNT|LIST",
               callback=converter(lambda v, p: parse_lrs(v)),
               help="Log-spaced LO:HI:COUNT, or a comma list of learning rates.")
-@options(steps_option, start_option, noise_option, seed_option)
-@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
-              callback=converter(lambda v, p: parse_params(v)),
-              help="Another hyperparameter for every optimizer, e.g. -p momentum=0.9.")
+@options(steps_option, start_option, noise_option, seed_option, param_option)
 @options(plot_option, json_option)
-def command(target, optimizer_names, lrs, steps, start, noise, seed, params, plot, json_path):
+def command(target, optimizers, lrs, steps, start, noise, seed, params, plot, json_path):
     """Final loss against learning rate on FUNCTION_OR_FORMULA: a table and a plot.
+
+    Every learning rate runs as one row of a single vectorised run (gdlab.lr_sweep); the
+    optimizer is gd unless -o names others.
 
     \b
     Examples:
       gdlab sweep rosenbrock --optimizer adam --lrs 1e-4:1:20 --plot sweep.png
-      gdlab sweep "x**2 + 10*y**2" --optimizer gd,momentum --lrs 0.001,0.01,0.05,0.1,0.2
+      gdlab sweep "x**2 + 10*y**2" -o gd,momentum --lrs 0.001,0.01,0.05,0.1,0.2
       gdlab sweep sphere --lrs 1e-3:3:13 --steps 100 --json sweep.json
     """
-    import gdlab
+    f, x0 = function_and_starts(target, start)
+    specs = optimizer_specs(optimizers, "gd", params=params, lr_allowed=False, what="sweep (--lrs)")
+    steps = DEFAULT_STEPS if steps is None else steps
+    with reserve_outputs({"--plot": plot, "--json": json_path}) as files:
+        import gdlab
 
-    f = resolve_function(target)
-    x0 = start_points(f, start)
-    steps = 200 if steps is None else steps
-    names = [n.strip() for n in optimizer_names.split(",") if n.strip()]
-    if not names:
-        raise BadInput("--optimizer is empty")
-    for name in names:
-        check_optimizer(name)
-    results = {}
-    with progress_bar() as progress:
-        task = progress.add_task("sweeping", total=len(names), info="")
-        for name in names:
-            progress.update(task, info=name)
-            results[name] = gdlab.lr_sweep(f, x0, name, lrs, steps=steps, noise=noise, seed=seed, **params)
-            progress.advance(task)
-    _print_sweep_table(make_console(), f, results, steps)
-    if plot is not None:
-        from gdlab import viz
+        results = {}
+        with progress_bar(unit="optimizers") as progress:
+            task = progress.add_task("sweeping", total=len(specs), info="")
+            for label, spec in specs.items():
+                progress.update(task, info=label)
+                hp = {k: v for k, v in spec.items() if k != "optimizer"}
+                results[label] = gdlab.lr_sweep(f, x0, spec["optimizer"], lrs, steps=steps, noise=noise, seed=seed,
+                                                label=label, **hp)
+                progress.advance(task)
+        print_sweep(make_console(), f, results, steps)
+        if plot is not None:
+            from gdlab import viz
 
-        viz.lr_sweep(results, path=plot)
-        click.echo(f"wrote {plot}", err=True)
-    if json_path is not None:
-        write_json(json_path, {"kind": "sweep", "steps": steps,
-                                "sweeps": {k: _sweep_dict(v) for k, v in results.items()}})
-        click.echo(f"wrote {json_path}", err=True)
+            viz.lr_sweep(results, path=files.temporary(plot))
+        if json_path is not None:
+            write_json(files.temporary(json_path), {"kind": "sweep", "steps": steps,
+                                                    "sweeps": {k: v.to_dict() for k, v in results.items()}})
+    report_written(files.paths)
 
 
-def _sweep_dict(sweep):
-    if hasattr(sweep, "to_dict"):
-        return sweep.to_dict()
-    return {"lrs": list(map(float, sweep.lrs)), "final_loss": list(map(float, sweep.final_loss)),
-            "status": [str(s) for s in sweep.status]}
-
-
-def _print_sweep_table(console, f, results, steps):
+def print_sweep(console, f, results, steps):
     import numpy as np
-    from rich.table import Table
 
     names = list(results)
-    console.print(f"[bold]{getattr(f, 'name', '') or 'f'}[/]: final loss after {steps} steps", soft_wrap=True)
-    table = Table()
-    table.add_column("lr", justify="right")
-    for name in names:
-        table.add_column(name, justify="right")
+    console.print(f"[bold]{function_title(f)}[/]: final loss after {steps} steps")
     lrs = np.asarray(results[names[0]].lrs, dtype=float)
-    best = {}
+    best, shown = {}, {}
     for name in names:
         losses = np.asarray(results[name].final_loss, dtype=float)
         statuses = np.asarray(results[name].status).astype(str)
+        if losses.ndim > 1:  # several starts: the mean over them, as the sweep's best_lr scores them
+            losses, statuses = losses.mean(axis=1), np.where((statuses == "diverged").any(axis=1), "diverged", "")
+        shown[name] = (losses, statuses)
         ok = np.where((statuses != "diverged") & np.isfinite(losses), losses, np.inf)
         best[name] = int(np.argmin(ok)) if np.isfinite(ok).any() else None
+    rows = []
     for i, lr in enumerate(lrs):
         row = [fmt_float(lr, 3)]
         for name in names:
-            loss = float(np.asarray(results[name].final_loss, dtype=float)[i])
-            status = str(np.asarray(results[name].status).astype(str)[i])
-            cell = "[red]diverged[/]" if status == "diverged" else fmt_float(loss, 4)
+            losses, statuses = shown[name]
+            cell = "[red]diverged[/]" if statuses[i] == "diverged" else fmt_float(losses[i])
             if best[name] == i:
                 cell = f"[bold green]{cell} *[/]"
             row.append(cell)
-        table.add_row(*row)
-    console.print(table)
+        rows.append(row)
+    print_table(console, [("lr", "number")] + [(name, "number") for name in names], rows)
     for name in names:
         if best[name] is not None:
-            console.print(f"best lr for {name}: {fmt_float(lrs[best[name]], 4)}")
-        else:
-            console.print(f"{name}: every learning rate diverged")
+            console.print(f"best lr for {name}: {fmt_float(lrs[best[name]], 3)}")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import click
 
-from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, BadInput, converter, fmt_float, html_option,
-                     json_option, make_console, output_callback, parse_model, parse_params, progress_bar,
-                     seed_option, write_json)
+from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, POSITIVE, BadInput, Number, converter, fmt_float,
+                     html_option, json_option, make_console, one_line, output_callback, param_option, parse_model,
+                     parse_params, progress_bar, report_written, reserve_outputs, seed_option, write_json)
 
 
 @click.command("train", context_settings=CONTEXT)
@@ -25,15 +25,16 @@ from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, BadInput, converter
               help="Layer sizes input-hidden...-output, e.g. 2-16-16-2. Default: input-16-16-output.")
 @click.option("--activation", "-a", default="relu", show_default=True,
               help="relu, tanh, sigmoid, leaky_relu, ...")
-@click.option("--optimizer", "-o", default="adam", show_default=True)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.01, show_default=True,
-              help="Learning rate (> 0).")
-@click.option("--epochs", "-e", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option("--batch-size", "-b", type=click.IntRange(min=1), default=32, show_default=True,
+@click.option("--optimizer", "-o", default="adam", show_default=True, help="Optimizer name (gd, momentum, adam, ...).")
+@click.option("--lr", type=POSITIVE, default=0.01, show_default=True, help="Learning rate (> 0).")
+@param_option
+@click.option("--epochs", "-e", type=Number(min=1, max=1_000_000, integer=True), default=200, show_default=True,
+              help="Passes over the training set, 1 to 1,000,000.")
+@click.option("--batch-size", "-b", type=Number(min=1, max=10_000_000, integer=True), default=32, show_default=True,
               help="Samples per update (1 = SGD). Use --full-batch for gradient descent.")
 @click.option("--full-batch", is_flag=True, help="One update per epoch on the whole training set.")
-@click.option("--test-size", type=click.FloatRange(min=0, max=0.9), default=0.2, show_default=True,
-              help="Fraction held out to report test metrics (0: none).")
+@click.option("--test-size", type=Number(min=0, max=0.9), default=0.2, show_default=True,
+              help="Fraction held out to report test metrics, 0 to 0.9 (0: none).")
 @click.option("--standardize/--no-standardize", default=True, show_default=True,
               help="Standardise the features (fitted on the training set).")
 @seed_option
@@ -46,7 +47,7 @@ from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, BadInput, converter
 @click.option("--save", type=click.Path(dir_okay=False), callback=output_callback(MODEL_SUFFIXES),
               help="Save the trained model (.npz).")
 @json_option
-def command(dataset, data_args, model_spec, activation, optimizer, lr, epochs, batch_size, full_batch,
+def command(dataset, data_args, model_spec, activation, optimizer, lr, params, epochs, batch_size, full_batch,
             test_size, standardize, seed, plot, curves, html, save, json_path):
     """Train a small network on a data set, with a progress bar; print the metrics.
 
@@ -58,24 +59,39 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, epochs, b
       gdlab train --dataset moons --model 2-16-16-2 --activation relu --optimizer adam --lr 0.01 --epochs 200 --batch-size 32
       gdlab train --dataset digits --model 64-64-10 --optimizer sgd --lr 0.1 --epochs 20 --plot digits.png
       gdlab train --dataset sine --model 1-32-32-1 --activation tanh --epochs 300 --plot fit.png --html report.html
-      gdlab train --dataset spirals --data noise=0.1 --model 2-64-64-3 --epochs 300 --save spirals.npz
+      gdlab train --dataset spirals --data noise=0.1 --model 2-64-64-2 --epochs 300 --save spirals.npz
+      gdlab train --dataset xor --optimizer momentum -p momentum=0.95 --lr 0.05 --full-batch --epochs 300
       gdlab train --dataset circles --epochs 50 --plot regions.png --curves curves.png --json history.json
     """
     from gdlab.nn import recipe
 
-    bar = _progress_callback(f"training {dataset}", epochs)
+    if "lr" in params:
+        raise BadInput("-p lr=...: give the learning rate with --lr")
     try:
         spec = recipe.TrainSpec(dataset=dataset, data=dict(data_args), test_size=test_size,
                                 standardize=standardize, model=model_spec, activation=activation,
-                                optimizer=optimizer, lr=lr, epochs=epochs,
+                                optimizer=optimizer, optimizer_params=dict(params), lr=lr, epochs=epochs,
                                 batch_size=None if full_batch else batch_size, seed=seed)
-        result = recipe.train(spec, callbacks=[bar])
     except recipe.TrainSpecError as exc:
         raise _as_option_error(exc) from None
-    finally:
-        bar.close()
-    _print_train_table(make_console(), result)
-    _write_outputs(result, plot=plot, curves=curves, html=html, save=save, json_path=json_path)
+    outputs = {"--plot": plot, "--curves": curves, "--html": html, "--save": save, "--json": json_path}
+    with reserve_outputs(outputs) as files:
+        bar = _progress_callback(f"training {dataset}", epochs)
+        try:
+            result = recipe.train(spec, callbacks=[bar])
+        except recipe.TrainSpecError as exc:  # what needs the data to check (the output size, ...)
+            raise _as_option_error(exc) from None
+        except (ValueError, TypeError) as exc:
+            # the recipe checks names (data set, its arguments, activation, optimizer) as it sets up:
+            # bad input until training begins, gdlab's own error after
+            if bar.started:
+                raise
+            raise BadInput(one_line(exc)) from exc
+        finally:
+            bar.close()
+        _print_train_table(make_console(), result)
+        _write_outputs(result, {k: files.temporary(v) for k, v in outputs.items()})
+    report_written(files.paths)
 
 
 def _as_option_error(exc):
@@ -105,13 +121,13 @@ def _print_train_table(console, result):
     console.print(table)
 
 
-def _write_outputs(result, *, plot=None, curves=None, html=None, save=None, json_path=None):
-    """The files asked for, one at a time; each written path is reported on stderr."""
+def _write_outputs(result, paths):
+    """The files asked for, into the temporary paths ``{option: path or None}`` reserved for them."""
     import numpy as np
 
+    plot, curves, html, save, json_path = (paths[k] for k in ("--plot", "--curves", "--html", "--save", "--json"))
     spec, history, x, y = result.spec, result.history, result.x, result.y
     dataset, n_features, classification = spec.dataset, result.n_features, result.task == "classification"
-    written = []
     if plot is not None or curves is not None or html is not None:
         from gdlab import viz
     if plot is not None:
@@ -124,27 +140,20 @@ def _write_outputs(result, *, plot=None, curves=None, html=None, save=None, json
             viz.digits(shown_x[:50], shown_y[:50], result.predict(shown_x[:50]), errors_first=True, path=plot)
         else:
             viz.history_curves(history, path=plot, title=dataset)
-        written.append(plot)
     if curves is not None:
         viz.history_curves(history, path=curves, title=f"{dataset}: training")
-        written.append(curves)
     if html is not None:
         if n_features <= 2:
             viz.interactive_training(history, model=result.predict, x=x, y=y, path=html, title=f"{dataset}: training")
         else:
             viz.interactive_training(history, path=html, title=f"{dataset}: training")
-        written.append(html)
     if save is not None:
         result.model.save(save)
-        written.append(save)
     if json_path is not None:
         write_json(json_path, {"kind": "train", "dataset": dataset, "model": result.sizes,
                                "activation": spec.activation, "optimizer": spec.optimizer, "lr": spec.lr,
                                "epochs": spec.epochs,
                                "history": {k: list(map(float, v)) for k, v in history.history.items()}})
-        written.append(json_path)
-    for path in written:
-        click.echo(f"wrote {path}", err=True)
 
 
 def _progress_callback(description, total):
@@ -159,9 +168,11 @@ def _progress_callback(description, total):
 
     class ProgressCallback(Callback):
         progress = task = None
+        started = False
 
         def on_train_begin(self, logs=None):
-            self.progress = progress_bar(transient=False)
+            self.started = True
+            self.progress = progress_bar(transient=False, unit="epochs")
             self.progress.__enter__()
             self.task = self.progress.add_task(description, total=total, info="")
 

@@ -41,7 +41,8 @@ def _group_key(text: str) -> str | None:
 
 
 def select(only=None) -> list[Experiment]:
-    """The experiments named in ``only`` (names, or groups "000".."004"/"seed003"/"beyond"); all if empty.
+    """The experiments named in ``only`` (names, groups "000".."004"/"seed003"/"beyond", or a word of
+    names: "saddle" is every experiment with "saddle" between its underscores); all if empty.
 
     ValueError for an unknown name, with the close matches.
     """
@@ -58,6 +59,8 @@ def select(only=None) -> list[Experiment]:
             wanted.append(EXPERIMENTS.canonical(item))
         elif group is not None:
             wanted.extend(e.name for e in every if e.seed == group)
+        elif any(item.lower() in name.split("_") for name in known):
+            wanted.extend(name for name in known if item.lower() in name.split("_"))
         else:
             raise EXPERIMENTS.error(item)
     chosen = set(wanted)

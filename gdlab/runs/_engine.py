@@ -44,7 +44,13 @@ import numpy as np
 from .._alloc import warm_allocator
 from ..optim import clip_norm_rows, perturb_grad
 
-__all__ = ["run_rows"]
+__all__ = ["run_rows", "progress_every"]
+
+
+def progress_every(steps):
+    """How often a progress hook is called: about 200 times a run, so that its cost stays invisible."""
+    return max(1, steps // 200)
+
 
 def _hold(arr, stopped, rows):
     """arr[t, r] = arr[stopped[r], r] for t > stopped[r], for the given rows (in place)."""
@@ -83,7 +89,7 @@ def _row_norms(g, out, tmp):
 
 
 def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, rng=None, clip=None,
-             bound=math.inf, record=("params", "loss", "grad", "grad_norm", "state")):
+             bound=math.inf, record=("params", "loss", "grad", "grad_norm", "state"), progress=None):
     """Run ``steps`` updates of ``rule`` from the rows of ``x0`` (n, d). No argument checks.
 
     Parameters
@@ -95,6 +101,8 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     clip : None or max gradient norm per row
     bound : the divergence bound on |params|
     record : which of "params", "loss", "grad", "grad_norm", "state" to keep per step
+    progress : None, or ``progress(done_steps, steps)``, called every ``progress_every(steps)``
+        steps and once at the end with the steps run
 
     Returns a dict of arrays: params, loss, grad, grad_norm, state, status, stopped_at,
     final, final_loss (unrecorded ones None / empty).
@@ -147,8 +155,13 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     # OpenBLAS threads spinning beside the loop cost more than they save at these sizes.
     t = 0
     v = None
+    every = progress_every(steps)
+    report_at = every if progress is not None else T  # one int comparison a step when there is no hook
     with np.errstate(all="ignore"):
         for t in range(T):
+            if t >= report_at:
+                progress(t, steps)
+                report_at += every
             v, g = vg(p)
             if P is not None:
                 P[t] = p
@@ -205,6 +218,8 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
                 hp_step["lr"] = lr_values[t]
             update(p, g, state, **hp_step)
 
+    if progress is not None:
+        progress(t, steps)
     live = ~done
     final[live] = p[live]
     final_loss[live] = v[live]

@@ -227,7 +227,7 @@ def _batch_vg(f: DataLoss, n, batch_size, sampling, rng):
 
 def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=None, schedule=None,
         batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None, divergence_bound=None,
-        record="auto", label=None):
+        record="auto", label=None, progress=None):
     """Checks done by the callers except the ones listed here; returns a Trajectory.
 
     ``lr`` may be a float or an (n, 1) array (one per row, for sweeps).
@@ -276,7 +276,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
 
     t0 = time.perf_counter()
     out = run_rows(vg, X0, rule, hyper, steps, lr_values=lr_values, tol=tol, noise=noise, rng=rng, clip=clip,
-                   bound=bound, record=keep)
+                   bound=bound, record=keep, progress=progress)
     wall = time.perf_counter() - t0
 
     lr_arr = np.asarray(lr, dtype=np.float64)
@@ -315,7 +315,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
 
 def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=None, seed=None, *,
              schedule=None, batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None,
-             divergence_bound=None, record="auto", label=None, **hyperparameters) -> Trajectory:
+             divergence_bound=None, record="auto", label=None, progress=None, **hyperparameters) -> Trajectory:
     """Run an optimizer on ``f`` from ``x0`` (one start or n starts as one array program).
 
     >>> traj = gdlab.minimize("square", -5.0, "gd", steps=150, lr=0.1)      # seed 000
@@ -366,6 +366,9 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
         What to keep per step (see the module docstring).
     label : str | None
         A name for the run (default: the optimizer's name).
+    progress : callable(done_steps, total_steps) | None
+        Called every ``max(1, steps // 200)`` steps and once at the end (with the steps run, fewer
+        than ``steps`` when every run stopped early), e.g. to draw a progress bar.
     **hyperparameters
         The optimizer's other hyperparameters with torch's names (momentum, betas, eps,
         weight_decay, nesterov, alpha, ...). Unknown names raise TypeError.
@@ -381,7 +384,14 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
         raise TypeError(f"lr must be a number or None, got {lr!r}; use gdlab.lr_sweep for several learning rates")
     return run(f, X0, single, optimizer, steps, lr, hyperparameters, tol=tol, noise=noise, seed=seed,
                schedule=schedule, batch_size=batch_size, sampling=sampling, gradient=gradient,
-               clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record, label=label)
+               clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record, label=label,
+               progress=_check_progress(progress))
+
+
+def _check_progress(progress):
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be None or a callable(done_steps, total_steps), got {progress!r}")
+    return progress
 
 
 def normalize_optimizers(optimizers):
@@ -413,7 +423,7 @@ def normalize_optimizers(optimizers):
     return result
 
 
-def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=None, **common):
+def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=None, progress=None, **common):
     """Several optimizers, each with its own hyperparameters, from the same start(s).
 
     >>> runs = gdlab.race("rosenbrock", [-1.2, 1.0], {"gd": {"lr": 1e-3}, "adam": {"lr": 0.05},
@@ -425,7 +435,9 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
     name; default ["gd", "momentum", "adam"]. Every run gets the same x0, steps, tol, noise,
     seed (so the same noise draws and batches) and the ``common`` keyword arguments: minimize's
     options (schedule, batch_size, record, ...) and shared hyperparameters (e.g.
-    ``weight_decay=1e-3``; an optimizer's own entry overrides them). Returns dict label -> Trajectory.
+    ``weight_decay=1e-3``; an optimizer's own entry overrides them). ``progress(done_steps,
+    total_steps)`` counts the steps of every run, one optimizer after the other (total: steps times
+    the number of optimizers). Returns dict label -> Trajectory.
     """
     f = resolve_function(f, x0)
     X0, single = resolve_starts(f, x0)
@@ -434,11 +446,13 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
     if "lr" in common:
         raise TypeError("race: give each optimizer its own lr, e.g. optimizers={'adam': {'lr': 0.1}}")
     run_kw = {k: common.pop(k) for k in list(common) if k in RUN_OPTIONS}
+    progress = _check_progress(progress)
     out = {}
-    for label, spec in specs.items():
+    for i, (label, spec) in enumerate(specs.items()):
         spec = {**common, **spec}  # shared hyperparameters, overridden per optimizer
         name = spec.pop("optimizer")
         lr = spec.pop("lr", None)
+        hook = None if progress is None else (lambda done, _, i=i: progress(i * steps + done, len(specs) * steps))
         out[label] = run(f, X0, single, name, steps, lr, spec, tol=tol, noise=noise, seed=seed, label=label,
-                         **run_kw)
+                         progress=hook, **run_kw)
     return out

@@ -495,7 +495,7 @@ def animate(f, runs=None, *, view="contour", frames=60, fps=12, duration=None, h
             else:
                 rows = _frame_text_race([r for r in rs if r.n == 1][:8], obj, s)
                 # the header's box spans the table; each row is its own coloured text on top of it
-                texts[0].set_text(f"step {s} / {last}\n" + "\n".join(" " * len(row) for row in rows))
+                texts[0].set_text(f"step {s} / {last}" + "".join("\n" + " " * len(row) for row in rows))
                 for k, (tt, row) in enumerate(zip(texts[1:], rows)):
                     tt.set_text("\n" * (k + 1) + row)
 

@@ -11,7 +11,7 @@ import pytest
 def test_help_on_every_command(run_cli):
     code, out, _ = run_cli("--help")
     assert code == 0 and "Examples" in out
-    for command in ("functions", "minimize", "race", "sweep", "train", "demo"):
+    for command in ("functions", "minimize", "race", "tune", "sweep", "animate", "train", "demo"):
         code, out, _ = run_cli(command, "--help")
         assert code == 0 and "Examples:" in out and f"gdlab {command}" in out, command
 

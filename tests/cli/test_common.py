@@ -10,8 +10,9 @@ import time
 import numpy as np
 import pytest
 
-from gdlab.cli.common import (BadInput, check_output, parse_lrs, parse_model, parse_optimizers, parse_params,
-                              parse_point, parse_value, resolve_function)
+from gdlab.cli.common import (BadInput, Number, check_output, fmt_float, parse_int, parse_lrs, parse_model,
+                              parse_number, parse_optimizers, parse_params, parse_point, parse_value, print_table,
+                              resolve_function)
 from gdlab.cli.common import one_line as _one_line
 
 
@@ -32,14 +33,44 @@ def test_parse_point_refuses(text):
 def test_parse_value_and_params():
     assert parse_value("0.9") == 0.9 and parse_value("3") == 3 and parse_value("true") is True
     assert parse_value("0.9/0.999") == (0.9, 0.999) and parse_value("none") is None
-    assert parse_params(["momentum=0.9", "nesterov=true", "betas=0.8/0.9"]) == {
+    # tuples in the obvious form, the older spellings kept
+    for text in ("0.9,0.99", "(0.9, 0.99)", "[0.9,0.99]", "0.9/0.99", "0.9;0.99"):
+        assert parse_value(text) == (0.9, 0.99), text
+    assert parse_params(["momentum=0.9", "nesterov=true", "betas=0.8,0.9"]) == {
         "momentum": 0.9, "nesterov": True, "betas": (0.8, 0.9)}
     for bad in (["momentum"], ["=1"], ["1x=2"], ["a="]):
         with pytest.raises(BadInput, match="KEY=VALUE"):
             parse_params(bad)
+    for bad in ("momentum=nan", "momentum=inf", "betas=0.9,", "betas=0.9,1e400"):
+        with pytest.raises(BadInput, match="-p"):
+            parse_params([bad], option="-p")
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "Infinity", "1e400", "", "1,5", "0x10", "1e", "--1"])
+def test_numbers_are_finite(text):
+    with pytest.raises(BadInput):
+        parse_number(text)
+
+
+def test_one_numeric_converter():
+    import click
+
+    lr = Number(min=0, min_open=True)
+    assert lr.convert("1e-3", None, None) == 1e-3 and lr.convert(0.5, None, None) == 0.5
+    steps = Number(min=1, max=1000, integer=True)
+    assert steps.convert("300", None, None) == 300 and steps.convert("1e3", None, None) == 1000
+    assert parse_int("2e2") == 200
+    for conv, bad in [(lr, "0"), (lr, "-1"), (lr, "nan"), (lr, "inf"), (lr, "1e999"), (lr, True),
+                      (steps, "0"), (steps, "1001"), (steps, "2.5"), (steps, "1e30"), (steps, "ten")]:
+        with pytest.raises(click.BadParameter, match="must be"):
+            conv.convert(bad, None, None)
 
 
 def test_parse_optimizers():
+    # a tuple value takes commas too: a piece that does not start with a name continues it
+    assert parse_optimizers("adam:betas=0.9,0.99,gd:lr=0.1") == {
+        "adam": {"optimizer": "adam", "betas": (0.9, 0.99)}, "gd": {"optimizer": "gd", "lr": 0.1}}
+    assert parse_optimizers("adam:betas=(0.8, 0.9)") == {"adam": {"optimizer": "adam", "betas": (0.8, 0.9)}}
     spec = parse_optimizers("sgd:lr=0.01,momentum:lr=0.01:momentum=0.9,adam:lr=0.1")
     assert spec == {"sgd": {"optimizer": "sgd", "lr": 0.01},
                     "momentum": {"optimizer": "momentum", "lr": 0.01, "momentum": 0.9},
@@ -100,29 +131,56 @@ def test_one_line_drops_caret_diagrams():
     assert _one_line("") == "invalid input"
 
 
-def test_unwritable_directory(run_cli, tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root can write anywhere")
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        code, _, err = run_cli("minimize", "sphere", "--plot", locked / "a.png")
-        assert code == 2 and "permission denied" in err
-    finally:
-        locked.chmod(0o700)
-
-
-def test_layer_errors_are_caught_at_the_boundary(run_cli, monkeypatch):
+@pytest.mark.parametrize("command", [["minimize", "sphere"], ["race", "sphere"], ["sweep", "sphere"],
+                                     ["tune", "sphere"]], ids=lambda c: c[0])
+def test_a_folder_that_takes_no_file_is_refused_before_the_work(run_cli, tmp_path, monkeypatch, command):
+    """/proc passes the os.access test even for root; the reserved temporary file finds it out first."""
     import gdlab
 
-    def broken(*args, **kwargs):
-        raise TypeError("optimizer 'adam' does not take 'momentum'")
+    for name in ("minimize", "race", "lr_sweep", "tune"):
+        monkeypatch.setattr(gdlab, name, lambda *a, **k: pytest.fail("ran before checking the outputs"),
+                            raising=False)
+    code, out, err = run_cli(*command, "--json", tmp_path / "ok.json", "--plot", "/proc/p.png")
+    assert code == 2 and "cannot write --plot '/proc/p.png'" in err
+    assert list(tmp_path.iterdir()) == []
 
-    monkeypatch.setattr(gdlab, "minimize", broken, raising=False)
-    code, _, err = run_cli("minimize", "sphere", "-p", "momentum=0.9", "-o", "adam")
-    assert code == 2
-    assert err.strip() == "gdlab: error: optimizer 'adam' does not take 'momentum'"
+
+def test_layer_checks_are_bad_input(refused):
+    """The rule refuses the hyperparameter while the command checks its arguments: exit 2, its message."""
+    line = refused(["minimize", "sphere", "-p", "momentum=0.9", "-o", "adam"], "unknown hyperparameter")
+    assert "adam" in line and "momentum" in line
+
+
+@pytest.mark.parametrize("failing", ["gdlab.minimize", "gdlab.viz.animate", "gdlab.viz.interactive"])
+def test_an_error_of_the_work_is_internal_and_leaves_no_file(run_cli, tmp_path, monkeypatch, failing):
+    """Once the input is checked, an exception is gdlab's bug: exit 1 and one line saying so (never the
+    exit 2 of bad input), and none of the outputs, not even those written before the failure."""
+    import importlib
+
+    module, name = failing.rsplit(".", 1)
+
+    def broken(*args, **kwargs):
+        raise ValueError("max() arg is an empty sequence")
+
+    monkeypatch.setattr(importlib.import_module(module), name, broken, raising=False)
+    outputs = {"--plot": tmp_path / "p.png", "--animate": tmp_path / "a.gif", "--html": tmp_path / "r.html",
+               "--json": tmp_path / "r.json"}
+    args = ["minimize", "himmelblau", "--start", "-4,4", "--start", "4,4", "--steps", "20", "--frames", "3"]
+    code, out, err = run_cli(*args, *[str(a) for kv in outputs.items() for a in kv])
+    assert code == 1, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert lines[0].startswith("gdlab: internal error: ValueError: max() arg is an empty sequence")
+    assert "GDLAB_DEBUG=1" in lines[0] and "bug in gdlab" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_are_renamed_into_place_together(run_cli, tmp_path):
+    outputs = [tmp_path / "p.png", tmp_path / "r.json"]
+    code, _, err = run_cli("minimize", "sphere", "--steps", "5", "--plot", outputs[0], "--json", outputs[1])
+    assert code == 0, err
+    assert sorted(tmp_path.iterdir()) == outputs          # no temporary file left beside them
+    assert [line for line in err.splitlines() if line.startswith("wrote")] == [f"wrote {p}" for p in outputs]
 
 
 def test_ctrl_c_in_process(run_cli, monkeypatch):
@@ -161,3 +219,37 @@ def test_debug_shows_tracebacks(run_cli, monkeypatch):
     monkeypatch.setenv("GDLAB_DEBUG", "1")
     with pytest.raises(ValueError):
         run_cli("functions", "rosenbrok")
+
+
+def test_tables_fit_80_columns_and_never_break_a_number():
+    """At 80 columns number columns are never folded, and text columns wrap between words, never inside one
+    (inside one only when even the longest words cannot fit side by side; numbers still stay whole)."""
+    from rich.console import Console
+
+    columns = [("optimizer", "text"), ("hyperparameters", "text"), ("final loss", "number"), ("final point", "text"),
+               ("status", "text"), ("to nearest\nminimum", "number")]
+    rows = [["momentum", "lr=0.001778, momentum=0.9, nesterov=true", fmt_float(2.25507e-08),
+             "(0.9998, 0.9997, 1.234, -5.678)", "converged at 1000000", fmt_float(0.000336039)],
+            ["adam", "lr=1", fmt_float(5.975e-11), "(1, 1)", "max_steps", fmt_float(1.7e-5)]]
+
+    def shown(rows):
+        console = Console(width=80, record=True, highlight=False)
+        print_table(console, columns, rows)
+        text = console.export_text()
+        assert max(len(line) for line in text.splitlines()) <= 80
+        return {w for line in text.splitlines() for w in line.replace("│", " ").replace("┃", " ").split()}
+
+    words = shown(rows)
+    for row in rows:
+        for cell in row:
+            assert set(cell.split()) <= words, cell        # every word (every number) whole on one line
+    rows[1][0] = "a_label_far_too_long_to_share_eighty_columns_with_the_rest"
+    words = shown(rows)
+    for row in rows:
+        assert {row[2], row[5]} <= words
+
+
+def test_numbers_have_four_significant_digits():
+    assert fmt_float(0.00177827941) == "0.001778" and fmt_float(1.730e-12) == "1.730e-12"
+    assert fmt_float(-1 / 3) == "-0.3333" and fmt_float(2 / 3) == "0.6667" and fmt_float(1.0) == "1"
+    assert fmt_float(123456.0) == "1.235e+05" and fmt_float(float("nan")) == "nan"

@@ -32,3 +32,24 @@ def test_demo_exits_1_when_an_experiment_fails(run_cli, tmp_path, monkeypatch):
 
 def test_unknown_experiment(refused):
     refused(["demo", "--only", "nope"], "unknown experiment")
+
+
+def test_only_takes_a_word_of_names(run_cli, tmp_path, monkeypatch):
+    """`--only seed000_x2,saddle` (the --help example): the named one and every experiment with "saddle"."""
+    from gdlab import demo
+
+    ran = []
+
+    def stop_after_selecting(out, selected, **kwargs):  # which experiments, without running them
+        ran.extend(e.name for e in selected)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo, "run_gallery", stop_after_selecting)
+    code, _, err = run_cli("demo", "--only", "seed000_x2,saddle", "--out", tmp_path)
+    assert code == 130
+    assert ran == ["seed000_x2", "seed003_saddle", "seed003_saddle_optimizers", "saddle_escape"]
+
+
+def test_unwritable_out_folder_is_refused_first(refused):
+    refused(["demo", "--only", "seed000_x2", "--out", "/proc/gallery"], "cannot write --out '/proc/gallery'")
+    refused(["demo", "--jobs", "0"], "'--jobs'")

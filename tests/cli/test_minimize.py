@@ -27,16 +27,17 @@ def test_json_of_a_diverged_run_is_strict(run_cli, tmp_path):
 
 
 def test_minimize_formula_1d_and_seed_numbers(run_cli):
+    """Seed 001: 3x^2 + 2x + 1 has its minimum 2/3 at -1/3, shown with 4 significant digits."""
     code, out, err = run_cli("minimize", "3*x**2 + 2*x + 1", "--lr", "0.2", "--steps", "1000", "--start", "-10")
     assert code == 0, err
-    assert "-0.333333" in out and "0.666667" in out
+    assert "-0.3333" in out and "0.6667" in out and "-0.33333" not in out
 
 
 def test_minimize_many_starts_noise_tol(run_cli):
     code, out, err = run_cli("minimize", "himmelblau", "--start", "-4,4", "--start", "4,4", "--lr", "0.01",
                              "--tol", "1e-6", "--steps", "300")
     assert code == 0, err
-    assert out.count("converged") == 2
+    assert out.count("converged at") == 2
     code, out, err = run_cli("minimize", "x**2 - y**2", "--start", "10,0", "--lr", "0.004", "--steps", "50",
                              "--noise", "0.01", "--seed", "0")
     assert code == 0, err
@@ -89,8 +90,22 @@ BAD = [
     (["minimize", "rosenbrock", "--start", "1,2,3"], "3 coordinates"),
     (["minimize", "sphere", "--lr", "-0.1"], "--lr"),
     (["minimize", "sphere", "--lr", "0"], "--lr"),
+    (["minimize", "sphere", "--lr", "inf"], "'--lr': must be a finite number > 0, got 'inf'"),
+    (["minimize", "sphere", "--lr", "nan"], "'--lr': must be a finite number > 0, got 'nan'"),
+    (["minimize", "sphere", "--lr", "1e400"], "'--lr'"),
     (["minimize", "sphere", "--steps", "0"], "--steps"),
+    (["minimize", "sphere", "--steps", "1e30"], "'--steps': must be a whole number in [1, 1000000]"),
+    (["minimize", "sphere", "--steps", "2.5"], "'--steps'"),
     (["minimize", "sphere", "--noise", "-1"], "--noise"),
+    (["minimize", "sphere", "--noise", "nan"], "'--noise': must be a finite number >= 0"),
+    (["minimize", "sphere", "--tol", "inf"], "'--tol'"),
+    (["minimize", "sphere", "--seed", "-3"], "'--seed'"),
+    (["minimize", "sphere", "--frames", "1"], "'--frames'"),
+    (["minimize", "sphere", "--start", "nan,1"], "--start"),
+    (["minimize", "sphere", "-p", "momentum=nan", "-o", "momentum"], "-p momentum: 'nan' is not a finite number"),
+    (["minimize", "sphere", "-o", "momentum:momentum=inf"], "momentum: 'inf' is not a finite number"),
+    (["minimize", "sphere", "-o", "gd,adam"], "minimize runs one optimizer"),
+    (["minimize", "sphere", "--html", "a.html", "--animate", "./a.html"], "also another output"),
     (["minimize", "sphere", "-p", "momentum"], "KEY=VALUE"),
     (["minimize", "sphere", "--plot", "/nonexistent-dir/a.png"], "does not exist"),
     (["minimize", "sphere", "--plot", "out.txt"], "unsupported file type"),
@@ -103,3 +118,54 @@ BAD = [
 @pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_bad_input_one_line_exit_2(refused, args, message):
     refused(args, message)
+
+
+def test_several_starts_animate_and_every_output_is_written(run_cli, tmp_path):
+    """The --help example that failed with "max() arg is an empty sequence" (and left a 0-byte --html)."""
+    plot, gif, html = tmp_path / "p.png", tmp_path / "runs.gif", tmp_path / "r.html"
+    code, out, err = run_cli("minimize", "himmelblau", "--start", "-4,4", "--start", "4,4", "--start", "0,0",
+                             "--steps", "30", "--frames", "4", "--plot", plot, "--animate", gif, "--html", html)
+    assert code == 0, err
+    png_ok(plot)
+    assert gif_frames(gif) == 4
+    html_ok(html, "himmelblau")
+
+
+def test_tuple_hyperparameters_in_the_obvious_form(run_cli, tmp_path):
+    import gdlab
+
+    js = tmp_path / "t.json"
+    code, out, err = run_cli("minimize", "rosenbrock", "-o", "adam", "-p", "betas=0.8,0.9", "--lr", "0.05",
+                             "--steps", "40", "--json", js)
+    assert code == 0, err
+    assert "betas=0.8,0.9" in out
+    ref = gdlab.minimize("rosenbrock", None, "adam", steps=40, lr=0.05, betas=(0.8, 0.9))
+    np.testing.assert_array_equal(strict_json(js)["final"], ref.final)
+    code, out2, err = run_cli("minimize", "rosenbrock", "-o", "adam:betas=(0.8, 0.9)", "--lr", "0.05", "--steps", "40")
+    assert code == 0 and out2 == out
+
+
+def test_mp4_without_ffmpeg_is_one_line_with_the_hint(refused, tmp_path, monkeypatch):
+    """ffmpeg hidden from PATH (and matplotlib's setting pointing at nothing): refused before running."""
+    import matplotlib
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(matplotlib.rcParams, "animation.ffmpeg_path", "ffmpeg")
+    line = refused(["minimize", "himmelblau", "--animate", tmp_path / "x.mp4"], "needs ffmpeg")
+    assert "apt-get install ffmpeg" in line and "brew install ffmpeg" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_run_shows_a_progress_bar_with_a_rate_and_eta(tmp_path):
+    """On a terminal (forced here), minimize draws steps done / total, steps/s and the ETA on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "100",
+           "MPLBACKEND": "Agg"}
+    proc = subprocess.run([sys.executable, "-m", "gdlab", "minimize", "rosenbrock", "--steps", "200000"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "steps/s" in proc.stderr and "eta" in proc.stderr and "/200000" in proc.stderr
+    assert "steps/s" not in proc.stdout and "200000 steps" in proc.stdout

@@ -20,8 +20,22 @@ def test_sweep(run_cli, tmp_path):
     assert code == 0, err
 
 
+def test_sweep_entries_take_their_own_hyperparameters(run_cli, tmp_path):
+    import gdlab
+
+    js = tmp_path / "s.json"
+    code, _, err = run_cli("sweep", "rosenbrock", "-o", "gd,adam:betas=0.8,0.9", "--lrs", "0.001,0.01", "--steps", "30",
+                           "--json", js)
+    assert code == 0, err
+    sweeps = json.loads(js.read_text())["sweeps"]
+    ref = gdlab.lr_sweep("rosenbrock", None, "adam", [0.001, 0.01], steps=30, betas=(0.8, 0.9))
+    assert sweeps["adam"]["final_loss"] == ref.final_loss.tolist() and set(sweeps) == {"gd", "adam"}
+
+
 BAD = [
     (["sweep", "sphere", "--lrs", "1:2"], "--lrs"),
+    (["sweep", "sphere", "--lrs", "nan,1"], "not a finite number"),
+    (["sweep", "sphere", "-o", "gd:lr=0.1"], "remove lr"),
     (["sweep", "sphere", "--lrs", "-1,1"], "> 0"),
     (["sweep", "sphere", "--optimizer", "gdd"], "unknown optimizer"),
 ]

@@ -105,9 +105,16 @@ BAD = [
     (["train", "--model", "2-8-5"], "output size must be 2"),
     (["train", "--dataset", "sine", "--model", "1-8-2"], "the output size must be 1"),
     (["train", "--lr", "-1"], "--lr"),
-    (["train", "--lr", "inf"], "--lr must be a finite number > 0"),
-    (["train", "--lr", "nan"], "--lr must be a finite number > 0"),
-    (["train", "--seed", "-1"], "--seed must be None or an int >= 0"),
+    (["train", "--lr", "inf"], "'--lr': must be a finite number > 0, got 'inf'"),
+    (["train", "--lr", "nan"], "'--lr': must be a finite number > 0, got 'nan'"),
+    (["train", "--seed", "-1"], "'--seed': must be a whole number >= 0, got '-1'"),
+    (["train", "--epochs", "1e30"], "'-e': must be a whole number in [1, 1000000], got '1e30'"),
+    (["train", "--test-size", "nan"], "'--test-size'"),
+    (["train", "-p", "momentum=inf", "-o", "momentum"], "-p momentum: 'inf' is not a finite number"),
+    (["train", "-p", "nesterov=maybe", "-o", "momentum", "--epochs", "1"], "nesterov"),
+    (["train", "--data", "noise=nan"], "--data noise: 'nan' is not a finite number"),
+    (["train", "--save", "/proc/m.npz"], "cannot write --save '/proc/m.npz'"),
+    (["train", "--plot", "a.png", "--curves", "a.png"], "also another output"),
     (["train", "--optimizer", "adamm", "--epochs", "1"], "did you mean 'adam'"),
     (["train", "--activation", "relux", "--epochs", "1"], "activation"),
     (["train", "--save", "/nonexistent-dir/m.npz"], "does not exist"),
@@ -118,3 +125,28 @@ BAD = [
 @pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_bad_input_one_line_exit_2(refused, args, message):
     refused(args, message)
+
+
+def test_unwritable_save_is_refused_before_training(run_cli, tmp_path, monkeypatch):
+    """/proc exists and passes os.access even for root, but takes no new file: found before any epoch."""
+    from gdlab.nn import recipe
+
+    def never(*args, **kwargs):
+        raise AssertionError("trained before the output paths were checked")
+
+    monkeypatch.setattr(recipe, "train", never)
+    code, out, err = run_cli("train", "--plot", tmp_path / "a.png", "--save", "/proc/m.npz")
+    assert code == 2 and "cannot write --save '/proc/m.npz'" in err and ".tmp" not in err
+    assert list(tmp_path.iterdir()) == []                # the --plot reservation is gone too
+
+
+def test_optimizer_hyperparameters_reach_the_recipe(run_cli, tmp_path):
+    from gdlab.nn.recipe import TrainSpec, train
+
+    path = tmp_path / "t.json"
+    code, _, err = run_cli("train", "--dataset", "xor", "-o", "momentum", "-p", "momentum=0.95", "-p", "nesterov=true",
+                           "--lr", "0.05", "--epochs", "3", "--seed", "1", "--json", path)
+    assert code == 0, err
+    result = train(TrainSpec(dataset="xor", optimizer="momentum", optimizer_params={"momentum": 0.95, "nesterov": True},
+                             lr=0.05, epochs=3, seed=1))
+    assert json.loads(path.read_text())["history"]["loss"] == list(map(float, result.history.history["loss"]))

@@ -65,6 +65,8 @@ def test_select():
     assert {e.seed for e in demo.select(["003"])} == {"003"}
     assert {e.seed for e in demo.select(["seed-004", "beyond"])} == {"004", "beyond"}
     assert len(demo.select([])) == len(demo.experiments())
+    assert {e.name for e in demo.select(["seed000_x2", "saddle"])} == {  # a word picks every name holding it
+        "seed000_x2", "seed003_saddle", "seed003_saddle_optimizers", "saddle_escape"}
     with pytest.raises(ValueError, match="seed000_x2"):
         demo.select(["seed000_x3"])
 

@@ -314,3 +314,26 @@ def test_recorded_gradient_norm_at_the_divergence_step():
     s = t.stopped_at
     assert t.status == "diverged" and s == 5
     np.testing.assert_allclose(t.grad_norm[s:], 2 * np.linalg.norm(t.final))   # not the parked zero
+
+
+def test_progress_hook_counts_the_steps_and_changes_nothing():
+    calls = []
+    traj = gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01,
+                          progress=lambda done, total: calls.append((done, total)))
+    plain = gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01)
+    np.testing.assert_array_equal(traj.params, plain.params)
+    done = [d for d, _ in calls]
+    assert {t for _, t in calls} == {1000} and done[-1] == 1000
+    assert done == sorted(done) and 150 <= len(calls) <= 250      # about 200 calls, whatever the length
+    # a run that stops early ends its count where it stopped
+    calls.clear()
+    traj = gdlab.minimize("square", -5.0, "gd", steps=10_000, lr=0.1, tol=1e-6,
+                          progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (traj.stopped_at, 10_000) and traj.stopped_at < 200
+    # a race counts the steps of every optimizer, one after the other
+    calls.clear()
+    gdlab.race("beale", None, ["gd", "adam", "momentum"], steps=50, progress=lambda d, t: calls.append((d, t)))
+    assert {t for _, t in calls} == {150} and calls[-1] == (150, 150)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    with pytest.raises(TypeError, match="progress"):
+        gdlab.minimize("square", -5.0, progress="bar")
