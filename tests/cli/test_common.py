@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import click
 import numpy as np
 import pytest
 
@@ -253,3 +254,30 @@ def test_numbers_have_four_significant_digits():
     assert fmt_float(0.00177827941) == "0.001778" and fmt_float(1.730e-12) == "1.730e-12"
     assert fmt_float(-1 / 3) == "-0.3333" and fmt_float(2 / 3) == "0.6667" and fmt_float(1.0) == "1"
     assert fmt_float(123456.0) == "1.235e+05" and fmt_float(float("nan")) == "nan"
+
+
+def _numeric_options():
+    from gdlab.cli import app
+
+    for name, command in sorted(app.commands.items()):
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.is_flag and param.type.name in (
+                    "integer", "number", "float", "float range", "integer range"):
+                yield name, param
+
+
+NUMERIC = list(_numeric_options())
+
+
+def test_every_numeric_option_goes_through_the_one_converter():
+    assert len(NUMERIC) >= 20
+    for name, param in NUMERIC:
+        assert isinstance(param.type, Number), (name, param.name)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "ten"])
+@pytest.mark.parametrize("command, param", NUMERIC, ids=[f"{c} {p.opts[0]}" for c, p in NUMERIC])
+def test_every_numeric_option_refuses_what_is_not_a_finite_number(refused, command, param, value):
+    args = {"animate": ["animate", "sphere", "a.gif"], "demo": ["demo"], "train": ["train"]}.get(command, [command, "sphere"])
+    line = refused([*args, param.opts[0], value], f"'{param.opts[0]}'")
+    assert "must be" in line and repr(value) in line
