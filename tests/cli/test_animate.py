@@ -1,7 +1,5 @@
 """gdlab animate: the run of minimize (one optimizer) or the race of race (several), drawn by viz.animate."""
 
-import json
-
 import pytest
 
 from tests.cli.conftest import gif_frames, html_ok
