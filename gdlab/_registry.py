@@ -179,35 +179,44 @@ class Registry:
 # ------------------------------------------------------------------------------------------------
 # parameters as text: the key=value part of NAME:key=value
 
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf|nan", re.IGNORECASE)
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf(?:inity)?|nan", re.IGNORECASE)
 _WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False,
           "none": None, "null": None}
+_TUPLE = re.compile(r"[,/;]")
 
 
-def parse_value(text):
+def parse_value(text, what: str = "value"):
     """A parameter's value from text: a number (int where it is whole), true/false/none, a tuple
-    ``0.9/0.999`` (``/`` or ``;``), or the word itself. ValueError for an empty or non-finite value."""
+    (``0.9,0.999``, ``(0.9, 0.999)``; ``/`` and ``;`` separate too), or the word itself.
+
+    ValueError, naming ``what``, for an empty or non-finite value.
+    """
     s = str(text).strip()
+    if len(s) >= 2 and s[0] in "([" and s[-1] in ")]":
+        inner = s[1:-1].strip()
+        return tuple(parse_value(part, what) for part in _TUPLE.split(inner)) if inner else ()
     if s.lower() in _WORDS:
         return _WORDS[s.lower()]
-    if "/" in s or ";" in s:
-        return tuple(parse_value(part) for part in re.split(r"[/;]", s))
+    if _TUPLE.search(s):
+        return tuple(parse_value(part, what) for part in _TUPLE.split(s))
     if re.fullmatch(r"[-+]?\d+", s):
         return int(s)
     if _NUMBER.fullmatch(s):
         value = float(s)
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"value: {s!r} is not a finite number")
+            raise ValueError(f"{what}: {s!r} is not a finite number")
         return value
     if not s:
-        raise ValueError("empty hyperparameter value")
+        raise ValueError(f"{what}: empty value")
     return s
 
 
 def parse_params(pairs: Iterable[str], what: str) -> dict:
-    """``["momentum=0.9", "nesterov=true"]`` -> ``{"momentum": 0.9, "nesterov": True}``; ``-`` in a key reads as ``_``.
+    """``["momentum=0.9", "betas=0.9,0.99"]`` -> ``{"momentum": 0.9, "betas": (0.9, 0.99)}``; ``-`` in a key
+    reads as ``_``.
 
-    ``what`` names the pairs in the error for a malformed one ("function parameter in 'sphere:dim'").
+    ``what`` names the pairs in the error for a malformed one ("function parameter in 'sphere:dim'",
+    "--param"); a bad value is named ``what`` and its key.
     """
     params = {}
     for pair in pairs:
@@ -215,5 +224,5 @@ def parse_params(pairs: Iterable[str], what: str) -> dict:
         key = key.strip().replace("-", "_")
         if not sep or not re.fullmatch(r"[A-Za-z_]\w*", key) or not value.strip():
             raise ValueError(f"malformed {what} {pair!r}: expected KEY=VALUE, e.g. momentum=0.9")
-        params[key] = parse_value(value)
+        params[key] = parse_value(value, what=f"{what} {key}")
     return params

@@ -118,8 +118,11 @@ def test_parse_value_and_params_errors():
         parse_value("inf")
     with pytest.raises(ValueError, match="^value: 'nan' is not a finite number$"):
         parse_value(" nan ")
-    with pytest.raises(ValueError, match="^empty hyperparameter value$"):
+    with pytest.raises(ValueError, match="^value: empty value$"):
         parse_value("0.9/")
+    with pytest.raises(ValueError, match="^--param lr: 'nan' is not a finite number$"):
+        parse_params(["lr=nan"], "--param")
+    assert parse_value("(0.9, 0.99)") == parse_value("0.9,0.99") == parse_value("0.9/0.99") == (0.9, 0.99)
     assert parse_params(["momentum=0.9", "nesterov=true", "weight-decay=1e-4"], "x") == {
         "momentum": 0.9, "nesterov": True, "weight_decay": 1e-4}
     for bad in ("momentum", "=1", "1x=2", "lr= ", ""):

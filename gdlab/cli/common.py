@@ -31,6 +31,8 @@ from pathlib import Path
 
 import click
 
+from gdlab import _registry
+
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -131,40 +133,20 @@ def parse_point(text, option="--start"):
 
 
 def parse_value(text, what="value"):
-    """A hyperparameter value: a number, true/false/none, a tuple ``0.9,0.999`` (or ``(0.9, 0.999)``,
-    ``0.9/0.999``, ``0.9;0.999``), or a word."""
-    s = str(text).strip()
-    if s[:1] in "([" and s[-1:] in ")]" and len(s) >= 2:
-        inner = s[1:-1].strip()
-        return tuple(parse_value(part, what) for part in re.split(r"[,/;]", inner)) if inner else ()
-    low = s.lower()
-    if low in ("true", "yes", "on"):
-        return True
-    if low in ("false", "no", "off"):
-        return False
-    if low in ("none", "null"):
-        return None
-    if any(sep in s for sep in ",/;"):
-        return tuple(parse_value(part, what) for part in re.split(r"[,/;]", s))
-    if re.fullmatch(r"[-+]?\d+", s):
-        return int(s)
-    if re.fullmatch(_NUMBER, s, flags=re.IGNORECASE):
-        return parse_number(s, what)
-    if not s:
-        raise BadInput(f"{what}: empty value")
-    return s
+    """A hyperparameter value (:func:`gdlab._registry.parse_value`: a number, true/false/none, a tuple
+    ``0.9,0.999`` or ``(0.9, 0.999)``, or a word); ``BadInput`` otherwise."""
+    try:
+        return _registry.parse_value(text, what)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def parse_params(pairs, option="--param"):
     """``["momentum=0.9", "betas=0.9,0.99"]`` -> {"momentum": 0.9, "betas": (0.9, 0.99)}."""
-    params = {}
-    for pair in pairs:
-        key, sep, value = str(pair).partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", key) or not value.strip():
-            raise BadInput(f"malformed {option} {pair!r}: expected KEY=VALUE, e.g. momentum=0.9")
-        params[key] = parse_value(value, what=f"{option} {key}")
-    return params
+    try:
+        return _registry.parse_params(pairs, option)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def _entries(text):
@@ -296,28 +278,14 @@ class Number(click.ParamType):
         return f"Number({self.describe()})"
 
 
-_VARIABLE = re.compile(r"[a-z]|x\d+")
-
-
 def resolve_function(text):
-    """A catalog function by name (``NAME`` or ``NAME:key=value``) or a parsed formula.
+    """A catalog function by name (``NAME`` or ``NAME:key=value``) or a parsed formula: the library's one
+    rule, :func:`gdlab.functions.resolve_function` (a typo of a name gets "did you mean")."""
+    from gdlab.functions import resolve_function as resolve
 
-    A bare identifier that is not a variable name (x, y, z, x0..) is taken as a catalog name, so a
-    typo gets the catalog's "did you mean" message rather than a parse error.
-    """
-    import gdlab
-    from gdlab import functions as catalog
-
-    s = str(text).strip()
-    if not s:
+    if not str(text).strip():
         raise BadInput("empty FUNCTION_OR_FORMULA: give a catalog name (see 'gdlab functions') or a formula")
-    name, sep, rest = s.partition(":")
-    looks_like_name = re.fullmatch(r"[A-Za-z_][\w\-]*", name.strip()) and not _VARIABLE.fullmatch(name.strip())
-    if looks_like_name and sep:
-        return catalog.get(name.strip(), **parse_params(rest.split(":"), option=f"function parameter in {s!r}"))
-    if looks_like_name:
-        return catalog.get(name.strip())
-    return gdlab.expr(s)
+    return resolve(str(text))
 
 
 def check_optimizer(name):
@@ -883,14 +851,16 @@ def to_json(what, result):
 
 
 def distance_to_minimum(f, points):
+    """Each point's distance to f's nearest known minimum (:func:`gdlab.runs.distance_to_minimum`), or None
+    when f has no known minima."""
     import numpy as np
+
+    from gdlab.runs import distance_to_minimum as distance
 
     minima = getattr(f, "minima", None)
     if minima is None or np.asarray(minima).size == 0:
         return None
-    minima = np.asarray(minima, dtype=float).reshape(len(minima), -1)
-    pts = np.asarray(points, dtype=float).reshape(-1, minima.shape[1])
-    return np.min(np.linalg.norm(pts[:, None, :] - minima[None, :, :], axis=-1), axis=1)
+    return np.atleast_1d(distance(np.asarray(points, dtype=float).reshape(-1, np.shape(minima)[-1]), minima))
 
 
 def function_title(f):

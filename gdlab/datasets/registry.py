@@ -55,7 +55,6 @@ _REGISTRY: dict[str, Callable[..., Dataset]] = {
 
 #: _REGISTRY as a registry: the one lookup, its "did you mean" and its message.
 REGISTRY = Registry("dataset", _REGISTRY)
-_lookup = REGISTRY.get  # the loader for a name (gdlab/cli.py reads its signature)
 
 
 def names() -> list[str]:
@@ -65,7 +64,7 @@ def names() -> list[str]:
 
 def describe(name: str) -> str:
     """The first line of the loader's docstring, e.g. for ``gdlab datasets`` listings."""
-    doc = inspect.getdoc(_lookup(name)) or ""
+    doc = inspect.getdoc(REGISTRY.get(name)) or ""
     return doc.splitlines()[0] if doc else ""
 
 
@@ -84,7 +83,7 @@ def get(name: str, **kwargs) -> Dataset:
         A keyword the loader does not take, or a required one missing (the message lists
         the keywords it takes).
     """
-    loader = _lookup(name)
+    loader = REGISTRY.get(name)
     sig = inspect.signature(loader)
     params = sig.parameters
     allowed = ", ".join(params) or "none"

@@ -59,8 +59,8 @@ def select(only=None) -> list[Experiment]:
             wanted.append(EXPERIMENTS.canonical(item))
         elif group is not None:
             wanted.extend(e.name for e in every if e.seed == group)
-        elif any(item.lower() in name.split("_") for name in known):
-            wanted.extend(name for name in known if item.lower() in name.split("_"))
+        elif any(item.lower() in e.name.split("_") for e in every):
+            wanted.extend(e.name for e in every if item.lower() in e.name.split("_"))
         else:
             raise EXPERIMENTS.error(item)
     chosen = set(wanted)

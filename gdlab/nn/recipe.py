@@ -294,7 +294,7 @@ def _takes_seed(dataset: str) -> bool:
     from gdlab.datasets import registry
 
     try:
-        return "seed" in inspect.signature(registry._lookup(dataset)).parameters
+        return "seed" in inspect.signature(registry.REGISTRY.get(dataset)).parameters
     except (ValueError, TypeError):
         return False
 

@@ -42,7 +42,7 @@ def test_name_colon_parameters():
     ("sphere:", "malformed function parameter in 'sphere:' '': expected KEY=VALUE, e.g. momentum=0.9"),
     ("sphere:dim=", "malformed function parameter in 'sphere:dim=' 'dim=': expected KEY=VALUE, e.g. momentum=0.9"),
     ("sphere:1d=3", "malformed function parameter in 'sphere:1d=3' '1d=3': expected KEY=VALUE, e.g. momentum=0.9"),
-    ("sphere:dim=inf", "value: 'inf' is not a finite number"),
+    ("sphere:dim=inf", "function parameter in 'sphere:dim=inf' dim: 'inf' is not a finite number"),
     ("rosenbrok:dim", "malformed function parameter in 'rosenbrok:dim' 'dim': expected KEY=VALUE, e.g. momentum=0.9"),
     ("", "empty FUNCTION_OR_FORMULA: give a catalog name (see 'gdlab functions') or a formula"),
     ("   ", "empty FUNCTION_OR_FORMULA: give a catalog name (see 'gdlab functions') or a formula"),
