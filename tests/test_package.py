@@ -7,7 +7,7 @@ import pytest
 
 import gdlab
 
-HEAVY = ("matplotlib", "plotly", "PIL", "rich", "click", "torch", "scipy")
+HEAVY = ("matplotlib", "plotly", "PIL", "rich", "click", "torch", "scipy", "fastapi", "uvicorn", "starlette")
 
 
 def test_import_gdlab_loads_numpy_and_nothing_heavier():
@@ -48,7 +48,7 @@ def test_version_matches_the_package_metadata():
 # only from layers of a lower rank than its own. `import gdlab` and attribute access are not seen.
 # _registry sits beneath every layer (numdiff, datasets and optim at rank 0 use it too).
 RANK = {"_registry": -1, "_alloc": 0, "_atomic": 0, "numdiff": 0, "datasets": 0, "optim": 0, "autodiff": 1, "functions": 2, "runs": 3,
-        "nn": 3, "viz": 4, "demo": 5, "cli": 6, "__main__": 7, "__init__": 7}
+        "nn": 3, "viz": 4, "web": 5, "demo": 6, "cli": 7, "__main__": 8, "__init__": 8}
 
 
 def _gdlab_imports(path, package):

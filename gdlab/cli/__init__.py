@@ -10,6 +10,7 @@ Commands (``gdlab COMMAND --help`` shows each with examples), one module each in
     gdlab animate TARGET OUT.gif       a run or a race drawn step by step (GIF, MP4, HTML player)
     gdlab train --dataset moons ...    a small network trained Keras-style, with a progress bar
     gdlab demo [--out DIR]             the gallery: every seed experiment and the showcases
+    gdlab serve [--port 8765] [--open] the browser lab (needs gdlab[web])
 
 ``TARGET`` is a catalog name (``gdlab functions`` lists them), a name with parameters
 (``sphere:dim=5``) or a formula in x, y, z (or x0..xn), e.g. ``"x**2 - y**2"``.
@@ -45,7 +46,7 @@ except ImportError:  # pragma: no cover - exercised only without the cli extra
 __all__ = ["app", "main", "COMMANDS"]
 
 # the command modules of this package, each defining ``command``; `gdlab --help` lists them by name
-COMMANDS = ("functions", "minimize", "race", "tune", "sweep", "animate", "train", "demo")
+COMMANDS = ("functions", "minimize", "race", "tune", "sweep", "animate", "train", "demo", "serve")
 
 
 def _missing_click():

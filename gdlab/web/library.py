@@ -1,0 +1,259 @@
+"""The server's window on the library: every gdlab call the web layer makes goes through here.
+
+Each function is a thin translation into one library call, so the server's numbers are the
+library's numbers (``race`` is ``gdlab.race``, ``tune`` is ``gdlab.tune``, the basin map is
+``gdlab.viz.basins`` of a ``gdlab.race`` over ``gdlab.viz.grid_starts``). Keeping them here
+means a library change (one ``resolve_function``, basins moving into ``gdlab.runs``, a
+compiled engine) is a change in one place.
+
+Time budget: a run's gradient function is wrapped so that every evaluation checks the
+request's deadline (and races check it between optimizers): an over-long request stops
+within one step of its budget with :class:`BudgetExceeded`, and its numbers are untouched
+otherwise (the wrapper only passes the call on).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import time
+
+import numpy as np
+
+import gdlab
+from gdlab import functions as catalog
+from gdlab import optim
+
+__all__ = ["resolve_function", "function_info", "optimizer_catalog", "surface", "race", "tune", "basins",
+           "stability", "house_style", "BudgetExceeded", "Deadline"]
+
+_VARIABLE = re.compile(r"[a-z]|x\d+")
+_NAME = re.compile(r"[A-Za-z_][\w\-]*")
+_INT = re.compile(r"[-+]?\d+")
+
+
+class BudgetExceeded(Exception):
+    """The request's computation ran past its time budget."""
+
+
+class Deadline:
+    """A point in time (``time.monotonic``) after which a request's computation stops."""
+
+    def __init__(self, seconds: float):
+        self.seconds = float(seconds)
+        self.at = time.monotonic() + self.seconds
+
+    def check(self):
+        if time.monotonic() > self.at:
+            raise BudgetExceeded(f"the computation took longer than the time budget of {self.seconds:g} s")
+
+
+# ---------------------------------------------------------------------------------------------
+# functions
+
+
+def _parameter(text: str):
+    text = text.strip()
+    if _INT.fullmatch(text):
+        return int(text)
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"function parameter value {text!r} is not a number") from None
+
+
+def resolve_function(text: str):
+    """A gdlab Function from a catalog name (``rosenbrock``, ``sphere:dim=3``) or a formula.
+
+    A bare identifier that is not a variable (x, y, z, x0, ...) is a catalog name (a typo gets
+    the catalog's "did you mean"); anything else is parsed by ``gdlab.expr``. Raises
+    ValueError/TypeError (``gdlab.functions.ExpressionError`` with ``.position`` for formulas).
+    """
+    s = str(text).strip()
+    name, sep, rest = s.partition(":")
+    name = name.strip()
+    if _NAME.fullmatch(name) and not _VARIABLE.fullmatch(name):
+        params = {}
+        for pair in rest.split(":") if sep else ():
+            key, eq, value = pair.partition("=")
+            if not eq or not _NAME.fullmatch(key.strip()):
+                raise ValueError(f"malformed function parameter {pair!r} in {s!r}: expected key=value, e.g. dim=3")
+            params[key.strip()] = _parameter(value)
+        return catalog.get(name, **params)
+    return gdlab.expr(text)  # unstripped: the parser's positions are the user's
+
+
+def _points(a) -> list:
+    return np.asarray(a, dtype=np.float64).tolist()
+
+
+def function_info(f) -> dict:
+    """What the page needs to know about a function (JSON-ready)."""
+    return {
+        "name": f.name, "dim": f.dim, "formula": f.formula, "latex": f.latex, "description": f.description,
+        "bounds": _points(f.bounds), "minima": _points(f.minima), "start": _points(f.start),
+        "local_minima": _points(f.local_minima), "saddles": _points(f.saddles), "maxima": _points(f.maxima),
+        "minimum_value": f.minimum_value, "unbounded_below": f.unbounded_below, "quadratic": f.is_quadratic,
+    }
+
+
+def catalog_functions() -> list:
+    """Every catalog function with its default parameters."""
+    return [function_info(catalog.get(name)) for name in catalog.names()]
+
+
+def surface(f, n: int, bounds=None) -> dict:
+    """The values of a 1-D or 2-D function on a grid, and contour levels (log-spaced where the range is wide)."""
+    from gdlab import viz
+
+    b = np.asarray(f.bounds if bounds is None else bounds, dtype=np.float64).reshape(f.dim, 2)
+    with np.errstate(all="ignore"):
+        if f.dim == 1:
+            x = np.linspace(b[0, 0], b[0, 1], n)
+            z = np.asarray(f(x[:, None]), dtype=np.float64)
+            y = None
+        else:
+            X, Y, z = f.grid(n, b)
+            x, y = X[0], Y[:, 0]
+        levels = viz.contour_levels(z, n=18)
+    return {"x": x, "y": y, "z": z, "levels": levels, "bounds": b}
+
+
+# ---------------------------------------------------------------------------------------------
+# optimizers
+
+
+def optimizer_catalog() -> list:
+    """Every optimizer rule with its hyperparameters (name, kind, default), state and colour."""
+    from gdlab import viz
+
+    out = []
+    for name in optim.rule_names():
+        rule = optim.get_rule(name)
+        params = []
+        for key, default in rule.defaults.items():
+            if isinstance(default, bool):
+                kind = "flag"
+            elif isinstance(default, tuple):
+                kind = "pair"
+                default = list(default)
+            else:
+                kind = "number"
+            params.append({"name": key, "kind": kind, "default": default})
+        summary = (rule.doc.strip().splitlines() or [""])[0]
+        out.append({"name": name, "rule": rule.name, "color": viz.color_for(name), "params": params,
+                    "defaults": {p["name"]: p["default"] for p in params}, "state": dict(rule.state_keys),
+                    "summary": summary})
+    return out
+
+
+def check_hyperparameters(name: str, hp: dict) -> dict:
+    """The rule's validated hyperparameters (gdlab.optim's checks), or ValueError/TypeError."""
+    return optim.get_rule(name).hyperparameters(**hp)
+
+
+def house_style() -> dict:
+    """gdlab's colours, so the page looks like the figures."""
+    from gdlab.viz import _style as S
+
+    return {"palette": dict(S.PALETTE), "cycle": list(S.CYCLE), "class_colors": list(S.CLASS_COLORS),
+            "landscape": list(S.LANDSCAPE_COLORS), "minimum": S.MINIMUM_COLOR, "diverged": S.DIVERGED_COLOR,
+            "ink": S.INK, "muted": S.MUTED}
+
+
+# ---------------------------------------------------------------------------------------------
+# runs
+
+
+def _timed(f, deadline: Deadline):
+    """A shallow copy of ``f`` whose gradient function checks ``deadline`` before every evaluation."""
+    g = copy.copy(f)
+    make = f.value_and_grad_fn
+
+    def value_and_grad_fn(*args, **kwargs):
+        vg = make(*args, **kwargs)
+        check = deadline.check
+
+        def timed(points):
+            check()
+            return vg(points)
+
+        return timed
+
+    g.value_and_grad_fn = value_and_grad_fn
+    return g
+
+
+def race(f, starts, specs: dict, steps: int, *, tol=None, noise=None, seed=None, record=("params", "loss"),
+         deadline: Deadline):
+    """``gdlab.race`` of ``specs`` (label -> {"optimizer": name, **hp}): dict label -> Trajectory.
+
+    One ``gdlab.race`` call per optimizer (race runs each optimizer independently, with its own
+    generator seeded by ``seed``, so the numbers are those of one call with all of them), with the
+    deadline checked in between.
+    """
+    ft = _timed(f, deadline)
+    out = {}
+    for label, spec in specs.items():
+        deadline.check()
+        out.update(gdlab.race(ft, starts, {label: spec}, steps, tol=tol, noise=noise, seed=seed, record=record))
+    return out
+
+
+def stability_point(f, start, final):
+    """Where a run's stability bound is taken: the known minimum nearest to where the run ended
+    (the fixed point it converges to, or fails to), else its start. Returns (point, "minimum"|"start")."""
+    start = np.asarray(start, dtype=np.float64)
+    if len(f.minima):
+        end = np.asarray(final, dtype=np.float64)
+        ref = end if np.all(np.isfinite(end)) else start
+        i = int(np.argmin(np.linalg.norm(f.minima - ref, axis=1)))
+        return f.minima[i], "minimum"
+    return start, "start"
+
+
+def stability(f, optimizer: str, hp: dict, start, final):
+    """``gdlab.runs.stability`` for this optimizer's settings at :func:`stability_point`, as a dict
+    (None where it cannot say): the largest stable lr for gradient descent and momentum methods."""
+    point, where = stability_point(f, start, final)
+    try:
+        report = gdlab.runs.stability(f, optimizer, x=point, **hp)
+    except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError):
+        return None
+    d = report.to_dict()
+    keep = ("max_stable_lr", "stable", "rate", "exact", "bound", "notes", "L", "mu", "condition_number")
+    return {**{k: d.get(k) for k in keep}, "point": point.tolist(), "at": where}
+
+
+def tune(f, starts, specs: dict, steps: int, *, lrs=None, tol=None, noise=None, seed=None, deadline: Deadline):
+    """``gdlab.tune`` (objective "loss", loss curves only): best lr and scores per label."""
+    result = gdlab.tune(_timed(f, deadline), starts, specs, steps, lrs=lrs, tol=tol, noise=noise, seed=seed,
+                        record=("loss",))
+    return result
+
+
+def basins(f, label: str, spec: dict, steps: int, grid: int, *, tol=None, noise=None, seed=None,
+           deadline: Deadline):
+    """A basin-of-attraction map: ``gdlab.viz.basins`` of a race over ``gdlab.viz.grid_starts``.
+
+    Returns the grid (x, y), the start grid's run, and the basins namespace (label, steps,
+    minima, tol, share) in the row-by-row order of ``grid_starts``.
+    """
+    from gdlab import viz
+
+    starts = viz.grid_starts(f.bounds, grid)
+    run = race(f, starts, {label: spec}, steps, tol=tol, noise=noise, seed=seed, record=("params",),
+               deadline=deadline)[label]
+    res = viz.basins(run)
+    b = np.asarray(f.bounds, dtype=np.float64)
+    return {"x": np.linspace(b[0, 0], b[0, 1], grid), "y": np.linspace(b[1, 0], b[1, 1], grid), "run": run,
+            "basins": res}
+
+
+def finite_or_none(value):
+    """A float, or None where it is not finite (JSON has no inf or nan)."""
+    if value is None:
+        return None
+    v = float(value)
+    return v if math.isfinite(v) else None
