@@ -18,7 +18,7 @@ const lab = {
   state: null, fn: null, surface: null,
   runs: [], cards: [],
   t: 0, received: -1, playing: false, streaming: null,
-  inflight: new Map(), pending: new Map(), timings: [], drawn: 0, basins: null,
+  inflight: new Map(), pending: new Map(), timings: [], timingParts: [], drawn: 0, basins: null,
 };
 window.gdlabLab = lab; // for the browser tests and the curious
 
@@ -323,16 +323,22 @@ async function runSome(indices, live) {
   const okeys = indices.map(optKey);
   try {
     const res = await api("/api/race", raceBody(indices));
+    const fetched = performance.now();
     if (gk === globalKey()) {
       res.runs.forEach((r, k) => {
         const i = indices[k];
         if (optKey(i) !== okeys[k]) return;
         lab.runs[i] = { ...r, gkey: gk, okey: okeys[k], grad: r.grad || [], state: r.state || {} };
       });
+      const sameSteps = lab.steps === res.steps;
       lab.steps = res.steps;
       if (!lab.playing) lab.t = lab.steps;
-      await redraw();
-      if (live) lab.timings.push(performance.now() - sentAt);
+      await redraw(sameSteps ? indices : null);
+      if (live) {
+        const now = performance.now();
+        lab.timings.push(now - sentAt);
+        lab.timingParts.push({ wait_and_fetch: fetched - sentAt, draw: now - fetched });
+      }
     }
     banner("");
   } catch (err) {
@@ -344,10 +350,15 @@ async function runSome(indices, live) {
   }
 }
 
-async function redraw() {
+/** Draw the runs: only the traces of `only` (indices) when nothing else changed, else everything. */
+async function redraw(only = null) {
   const runs = lab.runs.filter(Boolean);
   if (runs.length !== lab.state.opts.length) return;
-  await lab.views.setRuns(lab.runs, colors(), lab.steps, lab.t);
+  const cols = colors();
+  const sameLayout = only && lab.views.runs.length === runs.length && JSON.stringify(lab.views.colors) === JSON.stringify(cols)
+    && lab.views.runs.every((r, i) => r && r.label === lab.runs[i].label);
+  if (sameLayout) await lab.views.replaceRuns(lab.runs, only, lab.t);
+  else await lab.views.setRuns(lab.runs, cols, lab.steps, lab.t);
   setScrub();
   showResults();
   lab.drawn += 1;
@@ -378,10 +389,18 @@ function play(from0 = false) {
   if (lab.t >= lab.steps) lab.t = 0;
   lab.playing = true;
   setScrub();
-  const perFrame = Math.max(1, Math.ceil((lab.steps || 1) / 150)); // a race plays in about 2.5 s
-  const tick = async () => {
+  // time-based: a race plays in about 2 s (less when short) whatever the frame rate, so a slow
+  // machine shows fewer frames, not a slower race
+  const duration = Math.min(2000, Math.max(600, 4 * (lab.steps || 1)));
+  const rate = (lab.steps || 1) / duration;
+  let last = performance.now(), carry = 0;
+  const tick = async (now) => {
     if (!lab.playing) return;
-    const target = Math.min(lab.t + perFrame, lab.received, lab.steps);
+    carry += (now - last) * rate;
+    last = now;
+    const advance = Math.floor(carry);
+    carry -= advance;
+    const target = Math.min(lab.t + Math.max(advance, 0), lab.received, lab.steps);
     if (target > lab.t) await moveTo(target);
     if (lab.t >= lab.steps) {
       lab.playing = false;
@@ -514,14 +533,23 @@ async function loadBasins() {
 }
 const loadBasinsSoon = debounce(loadBasins, 250);
 
+function showPointer(p, f) {
+  const out = $("#map-pointer");
+  if (!p) { out.textContent = ""; return; }
+  out.textContent = lab.fn.dim === 1 ? `x = ${fmt(p[0], 4)}`
+    : `(${fmt(p[0], 4)}, ${fmt(p[1], 4)})${f === null ? "" : `  f ≈ ${fmt(f, 4)}`}`;
+}
+
 const defaultCaption = () => (lab.fn && lab.fn.dim === 1 ? "click the curve to set the start · shift-click to add a start"
   : "click the map to set the start · shift-click to add a start · contours log-spaced");
 
 async function downloadPNG() {
   const w = 1600, h = 640;
-  const [a, b] = await Promise.all([
-    Plotly.toImage(lab.views.map, { format: "png", width: 900, height: h }),
-    Plotly.toImage(lab.views.lossDiv, { format: "png", width: 700, height: h }),
+  const V = lab.views;
+  const layers = [V.base, ...(V.top.hidden ? [] : [V.top])];
+  const [b, ...maps] = await Promise.all([
+    Plotly.toImage(V.lossDiv, { format: "png", width: 700, height: h }),
+    ...layers.map((div) => Plotly.toImage(div, { format: "png", width: 900, height: h })),
   ]);
   const canvas = el("canvas", { width: w, height: h + 40 });
   const ctx = canvas.getContext("2d");
@@ -531,8 +559,8 @@ async function downloadPNG() {
   ctx.font = "16px sans-serif";
   ctx.fillText(`${lab.state.fn} · ${labels().join(", ")} · ${lab.state.steps} steps`, 16, 26);
   const load = (src) => new Promise((ok) => { const img = new Image(); img.onload = () => ok(img); img.src = src; });
-  const [ia, ib] = await Promise.all([load(a), load(b)]);
-  ctx.drawImage(ia, 0, 40);
+  const [ib, ...im] = await Promise.all([load(b), ...maps.map(load)]);
+  for (const img of im) ctx.drawImage(img, 0, 40);
   ctx.drawImage(ib, 900, 40);
   canvas.toBlob((blob) => download(blob, `gdlab-${safeName()}.png`));
 }
@@ -629,7 +657,7 @@ async function main() {
     lab.state.opts = lab.state.opts.filter((o) => lab.optimizers[o.name]);
     if (!lab.state.opts.length) lab.state.opts = cloneState(fromURL("")).opts;
     lab.state.steps = Math.max(1, Math.min(lab.state.steps, limits.max_steps));
-    lab.views = new Views($("#map"), $("#loss"), style, { click: onMapClick, hover: inspect });
+    lab.views = new Views($("#map"), $("#loss"), style, { click: onMapClick, hover: inspect, pointer: showPointer });
     fillCatalog();
     wire();
     buildCards();

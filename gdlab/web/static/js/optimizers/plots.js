@@ -2,9 +2,12 @@
 // plotly package): the landscape (contour map, 3-D surface, or the curve of a 1-D function) with
 // the paths, and the loss curves. Nothing here computes a result: the numbers come from the API.
 //
-// Traces of the map, in this order (the paths are redrawn in place as the cursor moves):
-//   0 basins (heatmap, hidden unless shown)  1 landscape  2 minima  3 saddles  4 maxima  5 starts
-//   6 .. 6+R-1 the paths of the R runs   6+R .. 6+2R-1 their current points   6+2R the highlight
+// The map is two plotly layers in one box: `base` holds what stays (0 basins heatmap, hidden unless
+// shown; 1 the landscape; 2 minima; 3 saddles; 4 maxima; 5 starts) and `top`, transparent, holds
+// what moves (0 .. R-1 the paths of the R runs, R their current points, R+1 the highlight), so a
+// moving cursor or a re-run optimizer redraws the paths only, never the contours. Zooming the top
+// layer zooms the base with it. The 3-D view is one layer (`base`, with the paths after the
+// landscape).
 
 import { fmt } from "../lib/ui.js";
 
@@ -49,8 +52,13 @@ function markerTrace(points, symbol, color, name, size = 13) {
 }
 
 export class Views {
-  constructor(mapDiv, lossDiv, style, on) {
-    this.map = mapDiv;
+  constructor(mapBox, lossDiv, style, on) {
+    this.box = mapBox;
+    this.base = document.createElement("div");
+    this.top = document.createElement("div");
+    this.base.className = "layer layer-base";
+    this.top.className = "layer layer-paths";
+    mapBox.append(this.base, this.top);
     this.lossDiv = lossDiv;
     this.style = style;
     this.on = on; // {click(x, y, shift), hover(r, j, s), unhover()}
@@ -90,6 +98,7 @@ export class Views {
     if (ticks[ticks.length - 1] !== n - 1) ticks.push(n - 1);
     const colorbar = {
       tickvals: ticks, ticktext: ticks.map((i) => fmt(levels[i], 3)), thickness: 12, len: 0.9, outlinewidth: 0,
+      x: 1, xanchor: "left", xpad: 10,
       title: { text: "f", side: "right" }, tickfont: { size: 10 },
     };
     if (f.dim === 1) {
@@ -194,6 +203,7 @@ export class Views {
     }
     const layout = {
       ...BASE_LAYOUT, uirevision: f.name, hovermode: "closest", dragmode: "zoom",
+      margin: { l: 54, r: f.dim === 2 ? 80 : 16, t: 12, b: 44, autoexpand: false },
       xaxis: { title: { text: f.dim === 1 ? "x" : "x", standoff: 6 }, range: [...b[0]], zeroline: false, showgrid: false,
         mirror: true, showline: true, linecolor: "#888", ticks: "outside" },
       yaxis: { title: { text: f.dim === 1 ? "f(x)" : "y", standoff: 4 }, zeroline: false, showgrid: f.dim === 1,
@@ -204,8 +214,12 @@ export class Views {
       const wx = b[0][1] - b[0][0], wy = b[1][1] - b[1][0];
       if (Math.max(wx, wy) / Math.min(wx, wy) < 2.5) { layout.yaxis.scaleanchor = "x"; layout.yaxis.constrain = "domain"; layout.xaxis.constrain = "domain"; }
     } else {
-      layout.hovermode = "x";
-      layout.margin = { ...BASE_LAYOUT.margin, l: 58 };
+      // one variable: both layers need the same explicit y range (the curve's, padded)
+      const z = this.surface.z.filter((v) => v !== null && Number.isFinite(v));
+      const lo = Math.min(...z), hi = Math.max(...z), pad = 0.06 * (hi - lo || 1);
+      layout.yaxis.range = [lo - pad, hi + pad];
+      layout.hovermode = "closest";
+      layout.margin = { ...layout.margin, l: 62 };
     }
     return layout;
   }
@@ -240,24 +254,40 @@ export class Views {
     return out;
   }
 
+  _allHeads(t) {
+    // the current point of every start of every run, as one trace
+    const out = { x: [], y: [] };
+    if (this.view === "3d" && this.fn.dim === 2) out.z = [];
+    for (const run of this.runs) {
+      const h = this._heads(run, t);
+      out.x.push(...h.x); out.y.push(...h.y);
+      if (out.z) out.z.push(...h.z);
+    }
+    return out;
+  }
+
+  _headColors() {
+    const c = [];
+    this.runs.forEach((run, r) => { const n = run.params.length ? run.params[0].length : 0; for (let j = 0; j < n; j += 1) c.push(this.colors[r]); });
+    return c;
+  }
+
   _pathTraces() {
     const three = this.view === "3d" && this.fn.dim === 2;
     const type = three ? "scatter3d" : "scatter";
-    const few = this.runs.every((r) => r.params.length <= 400);
+    const few = (this.steps || 0) + 1 <= 300; // markers on every step only for short runs (markers are costly)
     const paths = this.runs.map((run, r) => ({
       type, mode: few && !three ? "lines+markers" : "lines", ...this._pathXYZ(run, this.t), name: run.label, meta: r,
       line: { color: this.colors[r], width: three ? 5 : 2 }, marker: { size: 4, color: this.colors[r] },
       hovertemplate: `${run.label} (%{x:.4g}, %{y:.4g})<extra></extra>`, showlegend: false, connectgaps: false,
     }));
-    const heads = this.runs.map((run, r) => ({
-      type, mode: "markers", ...this._heads(run, this.t), name: run.label, meta: r, hoverinfo: "skip",
-      marker: { size: three ? 5 : 10, color: this.colors[r], line: { color: "#fff", width: 1.5 } }, showlegend: false,
-    }));
+    const heads = { type, mode: "markers", ...this._allHeads(this.t), hoverinfo: "skip", showlegend: false,
+      marker: { size: three ? 5 : 10, color: this._headColors(), line: { color: "#fff", width: 1.5 } } };
     const hl = three
       ? { type, mode: "markers", x: [], y: [], z: [], hoverinfo: "skip", showlegend: false, marker: { size: 7, color: "#000" } }
       : { type, mode: "markers", x: [], y: [], hoverinfo: "skip", showlegend: false,
         marker: { size: 15, color: "rgba(0,0,0,0)", line: { color: "#111", width: 2 } } };
-    return [...paths, ...heads, hl];
+    return [...paths, heads, hl];
   }
 
   _startsTrace() {
@@ -265,25 +295,47 @@ export class Views {
     return { x: [this.starts.map((p) => p[0])], y: [this.starts.map((p) => (d === 1 ? this._f(p) : p[1]))] };
   }
 
+  get three() { return this.view === "3d" && this.fn && this.fn.dim === 2; }
+
+  /** The layer that holds the paths. */
+  get pathDiv() { return this.three ? this.base : this.top; }
+
   /** Everything redrawn (function, view, runs or basins changed). */
   async drawMap() {
     if (!this.fn || this.fn.dim > 2) {
-      await Plotly.react(this.map, [], { ...BASE_LAYOUT, xaxis: { visible: false }, yaxis: { visible: false },
+      this.top.hidden = true;
+      this.fixed = undefined;
+      await Plotly.react(this.base, [], { ...BASE_LAYOUT, xaxis: { visible: false }, yaxis: { visible: false },
         annotations: [{ text: `${this.fn ? this.fn.dim : "?"} variables: no map to draw (the loss curves show the runs)`,
           showarrow: false, font: { size: 14, color: "#6b6b6b" } }] }, CONFIG);
       return;
     }
     const traces = [...this._landscapeTraces(), ...this._markerTraces()];
-    if (!(this.view === "3d" && this.fn.dim === 2)) {
+    if (!this.three) {
       const st = this._startsTrace();
       traces[5].x = st.x[0];
       traces[5].y = st.y[0];
       traces[5].marker = { symbol: "circle", size: 11, color: "#fff", line: { color: "#222", width: 2 } };
       traces[5].hovertemplate = "start (%{x:.4g}, %{y:.4g})<extra></extra>";
     }
-    this.fixed = traces.length;
-    traces.push(...this._pathTraces());
-    await Plotly.react(this.map, traces, this._mapLayout(), CONFIG);
+    const layout = this._mapLayout();
+    if (this.three) {
+      this.top.hidden = true;
+      this.fixed = traces.length;
+      await Plotly.react(this.base, [...traces, ...this._pathTraces()], layout, CONFIG);
+    } else {
+      this.top.hidden = false;
+      this.fixed = 0;
+      const ranges = this.top.layout && this.top.layout.uirevision === layout.uirevision && this.top.layout.xaxis
+        ? { x: [...this.top.layout.xaxis.range], y: [...this.top.layout.yaxis.range] } : null;
+      if (ranges) { layout.xaxis.range = ranges.x; layout.yaxis.range = ranges.y; }
+      const topLayout = { ...layout, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+        xaxis: { ...layout.xaxis }, yaxis: { ...layout.yaxis } };
+      await Promise.all([
+        Plotly.react(this.base, traces, { ...layout, dragmode: false, hovermode: false }, { ...CONFIG, staticPlot: false, displayModeBar: false }),
+        Plotly.react(this.top, this._pathTraces(), topLayout, CONFIG),
+      ]);
+    }
     this._bind();
   }
 
@@ -340,7 +392,8 @@ export class Views {
     }));
     const layout = this._lossLayout();
     const decades = this.logLoss ? this._lossDecades() : 0;
-    if (decades >= 2) layout.yaxis.dtick = Math.max(1, Math.ceil(decades / 7));
+    this.lossDtick = decades >= 2 ? Math.max(1, Math.ceil(decades / 7)) : undefined;
+    if (this.lossDtick) layout.yaxis.dtick = this.lossDtick;
     await Plotly.react(this.lossDiv, traces, layout, CONFIG);
     this._bindLoss();
   }
@@ -358,19 +411,45 @@ export class Views {
   async setCursor(t) {
     this.t = t;
     if (!this.runs.length) return;
+    await this._restyle(this.runs.map((_, r) => r), true);
+  }
+
+  /** Some runs' numbers changed (same runs, same colours): only their traces are restyled. */
+  async replaceRuns(runs, indices, t) {
+    this.runs = runs;
+    this.t = t;
+    const decades = this.logLoss ? this._lossDecades() : 0;
+    const dtick = decades >= 2 ? Math.max(1, Math.ceil(decades / 7)) : undefined;
+    if (this.fixed === undefined || !this._lossFits() || dtick !== this.lossDtick) {
+      await Promise.all([this.drawMap(), this.drawLoss()]);
+      return;
+    }
+    await this._restyle(indices, true);
+  }
+
+  _lossFits() {
+    // the loss axis (log or linear, f or f - f*) still suits every run
+    for (const run of this.runs) for (const row of run.loss) for (const v of row) {
+      if (v !== null && this.logLoss && !(v - this.lossOffset >= 0)) return false;
+    }
+    return true;
+  }
+
+  async _restyle(indices, heads) {
     const jobs = [];
     if (this.fn && this.fn.dim <= 2 && this.fixed !== undefined) {
-      const R = this.runs.length;
-      const cols = this.runs.map((run) => this._pathXYZ(run, t)).concat(this.runs.map((run) => this._heads(run, t)));
+      const cols = indices.map((r) => this._pathXYZ(this.runs[r], this.t));
+      const idx = indices.map((r) => this.fixed + r);
+      if (heads) {
+        cols.push(this._allHeads(this.t));
+        idx.push(this.fixed + this.runs.length);
+      }
       const update = { x: cols.map((c) => c.x), y: cols.map((c) => c.y) };
-      if (cols[0].z) update.z = cols.map((c) => c.z);
-      const idx = [];
-      for (let i = 0; i < 2 * R; i += 1) idx.push(this.fixed + i);
-      jobs.push(Plotly.restyle(this.map, update, idx));
+      if (cols[0] && cols[0].z) update.z = cols.map((c) => c.z);
+      jobs.push(Plotly.restyle(this.pathDiv, update, idx));
     }
-    const loss = this.runs.map((run) => this._lossXY(run, t));
-    jobs.push(Plotly.restyle(this.lossDiv, { x: loss.map((c) => c.x), y: loss.map((c) => c.y) },
-      this.runs.map((_, r) => r)));
+    const loss = indices.map((r) => this._lossXY(this.runs[r], this.t));
+    jobs.push(Plotly.restyle(this.lossDiv, { x: loss.map((c) => c.x), y: loss.map((c) => c.y) }, indices));
     await Promise.all(jobs);
   }
 
@@ -384,12 +463,11 @@ export class Views {
   highlight(r, j, s) {
     if (!this.runs[r] || this.fixed === undefined) return;
     const run = this.runs[r], p = run.params[s][j], v = run.loss[s][j];
-    const hl = this.fixed + 2 * this.runs.length;
-    const three = this.view === "3d" && this.fn.dim === 2;
+    const hl = this.fixed + this.runs.length + 1;
     if (this.fn.dim <= 2) {
       const u = { x: [[p[0]]], y: [[this.fn.dim === 1 ? v : p[1]]] };
-      if (three) u.z = [[this.toLevel(v) + 0.25]];
-      Plotly.restyle(this.map, u, [hl]);
+      if (this.three) u.z = [[this.toLevel(v) + 0.25]];
+      Plotly.restyle(this.pathDiv, u, [hl]);
     }
   }
 
@@ -405,31 +483,77 @@ export class Views {
     return { r, j, s };
   }
 
+  /** f at (x, y) from the grid (bilinear), for the pointer readout. */
+  valueAt(x, y) {
+    const s = this.surface;
+    if (!s || this.fn.dim !== 2) return null;
+    const fx = (x - s.x[0]) / (s.x[s.x.length - 1] - s.x[0]) * (s.x.length - 1);
+    const fy = (y - s.y[0]) / (s.y[s.y.length - 1] - s.y[0]) * (s.y.length - 1);
+    if (!(fx >= 0 && fy >= 0 && fx <= s.x.length - 1 && fy <= s.y.length - 1)) return null;
+    const i = Math.min(Math.floor(fy), s.y.length - 2), j = Math.min(Math.floor(fx), s.x.length - 2);
+    const u = fx - j, v = fy - i, z = s.z;
+    const corners = [z[i][j], z[i][j + 1], z[i + 1][j], z[i + 1][j + 1]];
+    if (corners.some((c) => c === null)) return null;
+    return (1 - v) * ((1 - u) * corners[0] + u * corners[1]) + v * ((1 - u) * corners[2] + u * corners[3]);
+  }
+
+  /** Data coordinates of a mouse event over the 2-D map (null outside the plot area). */
+  toData(e) {
+    const drag = this.top.querySelector(".nsewdrag");
+    if (!drag || !this.top.layout) return null;
+    const rect = drag.getBoundingClientRect();
+    const u = (e.clientX - rect.left) / rect.width, v = (e.clientY - rect.top) / rect.height;
+    if (!(u >= 0 && u <= 1 && v >= 0 && v <= 1)) return null;
+    const xr = this.top.layout.xaxis.range, yr = this.top.layout.yaxis.range;
+    return [xr[0] + u * (xr[1] - xr[0]), yr[1] - v * (yr[1] - yr[0])];
+  }
+
   _bind() {
-    if (this.map._gdlabBound) return;
-    this.map._gdlabBound = true;
-    this.map.on("plotly_click", (ev) => {
-      const f = this.fn;
-      if (!f || f.dim > 2 || !ev.points || !ev.points.length) return;
-      const e = ev.event || {};
-      if (this.view === "3d" && f.dim === 2) {
-        const p = ev.points[0];
-        if (p.x !== undefined && p.y !== undefined) this.on.click(p.x, p.y, !!e.shiftKey);
-        return;
-      }
-      const drag = this.map.querySelector(".nsewdrag");
-      if (!drag || e.clientX === undefined) return;
-      const rect = drag.getBoundingClientRect();
-      const xr = this.map.layout.xaxis.range, yr = this.map.layout.yaxis.range || [0, 1];
-      const x = xr[0] + ((e.clientX - rect.left) / rect.width) * (xr[1] - xr[0]);
-      const y = yr[1] - ((e.clientY - rect.top) / rect.height) * (yr[1] - yr[0]);
-      this.on.click(x, y, !!e.shiftKey);
-    });
-    this.map.on("plotly_hover", (ev) => {
+    // plotly's events exist once a div has been plotted: each layer is bound after its first plot
+    if (this.top.on && !this.topBound) { this.topBound = true; this._bindTop(); }
+    if (this.base.on && !this.baseBound) { this.baseBound = true; this._bindBase(); }
+  }
+
+  _hover(div) {
+    div.on("plotly_hover", (ev) => {
       const p = ev.points && ev.points[0];
       if (!p) return;
       const where = this._locate(p.curveNumber, p.pointNumber, false);
       if (where) this.on.hover(where.r, where.j, where.s);
+    });
+  }
+
+  _bindTop() {
+    // 2-D and 1-D: the top layer takes the clicks (a plain click, not a zoom drag) and the zoom
+    this.top.addEventListener("click", (e) => {
+      if (!this.fn || this.fn.dim > 2 || this.three) return;
+      const p = this.toData(e);
+      if (p) this.on.click(p[0], p[1], !!e.shiftKey);
+    });
+    this.top.addEventListener("mousemove", (e) => {
+      if (!this.on.pointer || !this.fn || this.three) return;
+      const p = this.toData(e);
+      this.on.pointer(p, p && this.fn.dim === 2 ? this.valueAt(p[0], p[1]) : null);
+    });
+    this.top.addEventListener("mouseleave", () => this.on.pointer && this.on.pointer(null, null));
+    this.top.on("plotly_relayout", () => {
+      // the base follows the top layer's zoom and pan
+      const lay = this.top.layout;
+      if (!lay.xaxis || !lay.xaxis.range) return;
+      const update = { "xaxis.range": [...lay.xaxis.range] };
+      if (lay.yaxis && lay.yaxis.range) update["yaxis.range"] = [...lay.yaxis.range];
+      Plotly.relayout(this.base, update);
+    });
+    this._hover(this.top);
+  }
+
+  _bindBase() {
+    this._hover(this.base);
+    // 3-D: a click on the surface sets the start
+    this.base.on("plotly_click", (ev) => {
+      if (!this.three || !ev.points || !ev.points.length) return;
+      const p = ev.points[0], e = ev.event || {};
+      if (p.x !== undefined && p.y !== undefined && p.curveNumber === 0) this.on.click(p.x, p.y, !!e.shiftKey);
     });
   }
 
