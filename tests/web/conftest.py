@@ -4,7 +4,6 @@ thread, 127.0.0.1, a free port) for streaming, concurrency and the browser."""
 import socket
 import threading
 import time
-import warnings
 
 import pytest
 
@@ -15,9 +14,7 @@ from gdlab.web import create_app  # noqa: E402
 
 @pytest.fixture(scope="session")
 def client():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # starlette's note on httpx versions
-        from fastapi.testclient import TestClient
+    from fastapi.testclient import TestClient
     with TestClient(create_app(), raise_server_exceptions=False) as c:
         yield c
 

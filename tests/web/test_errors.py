@@ -2,7 +2,6 @@
 
 import threading
 import time
-import warnings
 
 import pytest
 
@@ -138,9 +137,7 @@ def test_unknown_paths_and_methods_are_json(client):
 
 
 def test_the_time_budget_stops_a_long_race():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from fastapi.testclient import TestClient
+    from fastapi.testclient import TestClient
     with TestClient(create_app(time_budget=0.05)) as c:
         t0 = time.perf_counter()
         r = c.post("/api/race", json=body(steps=20_000, optimizers=[{"name": "adam"}] * 4))

@@ -179,7 +179,8 @@ export class OptimizerCard {
       return;
     }
     if (max === 0) {
-      el_.textContent = stab.at === "minimum" ? "no lr is stable (negative curvature)" : "no lr is stable at the start (negative curvature there)";
+      el_.textContent = stab.exact ? "no lr is stable: negative curvature (a saddle direction)"
+        : (stab.at === "minimum" ? "no lr is stable (negative curvature)" : "no lr is stable at the start (negative curvature there)");
       el_.classList.add("over");
       return;
     }

@@ -110,25 +110,25 @@ function showFunction() {
 }
 
 async function loadFunction(text, { keepStarts = false } = {}) {
-  const n = 121;
-  const surface = await api("/api/surface", { function: text, n: n }).catch((err) => {
-    if (err instanceof ApiError && err.status === 422 && /variables; a surface/.test(err.message)) return null;
-    throw err;
-  });
-  let info = surface ? surface.function : null;
-  if (!info) { // more than two variables: no map, the runs still work
+  // the function's description (the catalog, or the parser for a formula), then its surface (1-D, 2-D)
+  let info = lab.catalog.find((f) => f.name === text);
+  if (!info) {
     const parsed = await api("/api/parse", { formula: text });
+    if (!parsed.ok) throw new ApiError(`function: ${parsed.error}`, "function", 422);
     info = parsed.function;
   }
+  const surface = info.dim <= 2 ? await api("/api/surface", { function: text, n: info.dim === 1 ? lab.limits.max_surface_grid : 121 }) : null;
   lab.state.fn = text;
   lab.fn = info;
   lab.surface = surface;
   if (!keepStarts || (lab.state.starts && lab.state.starts.some((p) => p.length !== info.dim))) lab.state.starts = null;
   lab.basins = null;
-  if (surface) lab.views.setFunction(info, surface);
-  else lab.views.fn = info;
+  lab.views.setFunction(info, surface);
   showFunction();
   showStarts();
+  $("#view-3d").disabled = info.dim !== 2;
+  $("#basins").disabled = info.dim !== 2;
+  $("#map-caption").textContent = defaultCaption();
 }
 
 const checkFormula = debounce(async (text) => {
@@ -207,6 +207,7 @@ function buildCards() {
 function relabel() {
   const names = labels(), cols = colors();
   lab.cards.forEach((c, i) => { c.sync(names[i], cols[i]); c.setFocus(i === lab.state.focus); });
+  if (lab.fn) $("#view-3d").disabled = lab.fn.dim !== 2;
   lab.runs.forEach((r, i) => { if (r) r.label = names[i]; });
 }
 
@@ -438,7 +439,7 @@ function showResults() {
     if (s) {
       const where = s.exact ? "exact" : (s.at === "minimum" ? `near ${fmtPoint(s.point, 3)}` : "at the start");
       if (s.max_stable_lr === null) bound = "adaptive: none";
-      else if (s.max_stable_lr === 0) bound = `none (negative curvature ${where})`;
+      else if (s.max_stable_lr === 0) bound = `none: negative curvature (${where})`;
       else bound = `lr < ${fmt(s.max_stable_lr, 4)} (${where})`;
     }
     body.append(el("tr", {},
@@ -540,8 +541,12 @@ function showPointer(p, f) {
     : `(${fmt(p[0], 4)}, ${fmt(p[1], 4)})${f === null ? "" : `  f ≈ ${fmt(f, 4)}`}`;
 }
 
-const defaultCaption = () => (lab.fn && lab.fn.dim === 1 ? "click the curve to set the start · shift-click to add a start"
-  : "click the map to set the start · shift-click to add a start · contours log-spaced");
+function defaultCaption() {
+  if (lab.fn && lab.fn.dim === 1) return "click the curve to set the start · shift-click to add a start";
+  if (lab.fn && lab.fn.dim > 2) return "";
+  if (lab.state.view === "3d") return "click the surface to set the start · drag to turn it · heights log-spaced";
+  return "click the map to set the start · shift-click to add a start · contours log-spaced where f's range is wide";
+}
 
 async function downloadPNG() {
   const w = 1600, h = 640;
@@ -632,6 +637,7 @@ function wire() {
     $("#view-3d").setAttribute("aria-pressed", String(view === "3d"));
     syncURL();
     await lab.views.setView(view);
+    if (!lab.state.basins) $("#map-caption").textContent = defaultCaption();
   };
   $("#view-map").addEventListener("click", () => setView("map"));
   $("#view-3d").addEventListener("click", () => setView("3d"));

@@ -16,6 +16,7 @@ const BASE_LAYOUT = {
   paper_bgcolor: "#fff", plot_bgcolor: "#fff",
   font: { family: "system-ui, DejaVu Sans, sans-serif", size: 12, color: "#222" },
   hoverlabel: { font: { size: 12 } },
+  modebar: { bgcolor: "rgba(255,255,255,0.9)", color: "#9aa1ad", activecolor: "#2f3542" },
 };
 const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"] };
 
@@ -79,10 +80,10 @@ export class Views {
     this.fn = info;
     this.surface = surface;
     this.basins = null;
-    const toLevel = levelIndex(surface.levels);
-    this.toLevel = toLevel;
-    if (info.dim === 2) {
-      this.zLevel = surface.z.map((row) => row.map(toLevel));
+    if (surface) {
+      const toLevel = levelIndex(surface.levels);
+      this.toLevel = toLevel;
+      if (info.dim === 2) this.zLevel = surface.z.map((row) => row.map(toLevel));
     }
     const fmin = info.minimum_value;
     // loss axis: f - f* on a log scale where f* is known, f on a log scale when positive, else linear
@@ -392,7 +393,8 @@ export class Views {
     }));
     const layout = this._lossLayout();
     const decades = this.logLoss ? this._lossDecades() : 0;
-    this.lossDtick = decades >= 2 ? Math.max(1, Math.ceil(decades / 7)) : undefined;
+    const room = Math.max(3, Math.floor(((this.lossDiv.clientHeight || 500) - 90) / 42)); // labels that fit
+    this.lossDtick = decades >= 2 ? Math.max(1, Math.ceil(decades / room)) : undefined;
     if (this.lossDtick) layout.yaxis.dtick = this.lossDtick;
     await Plotly.react(this.lossDiv, traces, layout, CONFIG);
     this._bindLoss();
@@ -419,7 +421,8 @@ export class Views {
     this.runs = runs;
     this.t = t;
     const decades = this.logLoss ? this._lossDecades() : 0;
-    const dtick = decades >= 2 ? Math.max(1, Math.ceil(decades / 7)) : undefined;
+    const room = Math.max(3, Math.floor(((this.lossDiv.clientHeight || 500) - 90) / 42));
+    const dtick = decades >= 2 ? Math.max(1, Math.ceil(decades / room)) : undefined;
     if (this.fixed === undefined || !this._lossFits() || dtick !== this.lossDtick) {
       await Promise.all([this.drawMap(), this.drawLoss()]);
       return;
@@ -446,6 +449,7 @@ export class Views {
       }
       const update = { x: cols.map((c) => c.x), y: cols.map((c) => c.y) };
       if (cols[0] && cols[0].z) update.z = cols.map((c) => c.z);
+      if (heads) update["marker.color"] = indices.map((r) => this.colors[r]).concat([this._headColors()]);
       jobs.push(Plotly.restyle(this.pathDiv, update, idx));
     }
     const loss = indices.map((r) => this._lossXY(this.runs[r], this.t));
