@@ -15,7 +15,6 @@ otherwise (the wrapper only passes the call on).
 from __future__ import annotations
 
 import copy
-import math
 import re
 import time
 
@@ -249,11 +248,3 @@ def basins(f, label: str, spec: dict, steps: int, grid: int, *, tol=None, noise=
     b = np.asarray(f.bounds, dtype=np.float64)
     return {"x": np.linspace(b[0, 0], b[0, 1], grid), "y": np.linspace(b[1, 0], b[1, 1], grid), "run": run,
             "basins": res}
-
-
-def finite_or_none(value):
-    """A float, or None where it is not finite (JSON has no inf or nan)."""
-    if value is None:
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None

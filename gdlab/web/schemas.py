@@ -6,7 +6,7 @@ function name, a hyperparameter's range, a start's dimension) the routers check 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -20,7 +20,6 @@ FunctionText = Annotated[str, Field(min_length=1, max_length=L.MAX_FORMULA,
 Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-HyperValue = Union[bool, Finite, Annotated[list[Finite], Field(min_length=2, max_length=2)]]
 
 _KEY = re.compile(r"[A-Za-z_]\w{0,39}")
 

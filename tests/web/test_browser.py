@@ -28,7 +28,7 @@ DONE = ("() => { const l = window.gdlabLab; return document.body.dataset.ready =
 
 def _missing():
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401  (is it installed?)
     except ImportError:
         return "Playwright for Python is not installed (pip install playwright)"
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):

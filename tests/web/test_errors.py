@@ -178,8 +178,6 @@ def _fuzz_strategy():
     number = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=64), st.integers(-10, 10 ** 6))
     value = st.one_of(number, st.booleans(), st.none(), st.text(max_size=5),
                       st.lists(number, max_size=3), st.dictionaries(st.text(max_size=3), number, max_size=2))
-    hp_names = st.sampled_from(["lr", "momentum", "betas", "eps", "nesterov", "alpha", "centered", "rho", "weight_decay",
-                                "amsgrad", "dampening", "label", "bogus"])
     optimizer = st.fixed_dictionaries({"name": st.one_of(st.sampled_from(["gd", "adam", "rmsprop", "nesterov", "lion"]),
                                                          value)},
                                       optional={k: value for k in ["lr", "momentum", "betas", "eps", "nesterov",
