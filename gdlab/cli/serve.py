@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from .common import CONTEXT
+from .common import CONTEXT, BadInput, Number
 
 
 @click.command(context_settings=CONTEXT)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 exposes the lab to your network).")
-@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True,
+@click.option("--port", type=Number(0, 65535, integer=True), default=8765, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in your web browser.")
 def command(host, port, open_browser):
@@ -28,4 +28,9 @@ def command(host, port, open_browser):
         from gdlab import web
     except ImportError as exc:  # pragma: no cover - only without the web extra
         raise click.ClickException(f"{exc}; the browser lab needs: pip install 'gdlab[web]'") from None
-    web.serve(host, port, open_browser)
+    from gdlab.web.server import ListenError
+
+    try:
+        web.serve(host, int(port), open_browser)
+    except ListenError as exc:  # a busy port or an unknown host is the user's to change: exit 2
+        raise BadInput(str(exc)) from None

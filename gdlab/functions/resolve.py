@@ -86,7 +86,7 @@ def _from_text(text: str, dim) -> Function:
         if dim is not None and "dim" not in params and "dim" in _parameters(name):
             params["dim"] = dim
         return _check_dim(get(name, **params), dim)
-    return _check_dim(expr(s), dim)
+    return _check_dim(expr(text), dim)  # unstripped: the parser's positions are the user's
 
 
 def _parameters(name: str):

@@ -2,7 +2,7 @@
 
 Each function is a thin translation into one library call, so the server's numbers are the
 library's numbers (``race`` is ``gdlab.race``, ``tune`` is ``gdlab.tune``, the basin map is
-``gdlab.viz.basins`` of a ``gdlab.race`` over ``gdlab.viz.grid_starts``). Keeping them here
+``gdlab.runs.basins`` of a ``gdlab.race`` over ``gdlab.runs.grid_starts``). Keeping them here
 means a library change (one ``resolve_function``, basins moving into ``gdlab.runs``, a
 compiled engine) is a change in one place.
 
@@ -15,7 +15,6 @@ otherwise (the wrapper only passes the call on).
 from __future__ import annotations
 
 import copy
-import re
 import time
 
 import numpy as np
@@ -27,9 +26,6 @@ from gdlab import optim
 __all__ = ["resolve_function", "function_info", "optimizer_catalog", "surface", "race", "tune", "basins",
            "stability", "house_style", "BudgetExceeded", "Deadline"]
 
-_VARIABLE = re.compile(r"[a-z]|x\d+")
-_NAME = re.compile(r"[A-Za-z_][\w\-]*")
-_INT = re.compile(r"[-+]?\d+")
 
 
 class BudgetExceeded(Exception):
@@ -52,35 +48,13 @@ class Deadline:
 # functions
 
 
-def _parameter(text: str):
-    text = text.strip()
-    if _INT.fullmatch(text):
-        return int(text)
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"function parameter value {text!r} is not a number") from None
-
-
 def resolve_function(text: str):
-    """A gdlab Function from a catalog name (``rosenbrock``, ``sphere:dim=3``) or a formula.
-
-    A bare identifier that is not a variable (x, y, z, x0, ...) is a catalog name (a typo gets
-    the catalog's "did you mean"); anything else is parsed by ``gdlab.expr``. Raises
-    ValueError/TypeError (``gdlab.functions.ExpressionError`` with ``.position`` for formulas).
-    """
-    s = str(text).strip()
-    name, sep, rest = s.partition(":")
-    name = name.strip()
-    if _NAME.fullmatch(name) and not _VARIABLE.fullmatch(name):
-        params = {}
-        for pair in rest.split(":") if sep else ():
-            key, eq, value = pair.partition("=")
-            if not eq or not _NAME.fullmatch(key.strip()):
-                raise ValueError(f"malformed function parameter {pair!r} in {s!r}: expected key=value, e.g. dim=3")
-            params[key.strip()] = _parameter(value)
-        return catalog.get(name, **params)
-    return gdlab.expr(text)  # unstripped: the parser's positions are the user's
+    """A gdlab Function from a catalog name (``rosenbrock``, ``sphere:dim=3``) or a formula: the library's
+    one rule, :func:`gdlab.functions.resolve_function` (``ExpressionError`` with ``.position`` for formulas)."""
+    text = str(text)
+    if not text.strip():
+        return catalog.expr(text)  # the parser's own "empty formula" error, with its position
+    return catalog.resolve_function(text)
 
 
 def _points(a) -> list:
@@ -234,17 +208,17 @@ def tune(f, starts, specs: dict, steps: int, *, lrs=None, tol=None, noise=None, 
 
 def basins(f, label: str, spec: dict, steps: int, grid: int, *, tol=None, noise=None, seed=None,
            deadline: Deadline):
-    """A basin-of-attraction map: ``gdlab.viz.basins`` of a race over ``gdlab.viz.grid_starts``.
+    """A basin-of-attraction map: ``gdlab.runs.basins`` of a race over ``gdlab.runs.grid_starts``.
 
     Returns the grid (x, y), the start grid's run, and the basins namespace (label, steps,
     minima, tol, share) in the row-by-row order of ``grid_starts``.
     """
-    from gdlab import viz
+    from gdlab import runs
 
-    starts = viz.grid_starts(f.bounds, grid)
+    starts = runs.grid_starts(f.bounds, grid)
     run = race(f, starts, {label: spec}, steps, tol=tol, noise=noise, seed=seed, record=("params",),
                deadline=deadline)[label]
-    res = viz.basins(run)
+    res = runs.basins(run)
     b = np.asarray(f.bounds, dtype=np.float64)
     return {"x": np.linspace(b[0, 0], b[0, 1], grid), "y": np.linspace(b[1, 0], b[1, 1], grid), "run": run,
             "basins": res}

@@ -8,11 +8,15 @@ import threading
 import webbrowser
 
 
+class ListenError(OSError, ValueError):
+    """The address cannot be listened on (a busy port, an unknown host): the user's choice, not a bug."""
+
+
 def _bind(host: str, port: int) -> socket.socket:
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
-        raise OSError(f"cannot listen on {host}:{port}: unknown host ({exc.strerror})") from None
+        raise ListenError(f"cannot listen on {host}:{port}: unknown host ({exc.strerror})") from None
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -21,7 +25,7 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         hint = " (another server is using it: try --port)" if exc.errno in (98, 48, 10048) else ""
-        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
+        raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
     sock.setblocking(False)
     return sock
 
@@ -37,7 +41,7 @@ def url_for(sock: socket.socket) -> str:
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False, *, out=None) -> None:
     """Run the lab until Ctrl-C (or SIGTERM); print its URL first; return after a clean shutdown.
 
-    ``port=0`` takes a free port. OSError with a one-line message when the address cannot be used.
+    ``port=0`` takes a free port. :class:`ListenError` (an OSError and a ValueError) with a one-line message when the address cannot be used.
     """
     import uvicorn
 

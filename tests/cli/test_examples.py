@@ -10,7 +10,9 @@ Each example runs in-process in its own temporary folder, so the files it writes
 absolute output path (``--out /tmp/g``) is moved into that folder too. One cap: ``gdlab demo``
 examples run the experiments they select with ``--quick`` and only the first of them (the
 selection itself is checked against ``gdlab demo --list``'s names), because the whole gallery is
-tests/demo/test_demo_gallery.py's job and takes about a minute.
+tests/demo/test_demo_gallery.py's job and takes about a minute. ``gdlab serve`` examples parse their
+options and call ``gdlab.web.serve`` with them, which here records the call instead of serving until
+Ctrl-C (tests/web/test_serve.py starts the real server in a subprocess and stops it).
 """
 
 import re
@@ -104,9 +106,20 @@ def capped_demo(monkeypatch):
     return chosen
 
 
+@pytest.fixture
+def recorded_serve(monkeypatch):
+    """gdlab serve hands its options to gdlab.web.serve, recorded here (see the module docstring)."""
+    from gdlab import web
+
+    calls = []
+    monkeypatch.setattr(web, "serve", lambda host, port, open_browser: calls.append((host, port, open_browser)))
+    return calls
+
+
 @pytest.mark.parametrize("where, command, shown", EXAMPLES,
                          ids=[f"{w}: {c}" for w, c, _ in EXAMPLES])
-def test_example_runs_as_printed(run_cli, tmp_path, monkeypatch, capped_demo, where, command, shown):
+def test_example_runs_as_printed(run_cli, tmp_path, monkeypatch, capped_demo, recorded_serve, where, command,
+                                 shown):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "80")
     argv = argv_of(command, tmp_path)
@@ -121,6 +134,8 @@ def test_example_runs_as_printed(run_cli, tmp_path, monkeypatch, capped_demo, wh
     assert max(map(len, out.splitlines() or [""])) <= 80, out     # fits an 80-column terminal
     for path in re.findall(r"^wrote (.+)$", err, flags=re.M):
         assert Path(path).exists() and Path(path).stat().st_size > 0, path
+    if argv[0] == "serve":
+        assert len(recorded_serve) == 1 and recorded_serve[0][0] == "127.0.0.1", recorded_serve
     if capped_demo:
         from gdlab import demo
 

@@ -35,7 +35,7 @@ CASES = [
     ("race", body(function="rosenbrok"), 422, "function", "Did you mean 'rosenbrock'"),
     ("race", body(function="x**2 + "), 422, "function", "position"),
     ("race", body(function="__import__('os')"), 422, "function", "unknown function '__import__'"),
-    ("race", body(function="sphere:dim=x"), 422, "function", "not a number"),
+    ("race", body(function="sphere:dim=x"), 422, "function", "dim must be an int"),
     ("race", body(function="sphere:bogus=1"), 422, "function", "takes parameters"),
     # the starts
     ("race", body(starts=[[1.0]]), 422, "starts[0]", "2 coordinates"),
