@@ -12,19 +12,25 @@
   CosineAnnealingLR, LinearLR, ReduceLROnPlateau, plus closed forms.
 * Clipping (:func:`clip_grad_norm_`, :func:`clip_grad_value_`, per-row forms) and
   gradient noise (:func:`perturb_grad`; ``noise_std=`` on every optimizer).
+* :mod:`gdlab.optim.transforms` — gradient transforms (``add_noise``, ``clip_by_norm``,
+  ``clip_by_value``) composed with a rule into a :class:`Chain` (noise -> clip -> rule,
+  lr from a learning-rate source), applied the same way by the stateful optimizers
+  (``transforms=[...]``) and the vectorized runner.
 
 NumPy only; never imports :mod:`gdlab.autodiff` (parameters are duck-typed:
 ``.data`` array updated in place, ``.grad`` array or None).
 """
 
-from . import lr_scheduler, rules
+from . import lr_scheduler, rules, transforms
 from .clip import clip_grad_norm_, clip_grad_value_, clip_norm_rows, clip_value
 from .noise import perturb_grad
 from .optimizer import Optimizer
 from .optimizers import (OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, get,
                          names)
 from .rules import RULES, Rule, get_rule, rule_names
+from .transforms import Chain, StepInfo, Transform, add_noise, clip_by_norm, clip_by_value
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
            "Lion", "get", "names", "OPTIMIZERS", "Rule", "RULES", "get_rule", "rule_names", "rules",
-           "lr_scheduler", "clip_grad_norm_", "clip_grad_value_", "clip_norm_rows", "clip_value", "perturb_grad"]
+           "lr_scheduler", "clip_grad_norm_", "clip_grad_value_", "clip_norm_rows", "clip_value", "perturb_grad",
+           "transforms", "Transform", "StepInfo", "Chain", "add_noise", "clip_by_norm", "clip_by_value"]

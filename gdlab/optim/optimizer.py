@@ -1,9 +1,12 @@
 """The stateful ``Optimizer``: torch.optim's interface over one :class:`~gdlab.optim.rules.Rule`.
 
 An optimizer holds ``param_groups`` (a list of dicts: ``"params"`` plus the
-hyperparameters, torch semantics, so a scheduler changes ``group["lr"]``) and a
-per-parameter ``state`` dict. ``step()`` calls the rule's ``update`` on each
-parameter's ``.data`` with its ``.grad``; all the maths lives in the rule.
+hyperparameters, torch semantics, so a scheduler changes ``group["lr"]``), a
+per-parameter ``state`` dict and a :class:`~gdlab.optim.transforms.Chain`:
+its own gradient noise (``noise_std``), the ``transforms`` it was given (e.g.
+clipping), then the rule. ``step()`` hands the parameters that have a gradient to
+``chain.update``, the very call the vectorized runner makes; all the maths lives in
+the rule and the transforms.
 
 Parameters are duck-typed: any object with ``.data`` (a floating NumPy array,
 updated in place, never rebound) and ``.grad`` (an array of the same shape, or None
@@ -20,8 +23,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .noise import perturb_grad
-from .rules import Rule, _nonzero, check_hyperparameters
+from .rules import Rule, check_hyperparameters
+from .transforms import Chain, StepInfo, Transform, add_noise
 
 __all__ = ["Optimizer"]
 
@@ -52,13 +55,6 @@ class _ParamState(MutableMapping):
         return None if entry is None else entry[1]
 
 
-def _noise_buffer(state: dict, x: np.ndarray) -> np.ndarray:
-    buf = state.get("_noise")
-    if buf is None:
-        buf = state["_noise"] = np.empty_like(x)
-    return buf
-
-
 def _copy_state(state: dict) -> dict:
     """A deep copy of one parameter's state without its scratch buffers (keys starting with '_')."""
     return {k: copy.deepcopy(v) for k, v in state.items() if not k.startswith("_")}
@@ -85,6 +81,14 @@ class Optimizer:
     ``lr``); the draws come from one ``np.random.default_rng(noise_seed)`` per
     optimizer, in parameter order, and its state is part of ``state_dict()``.
 
+    Gradient transforms: ``transforms=[gdlab.optim.clip_by_norm(1.0)]`` (any
+    :class:`~gdlab.optim.transforms.Transform`) are applied in order after the noise and
+    before the rule, to the gradients of all parameters together: ``clip_by_norm`` here
+    is torch's ``clip_grad_norm_`` over the optimizer's parameters (the runner clips each
+    run separately). ``.grad`` itself is never changed. Transform hyperparameters (such
+    as ``noise_std``) are group hyperparameters; the transforms themselves are not part
+    of ``state_dict()`` (build the optimizer with the same ones to resume).
+
     Differences from torch.optim: ``eps`` must be > 0 (torch allows 0) and
     RMSprop's ``alpha`` < 1 (torch allows any alpha >= 0); state
     entries ``"step"`` are Python ints, not tensors; ``state_dict()`` deep-copies
@@ -95,18 +99,25 @@ class Optimizer:
     rule: Rule  # set by each subclass
 
     def __init__(self, params=None, defaults: dict | None = None, *, noise_std: float = 0.0,
-                 noise_seed: int | None = None):
+                 noise_seed: int | None = None, transforms: Iterable[Transform] = ()):
         if not isinstance(getattr(self, "rule", None), Rule):
             raise TypeError(f"{type(self).__name__} has no update rule: use SGD, Adam, ... or give a subclass "
                             "a class attribute rule = gdlab.optim.Rule(...)")
+        if isinstance(transforms, Transform):
+            transforms = [transforms]
+        self.noise_seed = noise_seed
+        self._noise_rng = np.random.default_rng(noise_seed)
+        self.chain = Chain(self.rule, (add_noise(self._noise_rng), *transforms))
         defaults = dict(self.rule.defaults if defaults is None else defaults)
+        for k, v in self.chain.hyperparameters.items():
+            defaults.setdefault(k, v)
         defaults["noise_std"] = noise_std
         check_hyperparameters(defaults, type(self).__name__)
         self.defaults = defaults
         self.param_groups: list[dict] = []
         self.state = _ParamState()
-        self.noise_seed = noise_seed
-        self._noise_rng = np.random.default_rng(noise_seed)
+        self._chain_state = self.chain.init([])
+        self._info = StepInfo(0, (), rows=False)
         self._rule_keys = tuple(self.rule.defaults)
         if params is not None:
             self.bind(params)
@@ -208,26 +219,30 @@ class Optimizer:
             raise RuntimeError(f"{type(self).__name__} has no parameters: bind them first "
                                f"(opt.bind(params)) or pass them to the constructor")
         loss = closure() if closure is not None else None
-        init, update = self.rule.init, self.rule.update
+        init = self.rule.init
         states = self.state._d  # id(p) -> (p, state)
+        xs, grads, rule_states, rule_hps, groups = [], [], [], [], []
+        add_x, add_g, add_state = xs.append, grads.append, rule_states.append
         for group in self.param_groups:
             hp = {k: group[k] for k in self._rule_keys}
-            noise_std = group["noise_std"]
-            noisy = _nonzero(noise_std)
+            n = len(grads)
             for p in group["params"]:
                 g = p.grad
                 if g is None:
                     continue
-                x = p.data
                 entry = states.get(id(p))
                 if entry is None:
-                    state = init(x, **hp)
-                    states[id(p)] = (p, state)
-                else:
-                    state = entry[1]
-                if noisy:
-                    g = perturb_grad(g, noise_std, self._noise_rng, out=_noise_buffer(state, x))
-                update(x, g, state, **hp)
+                    entry = states[id(p)] = (p, init(p.data, **hp))
+                add_x(p.data)
+                add_g(g)
+                add_state(entry[1])
+            groups.append((group, len(grads) - n))
+            rule_hps.append(hp)
+        info = self._info
+        info.groups = groups
+        self.chain.update(grads, self._chain_state, xs, rule_states, rule_hps, info)
+        info.t += 1
+        info.groups = ()
         return loss
 
     # -- checkpoints -------------------------------------------------------------------------
@@ -235,7 +250,8 @@ class Optimizer:
         """A deep copy of the optimizer's state, torch's layout: parameters become indices.
 
         ``{"state": {index: {key: value}}, "param_groups": [{..., "params": [indices]}],
-        "noise_rng": bit-generator state}``. Scratch buffers are left out.
+        "noise_rng": bit-generator state, "steps": number of step() calls}``.
+        Scratch buffers are left out.
         """
         index: dict[int, int] = {}
         groups = []
@@ -250,7 +266,7 @@ class Optimizer:
                 if s is not None:
                     state[index[id(p)]] = _copy_state(s)
         return {"state": state, "param_groups": groups,
-                "noise_rng": copy.deepcopy(self._noise_rng.bit_generator.state)}
+                "noise_rng": copy.deepcopy(self._noise_rng.bit_generator.state), "steps": self._info.t}
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore a :meth:`state_dict` (deep-copied) into an optimizer bound to the same parameter layout.
@@ -280,6 +296,7 @@ class Optimizer:
                     self.state[p] = s
         if "noise_rng" in state_dict:
             self._noise_rng.bit_generator.state = copy.deepcopy(state_dict["noise_rng"])
+        self._info.t = int(state_dict.get("steps", 0))
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -3,7 +3,9 @@
 Each class is a thin :class:`~gdlab.optim.Optimizer` over one rule of
 :mod:`gdlab.optim.rules`, where the update is written (once). The docstrings give
 the formula and the variant. All take, besides torch's arguments, the keyword-only
-``noise_std`` and ``noise_seed`` (gradient noise, see :class:`Optimizer`).
+``noise_std`` and ``noise_seed`` (gradient noise) and ``transforms`` (gradient
+transforms such as ``clip_by_norm(1.0)``, applied after the noise and before the
+rule); see :class:`Optimizer`.
 """
 
 from __future__ import annotations
@@ -39,11 +41,11 @@ class SGD(Optimizer):
     rule = RULES["sgd"]
 
     def __init__(self, params=None, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
-                 maximize=False, noise_std=0.0, noise_seed=None):
+                 maximize=False, noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("SGD", params, lr, 1e-3)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                       nesterov=nesterov, maximize=maximize),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class Adagrad(Optimizer):
@@ -62,12 +64,12 @@ class Adagrad(Optimizer):
     rule = RULES["adagrad"]
 
     def __init__(self, params=None, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                 eps=1e-10, *, maximize=False, noise_std=0.0, noise_seed=None):
+                 eps=1e-10, *, maximize=False, noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("Adagrad", params, lr, 1e-2)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
                                       maximize=maximize),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class RMSprop(Optimizer):
@@ -91,11 +93,11 @@ class RMSprop(Optimizer):
     rule = RULES["rmsprop"]
 
     def __init__(self, params=None, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, *, maximize=False, noise_std=0.0, noise_seed=None):
+                 centered=False, *, maximize=False, noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("RMSprop", params, lr, 1e-2)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                                       centered=centered, maximize=maximize),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class Adadelta(Optimizer):
@@ -116,10 +118,10 @@ class Adadelta(Optimizer):
     rule = RULES["adadelta"]
 
     def __init__(self, params=None, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, maximize=False,
-                 noise_std=0.0, noise_seed=None):
+                 noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("Adadelta", params, lr, 1.0)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class Adam(Optimizer):
@@ -142,12 +144,12 @@ class Adam(Optimizer):
     rule = RULES["adam"]
 
     def __init__(self, params=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
-                 maximize=False, decoupled_weight_decay=False, noise_std=0.0, noise_seed=None):
+                 maximize=False, decoupled_weight_decay=False, noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr(type(self).__name__, params, lr, 1e-3)
         super().__init__(params, dict(lr=lr, betas=_pair(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class AdamW(Adam):
@@ -165,9 +167,9 @@ class AdamW(Adam):
     rule = RULES["adamw"]
 
     def __init__(self, params=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False, noise_std=0.0, noise_seed=None):
+                 maximize=False, noise_std=0.0, noise_seed=None, transforms=()):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         decoupled_weight_decay=True, noise_std=noise_std, noise_seed=noise_seed)
+                         decoupled_weight_decay=True, noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class Adamax(Optimizer):
@@ -186,11 +188,11 @@ class Adamax(Optimizer):
     rule = RULES["adamax"]
 
     def __init__(self, params=None, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False,
-                 noise_std=0.0, noise_seed=None):
+                 noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("Adamax", params, lr, 2e-3)
         super().__init__(params, dict(lr=lr, betas=_pair(betas), eps=eps, weight_decay=weight_decay,
                                       maximize=maximize),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class NAdam(Optimizer):
@@ -210,12 +212,12 @@ class NAdam(Optimizer):
     rule = RULES["nadam"]
 
     def __init__(self, params=None, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, *, maximize=False, noise_std=0.0, noise_seed=None):
+                 decoupled_weight_decay=False, *, maximize=False, noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("NAdam", params, lr, 2e-3)
         super().__init__(params, dict(lr=lr, betas=_pair(betas), eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class RAdam(Optimizer):
@@ -236,11 +238,11 @@ class RAdam(Optimizer):
     rule = RULES["radam"]
 
     def __init__(self, params=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 decoupled_weight_decay=False, *, maximize=False, noise_std=0.0, noise_seed=None):
+                 decoupled_weight_decay=False, *, maximize=False, noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("RAdam", params, lr, 1e-3)
         super().__init__(params, dict(lr=lr, betas=_pair(betas), eps=eps, weight_decay=weight_decay,
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 class Lion(Optimizer):
@@ -260,10 +262,10 @@ class Lion(Optimizer):
     rule = RULES["lion"]
 
     def __init__(self, params=None, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, *, maximize=False,
-                 noise_std=0.0, noise_seed=None):
+                 noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("Lion", params, lr, 1e-4)
         super().__init__(params, dict(lr=lr, betas=_pair(betas), weight_decay=weight_decay, maximize=maximize),
-                         noise_std=noise_std, noise_seed=noise_seed)
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
 # name -> (class, preset overrides): "optimizers by name" for the higher layers

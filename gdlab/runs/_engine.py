@@ -8,9 +8,10 @@ Rows of the parameter array ``p`` (n, d) are independent runs. Each step:
    not finite, "converged" when its gradient norm < tol (the first step where it happens is
    ``stopped_at``). Divergence is caught by three whole-array reductions per step; only when
    they fire are rows examined one by one;
-4. gradient noise and clipping (gdlab.optim's ``perturb_grad`` / ``clip_norm_rows``), the
-   step's learning rate (a schedule), and ``rule.update(p, g, state, **hp)`` in place: the
-   optimizer's maths lives in gdlab.optim only.
+4. ``chain.update`` (bound once, ``chain.bind``): the optimizer's chain (gdlab.optim.transforms: gradient noise, clipping
+   per row, the step's learning rate from a schedule, then ``rule.update(p, g, state, **hp)``
+   in place). The optimizer's maths lives in gdlab.optim only; this loop applies the chain
+   exactly as the tensor ``Optimizer.step`` does, with ``rows=True`` (axis 0 is the runs).
 
 Stopped rows need no special treatment while the loop runs, because rows do not interact:
 after the loop every recorded array repeats each stopped row's last point (one vectorized
@@ -28,8 +29,8 @@ step at 10,000 runs). The optimizer state (``zeros_like(p)``), gradients built w
 (T, n, d)) share that layout, so each step's copies stay contiguous. Only where d <= 2: a
 sum over at most two coordinates cannot round differently in either layout, whereas for
 d > 2 reductions over the last axis (einsum, pairwise sums) would, and results must not
-depend on the layout. Gradient noise is drawn into a row-major buffer, so that a seed
-gives the same draws as ever.
+depend on the layout. Gradient noise is drawn into a row-major buffer (gdlab.optim's
+``add_noise``), so that a seed gives the same draws whatever the layout.
 
 Before its first large run a process warms glibc's allocator once (``gdlab._alloc``), so
 that the per-step temporaries stay in the heap instead of coming back as page faults.
@@ -42,7 +43,7 @@ import math
 import numpy as np
 
 from .._alloc import warm_allocator
-from ..optim import clip_norm_rows, perturb_grad
+from ..optim.transforms import StepInfo
 
 __all__ = ["run_rows", "progress_every"]
 
@@ -88,17 +89,18 @@ def _row_norms(g, out, tmp):
     return out
 
 
-def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, rng=None, clip=None,
-             bound=math.inf, record=("params", "loss", "grad", "grad_norm", "state"), progress=None):
-    """Run ``steps`` updates of ``rule`` from the rows of ``x0`` (n, d). No argument checks.
+def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
+             record=("params", "loss", "grad", "grad_norm", "state"), progress=None):
+    """Run ``steps`` updates of ``chain`` from the rows of ``x0`` (n, d). No argument checks.
 
     Parameters
     ----------
     vg : callable p (n, d) -> (loss (n,), grad (n, d))
-    rule : gdlab.optim Rule; hp : its validated hyperparameters (lr may be (n, 1))
-    lr_values : None, or per-step learning rates, indexable by step (scalars or (n, 1) arrays)
-    tol : None or float; noise : None or std (scalar or (n, 1)); rng : numpy Generator
-    clip : None or max gradient norm per row
+    chain : gdlab.optim.Chain (transforms, rule, learning-rate source)
+    hp : the rule's validated hyperparameters (lr may be (n, 1))
+    hyper : None or the transforms' hyperparameters for all rows, e.g. {"noise_std": 0.1}
+        (scalars or (n, 1) arrays)
+    tol : None or float
     bound : the divergence bound on |params|
     record : which of "params", "loss", "grad", "grad_norm", "state" to keep per step
     progress : None, or ``progress(done_steps, steps)``, called every ``progress_every(steps)``
@@ -112,9 +114,11 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     T = steps + 1
     col_major = d <= 2  # see "Memory layout" in the module docstring
     p = np.array(x0, dtype=np.float64, order="F" if col_major else "C", copy=True)
+    rule = chain.rule
     state = rule.init(p, **hp)
-    update = rule.update
-    hp_step = dict(hp)
+    params, rule_states, rule_hps = [p], [state], [dict(hp)]
+    info = StepInfo(0, [({} if hyper is None else hyper, 1)], rows=True)
+    chain_step = chain.bind(chain.init(params), params, rule_states, rule_hps, info)
 
     def history(alloc=np.empty):
         """(T, n, d), each step [t] laid out as p is."""
@@ -145,8 +149,6 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
     n_done = 0
     final = np.empty((n, d))
     final_loss = np.empty(n)
-    noise_buf = np.empty(p.shape) if noise is not None else None  # row-major: a seed draws as ever
-    clip_buf = np.empty_like(p) if clip is not None else None
     isfinite = math.isfinite
     add_reduce = np.add.reduce
     # The cheap test: max and min of p (nan propagates, so a nan fails the comparisons) and
@@ -209,14 +211,8 @@ def run_rows(vg, x0, rule, hp, steps, *, lr_values=None, tol=None, noise=None, r
                     n_done += int(conv.sum())
             if n_done == n or t == steps:
                 break
-            if noise is not None:
-                g = perturb_grad(g, noise, rng, out=noise_buf)
-            if clip is not None:
-                clip_norm_rows(g, clip, out=clip_buf)
-                g = clip_buf
-            if lr_values is not None:
-                hp_step["lr"] = lr_values[t]
-            update(p, g, state, **hp_step)
+            info.t = t
+            chain_step([g])
 
     if progress is not None:
         progress(t, steps)

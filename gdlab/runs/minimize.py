@@ -273,10 +273,17 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         bound = _check_positive_or_none(divergence_bound, "divergence_bound")
     lr_values = schedule_values(schedule, lr, steps)
     keep = _record_set(record, n, d, steps)
+    # the optimizer's chain: noise -> clip (per row) -> rule, lr from the schedule's table
+    transforms = []
+    if noise is not None:
+        transforms.append(optim.transforms.add_noise(rng))
+    if clip is not None:
+        transforms.append(optim.transforms.clip_by_norm(clip))
+    chain = optim.Chain(rule, transforms, lr=lr_values)
 
     t0 = time.perf_counter()
-    out = run_rows(vg, X0, rule, hyper, steps, lr_values=lr_values, tol=tol, noise=noise, rng=rng, clip=clip,
-                   bound=bound, record=keep, progress=progress)
+    out = run_rows(vg, X0, chain, hyper, steps, hyper={"noise_std": noise} if noise is not None else None,
+                   tol=tol, bound=bound, record=keep, progress=progress)
     wall = time.perf_counter() - t0
 
     lr_arr = np.asarray(lr, dtype=np.float64)

@@ -59,7 +59,7 @@ def test_defaults_match_the_rules_and_torch():
     for cls in ALL_CLASSES:
         sig = inspect.signature(cls)
         params = {k: p.default for k, p in sig.parameters.items()
-                  if k not in ("params", "noise_std", "noise_seed")}
+                  if k not in ("params", "noise_std", "noise_seed", "transforms")}
         expected = dict(cls.rule.defaults)
         if cls is optim.AdamW:
             assert expected.pop("decoupled_weight_decay") is True
