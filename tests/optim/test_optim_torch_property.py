@@ -11,8 +11,8 @@ Two references (see property_cases.py for the problems and the reference):
   (fixtures/torch_property.npz, make_property_fixtures.py). This includes issue 12's
   centred RMSprop on noiseless quadratics, where ``v - a**2`` cancels and multiplies
   any last-bit difference by up to 1e14: there torch's native kernels differ from
-  their own portable form by ~3e-2, and gdlab's former rules (another order) drifted
-  from torch by ~0.1 relative.
+  their own portable form by up to 4e-2 (so no NumPy code can follow them), and
+  gdlab's former rules (another order) were never bit-exact and drifted by up to 4.6e-2.
 
 Examples are drawn deterministically (``derandomize=True``); set GDLAB_HYPOTHESIS_RANDOM=1 to explore.
 """
