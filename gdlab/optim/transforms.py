@@ -100,7 +100,7 @@ class StepInfo:
 class Transform:
     """One gradient transform: ``init(params) -> state``, ``update(grads, state, params, info) -> (grads, state)``.
 
-    ``hyperparameters``: the per-group hyperparameters it reads from ``info.hyper``,
+    ``hyperparameters``: the per-group hyperparameters it reads from ``info.groups``,
     with their defaults (an optimizer adds them to its ``defaults``; they are checked by
     :func:`gdlab.optim.rules.check_hyperparameters`). See the module docstring.
     """
@@ -122,7 +122,7 @@ def _scratch(state: dict, i: int, shape, dtype, like=None) -> np.ndarray:
     bufs = state["out"]
     if i < len(bufs):
         b = bufs[i]
-        if b.shape == shape and b.dtype == dtype:
+        if b is not None and b.shape == shape and b.dtype == dtype:
             return b
     else:
         bufs.extend([None] * (i + 1 - len(bufs)))
@@ -229,7 +229,8 @@ def clip_by_value(clip: float) -> Transform:
         return {"out": []}
 
     def update(grads, state, params, info):
-        return [clip_value(g, c, out=_scratch(state, i, g.shape, g.dtype, like=params[i])) for i, g in enumerate(grads)], state
+        out = [clip_value(g, c, out=_scratch(state, i, g.shape, g.dtype, like=params[i])) for i, g in enumerate(grads)]
+        return out, state
 
     return Transform("clip_by_value", init, update)
 

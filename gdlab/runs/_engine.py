@@ -8,8 +8,8 @@ Rows of the parameter array ``p`` (n, d) are independent runs. Each step:
    not finite, "converged" when its gradient norm < tol (the first step where it happens is
    ``stopped_at``). Divergence is caught by three whole-array reductions per step; only when
    they fire are rows examined one by one;
-4. ``chain.update`` (bound once, ``chain.bind``): the optimizer's chain (gdlab.optim.transforms: gradient noise, clipping
-   per row, the step's learning rate from a schedule, then ``rule.update(p, g, state, **hp)``
+4. ``chain.update`` (bound once, ``chain.bind``): the optimizer's chain (gdlab.optim.transforms:
+   gradient noise, clipping per row, the step's learning rate from a schedule, then ``rule.update(p, g, state, **hp)``
    in place). The optimizer's maths lives in gdlab.optim only; this loop applies the chain
    exactly as the tensor ``Optimizer.step`` does, with ``rows=True`` (axis 0 is the runs).
 

@@ -14,9 +14,9 @@ quadratic, ``g_t = A x + b + xi_t`` with A symmetric positive definite (a diagon
 in [1, 2] plus symmetric off-diagonal entries below 0.5 / n: eigenvalues in
 [0.5, 2.5] by Gershgorin), ``|b| ~ 1`` and a fixed sequence of N(0, 1) gradient
 noise ``xi_t`` (a stochastic gradient). Problems and gradients use elementwise
-NumPy only (no LAPACK, no BLAS), so that they are the same numbers on every machine. The noise keeps the problem well conditioned at the
-rounding level: RMSprop's centred variance ``v - a**2`` stays of the order of v (no
-cancellation), and the adaptive methods wander around the minimum driven by the
+NumPy only (no LAPACK, no BLAS), so that they are the same numbers on every machine.
+The noise keeps the problem well conditioned at the rounding level: RMSprop's
+centred variance ``v - a**2`` stays of the order of v (no cancellation), and the adaptive methods wander around the minimum driven by the
 noise instead of bouncing off it chaotically, so that a last-bit difference (torch's
 fused multiply-adds) stays a last-bit difference for 300 steps. ``maximize`` cases
 get the gradient of ``-f``.
@@ -274,7 +274,7 @@ def issue_torch(seed: int) -> np.ndarray:
 
 
 def ieee_torch():
-    """torch, made the IEEE reference (see the module docstring); call it in a fresh process, before torch is imported."""
+    """torch made the IEEE reference (see the module docstring); call it in a fresh process, before importing torch."""
     import sys
 
     if "torch" in sys.modules and os.environ.get("ATEN_CPU_CAPABILITY") != "default":

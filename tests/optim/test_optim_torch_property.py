@@ -69,12 +69,14 @@ def test_every_optimizer_matches_torch_live(data):
     foreach = data.draw(st.booleans(), label="foreach")
     problem = pc.make_problem(seed)
     torch.set_num_threads(1)
-    err = pc.worst_relative_error(pc.run_gdlab(name, kwargs, problem), pc.run_torch(name, kwargs, problem, foreach=foreach))
+    ours = pc.run_gdlab(name, kwargs, problem)
+    err = pc.worst_relative_error(ours, pc.run_torch(name, kwargs, problem, foreach=foreach))
     assert err <= pc.RTOL, f"{name}({kwargs}) seed {seed} foreach={foreach}: relative error {err:.3g}"
 
 
 def _stored_cases(stored):
-    return [(str(c), json.loads(str(k)), int(s)) for c, k, s in zip(stored["classes"], stored["kwargs"], stored["seeds"])]
+    rows = zip(stored["classes"], stored["kwargs"], stored["seeds"])
+    return [(str(c), json.loads(str(k)), int(s)) for c, k, s in rows]
 
 
 # rules whose arithmetic is +, -, *, /, sqrt and max only: IEEE rounds them alike on every machine. The Adam

@@ -1,4 +1,4 @@
-"""Gradient transforms and the chain: the same chain in both engines, torch's clipping, the order noise -> clip -> rule."""
+"""Gradient transforms and the chain: one chain in both engines, torch's clipping, the order noise -> clip -> rule."""
 
 import numpy as np
 import pytest
@@ -173,6 +173,21 @@ def test_noise_skips_groups_without_noise_and_keeps_float32():
     assert a.data.dtype == b.data.dtype == np.float32
     # the stream moved by exactly one draw of a's size: the next draw is the 7th number
     assert opt.state_dict()["noise_rng"] == _rng_after(0, 6)
+
+
+def test_noise_that_starts_later_in_one_group_gets_its_buffer():
+    """Group 0 noiseless at first (no buffer for its leaf), noisy later: draws land in a new buffer."""
+    a, b = P(np.zeros(3)), P(np.zeros(2))
+    opt = optim.SGD([{"params": [a], "noise_std": 0.0}, {"params": [b]}], lr=1.0, noise_std=1.0, noise_seed=5)
+    for std in (0.0, 2.0):
+        opt.param_groups[0]["noise_std"] = std
+        a.grad, b.grad = np.zeros(3), np.zeros(2)
+        opt.step()
+    rng = np.random.default_rng(5)
+    first_b = rng.standard_normal(2)
+    second_a, second_b = 2.0 * rng.standard_normal(3), rng.standard_normal(2)
+    np.testing.assert_array_equal(a.data, -second_a)
+    np.testing.assert_array_equal(b.data, -first_b - second_b)
 
 
 def _rng_after(seed, n):
