@@ -28,7 +28,7 @@ def test_lazy_top_level_names_resolve(name):
     assert name in dir(gdlab)
 
 
-@pytest.mark.parametrize("name", ["optim", "functions", "runs", "nn", "datasets", "numdiff"])
+@pytest.mark.parametrize("name", ["optim", "functions", "runs", "nn", "datasets", "numdiff", "store"])
 def test_subpackages_are_reachable_as_attributes(name):
     assert getattr(gdlab, name).__name__ == f"gdlab.{name}"
 
@@ -48,7 +48,7 @@ def test_version_matches_the_package_metadata():
 # only from layers of a lower rank than its own. `import gdlab` and attribute access are not seen.
 # _registry sits beneath every layer (numdiff, datasets and optim at rank 0 use it too).
 RANK = {"_registry": -1, "_alloc": 0, "_atomic": 0, "numdiff": 0, "datasets": 0, "optim": 0, "autodiff": 1, "functions": 2, "runs": 3,
-        "nn": 3, "viz": 4, "web": 5, "demo": 6, "cli": 7, "__main__": 8, "__init__": 8}
+        "nn": 3, "store": 4, "viz": 4, "web": 5, "demo": 6, "cli": 7, "__main__": 8, "__init__": 8}
 
 
 def _gdlab_imports(path, package):

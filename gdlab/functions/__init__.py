@@ -10,6 +10,7 @@
 - ``regression_loss(x, y, bias=..., loss=...)``: data-defined objectives
   with full-batch and mini-batch gradients.
 - ``Function(value, dim, ...)``: wrap your own callable written with gdlab ops.
+- ``function_spec(f)``, ``function_from_spec(spec)``: a plain-data description that builds f again.
 
 Every function: ``f(x)`` (last axis = ``f.dim``), ``f.grad(x)``, ``f.value_and_grad(x)``,
 ``f.hessian(x)``, ``f.minima``, ``f.minimum_value``, ``f.saddles``, ``f.bounds`` (d, 2),
@@ -45,11 +46,12 @@ from .catalog import (
 from .data import LOSSES, DataLoss, regression_loss
 from .expr import CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExpressionError, expr
 from .resolve import resolve_function
+from .spec import NotRebuildable, function_from_spec, function_spec
 
 __all__ = [
     "Function", "get", "names", "CATALOG", "expr", "ExpressionError", "resolve_function", "FUNCTIONS", "CONSTANTS",
     "MAX_LENGTH", "MAX_DEPTH", "DataLoss", "regression_loss", "LOSSES",
-    "NUMPY_OPS", "AUTODIFF_OPS",
+    "NUMPY_OPS", "AUTODIFF_OPS", "function_spec", "function_from_spec", "NotRebuildable",
     "square", "quadratic", "gentle_quadratic", "paraboloid", "saddle", "elongated_bowl",
     "sphere", "ill_conditioned", "rosenbrock", "beale", "booth", "matyas", "himmelblau", "rastrigin",
     "ackley", "goldstein_price", "six_hump_camel", "styblinski_tang", "monkey_saddle", "double_well",

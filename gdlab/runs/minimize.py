@@ -313,6 +313,8 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         label=label or name, x0=x0_out, single=single, tol=tol, noise=noise,
         seed=seed if not isinstance(seed, np.random.Generator) else None, batch_size=batch_size,
         divergence_bound=bound, gradient=how, wall_time=wall, state_descriptions=descriptions,
+        schedule=schedule, clip_grad_norm=clip, sampling=sampling if batch_size is not None else None,
+        record=tuple(k for k in RECORDABLE if k in keep),
     )
 
 

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from ..functions.spec import function_spec as _function_spec
+
 __all__ = ["Trajectory", "STATUSES"]
 
 #: The statuses a run can end with.
@@ -67,11 +69,18 @@ class Trajectory:
     function : the objective (a gdlab Function); label : str
     x0 : (d,) | (n, d) the start(s); tol, noise, seed, batch_size, divergence_bound, gradient
         (how gradients were computed: "closed_form", "autodiff" or "mini_batch"); wall_time (s).
+    schedule, clip_grad_norm, sampling : as given to minimize (None when not given)
+    record : tuple of the names recorded (a subset of gdlab.runs.RECORDABLE), or None
+    subset_of : None, or the number of runs of the Trajectory this one was taken from (run/select)
+
+    ``config()`` gives the arguments of ``gdlab.minimize`` that reproduce the run (the run
+    store keeps them).
     """
 
     def __init__(self, *, params, loss, grad, grad_norm, lr, state, status, stopped_at, final, final_loss,
                  steps, optimizer, hyperparameters, function, label, x0, single, tol=None, noise=None, seed=None,
-                 batch_size=None, divergence_bound=None, gradient=None, wall_time=None, state_descriptions=None):
+                 batch_size=None, divergence_bound=None, gradient=None, wall_time=None, state_descriptions=None,
+                 schedule=None, clip_grad_norm=None, sampling=None, record=None, subset_of=None):
         self.single = bool(single)
         self.params = params
         self.loss = loss
@@ -99,6 +108,11 @@ class Trajectory:
         self.divergence_bound = divergence_bound
         self.gradient = gradient
         self.wall_time = wall_time
+        self.schedule = schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.sampling = sampling
+        self.record = None if record is None else tuple(record)
+        self.subset_of = subset_of
 
     def __len__(self):
         return self.steps + 1
@@ -150,8 +164,62 @@ class Trajectory:
             steps=self.steps, optimizer=self.optimizer, hyperparameters=hp, function=self.function,
             label=self.label, x0=self.x0[idx], single=single, tol=self.tol, noise=self.noise, seed=self.seed,
             batch_size=self.batch_size, divergence_bound=self.divergence_bound, gradient=self.gradient,
-            wall_time=self.wall_time, state_descriptions=self.state_descriptions,
+            wall_time=self.wall_time, state_descriptions=self.state_descriptions, schedule=self.schedule,
+            clip_grad_norm=self.clip_grad_norm, sampling=self.sampling, record=self.record,
+            subset_of=self.subset_of or self.n_runs,
         )
+
+    # -- the run's arguments -----------------------------------------------------------------
+    def config(self, function_spec=None) -> dict:
+        """The arguments of :func:`gdlab.minimize` that reproduce this run, and whether they do.
+
+        Keys: ``function`` (a spec from ``gdlab.functions.function_spec``: a catalog name with
+        its parameters, a formula, a data-defined loss with its data, or ``{"callable": name}``
+        for a Python callable), ``x0`` (the starts as run), ``optimizer``, ``steps``, ``lr``,
+        ``hyperparameters`` (every other one, defaults included), ``tol``, ``noise``, ``seed``,
+        ``schedule`` (``{"name": ..., **kwargs}``, ``{"callable": name}`` or None),
+        ``batch_size``, ``sampling``, ``gradient``, ``clip_grad_norm``, ``divergence_bound``,
+        ``record``, ``label``; and ``rerun``: None when ``gdlab.minimize(function, **rest,
+        **hyperparameters)`` computes this run's numbers again bit for bit, else why it cannot.
+        Arrays stay NumPy arrays. ``function_spec``: the function's spec when the caller has it.
+        """
+        fspec = function_spec if function_spec is not None else _function_spec(self.function)
+        hp = dict(self.hyperparameters)
+        lr = hp.pop("lr", None)
+        schedule = self.schedule
+        if callable(schedule):
+            schedule = {"callable": getattr(schedule, "__qualname__", type(schedule).__name__)}
+        elif isinstance(schedule, str):
+            schedule = {"name": schedule}
+        elif isinstance(schedule, (tuple, list)):
+            schedule = {"name": schedule[0], **schedule[1]}
+        elif isinstance(schedule, dict):
+            schedule = dict(schedule)
+        gradient = {"autodiff": "autodiff", "closed_form": "closed_form"}.get(self.gradient, "auto")
+        cfg = {
+            "function": fspec, "x0": self.x0, "optimizer": self.optimizer, "steps": self.steps, "lr": lr,
+            "hyperparameters": hp, "tol": self.tol, "noise": self.noise, "seed": self.seed, "schedule": schedule,
+            "batch_size": self.batch_size, "sampling": self.sampling, "gradient": gradient,
+            "clip_grad_norm": self.clip_grad_norm, "divergence_bound": self.divergence_bound,
+            "record": list(self.record) if self.record is not None else None, "label": self.label,
+        }
+        random = self.noise is not None or (self.batch_size is not None and self.sampling != "cyclic")
+        why = None
+        if "callable" in fspec:
+            why = f"the function {fspec['callable']!r} is a Python callable: its code is not kept"
+        elif schedule is not None and "callable" in schedule:
+            why = f"the learning-rate schedule {schedule['callable']!r} is a Python callable: its code is not kept"
+        elif any(isinstance(v, np.ndarray) for v in (lr, self.noise, *hp.values())):
+            why = "its hyperparameters are per-run arrays (the rows of a sweep): rerun the sweep"
+        elif self.subset_of is not None:
+            why = (f"it was taken (run/select) from a run of {self.subset_of} starts: the starts alone, run as "
+                   "their own array program, may differ in the last bits")
+        elif self.record is None:
+            why = "it was not made by gdlab.minimize (it does not say what was recorded)"
+        elif random and self.seed is None:
+            why = "its noise or mini-batches were drawn without an integer seed (seed=None or a numpy Generator)"
+        cfg["rerun"] = why
+        return cfg
 
     # -- export -----------------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -1,0 +1,181 @@
+"""Exact JSON for configurations, canonical hashes, and .npz blobs without pickle.
+
+JSON (``encode`` / ``decode``) keeps every value exactly: floats are written with Python's
+shortest round-trip repr; non-finite floats, tuples, arrays (dtype and shape kept, values as
+nested lists) and dicts with non-string keys are written as one-key objects
+(``{"__float__": "inf"}``, ``{"__tuple__": [...]}``, ``{"__array__": [...], "dtype": ...,
+"shape": [...]}``, ``{"__items__": [[k, v], ...]}``), so ``decode(encode(x))`` equals ``x``
+in value and type. The text is strict JSON (no NaN or Infinity literals).
+
+``config_hash`` is the SHA-256 of the canonical text (keys sorted, no spaces): two
+configurations hash alike exactly when they encode alike.
+
+Blobs are NumPy's ``.npz`` format, written uncompressed and read with ``allow_pickle=False``:
+only numeric, boolean and string arrays go in, and an array that would need pickle to load
+(an object array) is refused both ways.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import zipfile
+
+import numpy as np
+
+__all__ = ["encode", "decode", "dumps", "loads", "config_hash", "pack", "unpack", "plain"]
+
+_KINDS = "biufUS"  # the array dtypes a blob may hold: bool, int, uint, float, unicode, bytes
+META = "__gdlab__"  # the blob's JSON record
+
+
+def _float(v):
+    if math.isfinite(v):
+        return v
+    return {"__float__": "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")}
+
+
+def _list(a):
+    """A nested list of an array's values; non-finite floats as the strings 'inf', '-inf', 'nan'."""
+    if a.dtype.kind == "f" and not np.all(np.isfinite(a)):
+        return _finite_list(a.tolist())
+    return a.tolist()
+
+
+def _finite_list(v):
+    if isinstance(v, list):
+        return [_finite_list(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    return v
+
+
+def encode(obj, what="configuration"):
+    """``obj`` as JSON-ready values that :func:`decode` turns back into an equal object."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, int):
+        return int(obj)
+    if isinstance(obj, float):
+        return _float(float(obj))
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in _KINDS:
+            raise TypeError(f"cannot store an array of dtype {obj.dtype} in a run's {what} "
+                            "(numbers, booleans and strings only)")
+        return {"__array__": _list(obj), "dtype": obj.dtype.str, "shape": list(obj.shape)}
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return _float(float(obj))
+    if isinstance(obj, tuple):
+        return {"__tuple__": [encode(v, what) for v in obj]}
+    if isinstance(obj, list):
+        return [encode(v, what) for v in obj]
+    if isinstance(obj, dict):
+        if all(isinstance(k, str) and not k.startswith("__") for k in obj):
+            return {k: encode(v, what) for k, v in obj.items()}
+        return {"__items__": [[encode(k, what), encode(v, what)] for k, v in obj.items()]}
+    raise TypeError(f"cannot store a value of type {type(obj).__name__} ({obj!r:.60}) in a run's {what}: "
+                    "use numbers, strings, booleans, None, lists, tuples, dicts and NumPy arrays")
+
+
+def decode(obj):
+    """The inverse of :func:`encode`."""
+    if isinstance(obj, list):
+        return [decode(v) for v in obj]
+    if isinstance(obj, dict):
+        if "__array__" in obj:
+            a = np.array(obj["__array__"], dtype=np.dtype(obj["dtype"]))
+            return a.reshape(obj["shape"])
+        if len(obj) == 1:
+            (k, v), = obj.items()
+            if k == "__float__":
+                return float(v)
+            if k == "__tuple__":
+                return tuple(decode(x) for x in v)
+            if k == "__items__":
+                return {_hashable(decode(a)): decode(b) for a, b in v}
+        return {k: decode(v) for k, v in obj.items()}
+    return obj
+
+
+def _hashable(k):
+    return tuple(k) if isinstance(k, list) else k
+
+
+def dumps(obj, what="configuration") -> str:
+    """Compact strict JSON of ``encode(obj)``, keys in their order."""
+    return json.dumps(encode(obj, what), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def loads(text):
+    return decode(json.loads(text))
+
+
+def config_hash(config) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``config`` (keys sorted): equal configurations, equal hashes."""
+    text = json.dumps(encode(config), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def plain(value):
+    """JSON-friendly for export: arrays and tuples to lists, non-finite floats to None."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            return plain(value.tolist())
+        return value.tolist()
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+# -----------------------------------------------------------------------------------------
+# blobs
+
+
+def pack(arrays: dict, meta: dict) -> bytes:
+    """An .npz archive (bytes) of ``arrays`` plus the JSON record ``meta`` (as UTF-8 bytes)."""
+    payload = {}
+    for name, a in arrays.items():
+        a = np.asarray(a)
+        if a.dtype.kind not in _KINDS:
+            raise TypeError(f"cannot store the array {name!r} of dtype {a.dtype} (numbers, booleans and strings only)")
+        payload[name] = a
+    payload[META] = np.frombuffer(dumps(meta, "record").encode("utf-8"), dtype=np.uint8)
+    buf = io.BytesIO()
+    np.savez(buf, **payload)
+    return buf.getvalue()
+
+
+def unpack(blob) -> tuple[dict, dict]:
+    """(arrays, meta) from a blob made by :func:`pack`; ValueError for anything else (never unpickles)."""
+    if not blob.startswith(b"PK\x03\x04"):  # else np.load would try it as a .npy, or as a pickle (refused)
+        raise ValueError("its arrays are not a readable .npz archive (no zip header)")
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except ValueError as exc:
+        if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
+            raise ValueError("its arrays hold Python objects, which would need pickle to load; refused") from None
+        raise ValueError(f"its arrays cannot be read: {exc}") from None
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, TypeError) as exc:
+        raise ValueError(f"its arrays are not a readable .npz archive: {exc}") from None
+    raw = arrays.pop(META, None)
+    if raw is None or raw.dtype != np.uint8 or raw.ndim != 1:
+        raise ValueError(f"its arrays have no '{META}' record")
+    try:
+        meta = loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"its '{META}' record is not JSON: {exc}") from None
+    return arrays, meta
