@@ -213,8 +213,9 @@ class Store:
         cfg = dict(e.config)
         if task is not None:
             cfg["task"] = task
-        digest = config_hash(task if task is not None else e.config)
-        config_text = _codec.dumps(cfg)
+        config_text, digest = _codec.dumps_and_hash(cfg)
+        if task is not None:
+            digest = config_hash(task)
         metrics_text = _codec.dumps(e.metrics, "metrics")
         blob = _codec.pack(e.arrays, e.meta) if e.status != "failed" else None
         version = gdlab.__version__
