@@ -3,6 +3,8 @@
 import multiprocessing as mp
 import sqlite3
 
+import pytest
+
 import gdlab
 from gdlab.store import Store
 
@@ -43,3 +45,25 @@ def test_eight_processes_saving_at_once_lose_nothing(tmp_path):
     for k in range(WORKERS):  # the arrays of each worker's first and last save are intact
         for run_id in (results[k][0], results[k][-1]):
             assert store.load(run_id).params[0].tolist() == [float(k), 1.0]
+
+
+def _save_with_parents_store(store, k, out):
+    out.put([store.save(gdlab.minimize("square", float(k), "gd", lr=0.1, steps=3), child=k) for _ in range(20)])
+
+
+def test_a_store_opened_before_fork_works_in_the_children(tmp_path):
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("this platform cannot fork: a child inherits no store")
+    ctx = mp.get_context("fork")
+    store = Store(tmp_path / "runs.db")
+    first = store.save(gdlab.minimize("square", 1.0, "gd", lr=0.1, steps=3))  # the parent's connection is open
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_save_with_parents_store, args=(store, k, out)) for k in range(3)]
+    for p in procs:
+        p.start()
+    ids = [i for _ in procs for i in out.get(timeout=60)]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    store.save(gdlab.minimize("square", 2.0, "gd", lr=0.1, steps=3))  # and the parent's still works
+    assert store.count() == 62 and {r.id for r in store.runs(limit=None)} >= {first, *ids}
