@@ -7,7 +7,7 @@ rebuilds the same objective:
 * ``{"formula": text, "variables": [...]}`` (and ``name``, ``bounds``, ``start``, ``minima``
   when they are not the defaults): ``gdlab.expr(text, variables, ...)``;
 * ``{"data_loss": {"x": ..., "y": ..., "bias": ..., "loss": ..., ...}}``: the linear-model
-  loss over its data (:class:`~gdlab.functions.DataLoss`, e.g. ``seed003_loss()``);
+  loss over its data (:class:`~gdlab.functions.DataLoss`, e.g. ``regression_loss(x, y)``);
 * ``{"callable": name, "dim": d}``: anything else (a Python callable wrapped in a Function):
   described, not rebuildable. :func:`function_from_spec` refuses it with a clear error.
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gdlab.functions import (CATALOG, Function, NotRebuildable, expr, function_from_spec, function_spec, get,
-                             regression_loss, seed003_loss)
+                             regression_loss)
 
 
 def _same(f, g):
@@ -35,8 +35,9 @@ def test_parameters_and_formula_options_are_kept(f, spec):
     assert _same(f, function_from_spec(spec))
 
 
-@pytest.mark.parametrize("make", [seed003_loss, lambda: regression_loss([[0.0, 1.0], [1.0, 2.0], [3.0, 1.0]],
-                                                                           [1.0, 2.0, 0.5], bias=False, loss="sse")])
+@pytest.mark.parametrize("make", [lambda: regression_loss(np.arange(20.0).reshape(10, 2), np.arange(10.0) ** 0.5),
+                                  lambda: regression_loss([[0.0, 1.0], [1.0, 2.0], [3.0, 1.0]], [1.0, 2.0, 0.5],
+                                                          bias=False, loss="sse")])
 def test_a_data_loss_carries_its_data(make):
     f = make()
     spec = function_spec(f)

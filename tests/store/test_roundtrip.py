@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import gdlab
-from gdlab.functions import Function, expr, regression_loss, seed003_loss
+from gdlab.functions import Function, expr, regression_loss
 from gdlab.store import NotRerunnable, Store
 
 from .helpers import MOONS, assert_same_history, assert_same_trajectory, same_array, train
@@ -34,8 +34,9 @@ RUNS = {
                                                     "nesterov", lr=0.05, steps=30),
     "5-D, closed form": lambda: gdlab.minimize(gdlab.functions.get("rosenbrock", dim=5), np.zeros(5), "nadam",
                                                lr=0.01, steps=50),
-    "data loss, mini-batches": lambda: gdlab.minimize(seed003_loss(), [-10.0, 10.0], "sgd", lr=1e-3, steps=50,
-                                                      batch_size=10, seed=0),
+    "data loss, mini-batches": lambda: gdlab.minimize(
+        regression_loss(np.random.default_rng(1).normal(size=(60, 2)), np.random.default_rng(2).normal(size=60),
+                        bias=False, loss="half_sse"), [-10.0, 10.0], "sgd", lr=1e-3, steps=50, batch_size=10, seed=0),
     "regression loss, cyclic": lambda: gdlab.minimize(
         regression_loss([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0]), [0.0, 0.0], "adagrad", lr=0.5, steps=30,
         batch_size=1, sampling="cyclic"),
@@ -117,15 +118,20 @@ def test_a_training_without_its_spec_is_stored_but_not_rerunnable(store):
         store.rerun(run_id, trainer=train)
 
 
-def test_rerun_of_a_training_names_the_missing_recipe(store):
-    import importlib.util
-
-    run_id = store.save(train(MOONS), config=MOONS)
-    if importlib.util.find_spec("gdlab.nn.recipe") is None:
+def test_a_training_reruns_through_the_recipe_by_default(store):
+    try:
+        from gdlab.nn import recipe
+    except ImportError:  # a gdlab without the recipe says what is missing
+        run_id = store.save(train(MOONS), config=MOONS)
         with pytest.raises(NotRerunnable, match=r"gdlab\.nn\.recipe\.train"):
             store.rerun(run_id)
-    else:  # the recipe exists: it is the default trainer
-        assert store.rerun(run_id) is not None
+        return
+    result = recipe.train({"dataset": "moons", "data": {"n_samples": 120, "noise": 0.2}, "model": [2, 8, 2],
+                           "optimizer": "adam", "lr": 0.01, "epochs": 4, "batch_size": 16, "seed": 0})
+    run_id = store.save(result)  # a TrainResult: its spec and model come with it
+    row = store.info(run_id)
+    assert row.rerunnable and row.config["spec"] == result.spec.to_dict() and row.problem == "moons"
+    assert_same_history(result.history, store.rerun(run_id))
 
 
 def test_a_python_callable_is_stored_but_not_rerunnable(store):
