@@ -86,3 +86,88 @@ def test_each_layer_imports_only_the_layers_below_it():
             if target != layer and RANK[target] >= RANK[layer]:
                 wrong.append(f"{path.relative_to(root.parent)}:{line} ({layer}) imports gdlab.{target}")
     assert not wrong, "\n".join(wrong)
+
+
+# Inside each subpackage, the modules import each other without a circle: the graph of
+# module -> module imports (module-level and function-level, relative and absolute) is acyclic.
+def _subpackages():
+    from pathlib import Path
+
+    root = Path(gdlab.__file__).parent
+    return sorted(p.parent.name for p in root.glob("*/__init__.py"))
+
+
+def _module_name(path, root):
+    parts = list(path.relative_to(root.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _internal_imports(path, name, modules):
+    """The modules of ``modules`` (a set of dotted names) that the module ``name`` at ``path`` imports."""
+    import ast
+
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            # `from P import m` imports the module P.m when there is one, else a name of P
+            targets = [f"{source}.{a.name}" if f"{source}.{a.name}" in modules else source for a in node.names]
+        elif isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        else:
+            continue
+        found.update(t for t in targets if t in modules and t != name)
+    return found
+
+
+def _cycle(graph):
+    """One import circle of ``graph`` (module -> set of modules) as a list, or None."""
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def import_graph(package):
+    """{module: set of modules it imports} for every module of ``gdlab.<package>``, nested ones included."""
+    from pathlib import Path
+
+    root = Path(gdlab.__file__).parent
+    paths = {_module_name(p, root): p for p in sorted((root / package).rglob("*.py"))}
+    return {name: _internal_imports(path, name, set(paths)) for name, path in paths.items()}
+
+
+@pytest.mark.parametrize("package", _subpackages())
+def test_no_import_circle_inside_a_subpackage(package):
+    graph = import_graph(package)
+    assert graph, f"gdlab.{package} has no modules"
+    cycle = _cycle(graph)
+    assert cycle is None, "import circle: " + " -> ".join(cycle)
+
+
+def test_the_circle_finder_finds_circles():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None

@@ -223,3 +223,49 @@ def test_save_is_atomic(tmp_path, monkeypatch):
         model.save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["good.npz"]
+
+
+# ---------------------------------------------------------------------------- files of the first format
+
+def _contents(path):
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    return json.loads(arrays.pop("__gdlab__").tobytes()), arrays
+
+
+def test_files_of_the_first_format_load_and_are_written_the_same_way(tmp_path):
+    """format1_*.npz were written by the code before nn was split into Model/Trainer/config/saving
+    (see tests/nn/make_format_fixtures.py): they load, training goes on with the numbers of one
+    uninterrupted run, and today's code writes the same records and arrays for the same recipe."""
+    from tests.nn import make_format_fixtures as fx
+
+    x, y = fx.recipe_data()
+    straight = fx.recipe_model()
+    h_straight = fx.recipe_fit(straight, epochs=fx.EPOCHS + 2)
+
+    old = nn.load_model(fx.MODEL)
+    assert old.fit_state_["epoch"] == fx.EPOCHS
+    assert [k for k, _ in old.compiled_.metrics] == ["acc", "sparse_categorical_accuracy"]
+    h_more = fx.recipe_fit(old, epochs=2)
+    assert h_more.epochs == [fx.EPOCHS, fx.EPOCHS + 1]
+    assert h_more.step_losses == h_straight.step_losses[-len(h_more.step_losses):]
+    for a, b in zip(straight.parameters(), old.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+    fresh = fx.recipe_model()
+    fresh.load_weights(fx.WEIGHTS)
+    model = fx.recipe_model()
+    fx.recipe_fit(model)
+    np.testing.assert_array_equal(fresh.predict(x), model.predict(x))
+
+    for name, written_before in ((tmp_path / "m.npz", fx.MODEL), (tmp_path / "w.npz", fx.WEIGHTS)):
+        (model.save if name.stem == "m" else model.save_weights)(name)
+        header, arrays = _contents(name)
+        header_before, arrays_before = _contents(written_before)
+        for h in (header, header_before):  # the noise generator of an optimizer without noise_seed is fresh
+            h.get("optimizer_state", {}).pop("noise_rng", None)
+        assert header == header_before
+        assert arrays.keys() == arrays_before.keys()
+        for k, a in arrays.items():
+            assert a.dtype == arrays_before[k].dtype
+            np.testing.assert_array_equal(a, arrays_before[k])
