@@ -1,8 +1,7 @@
 r"""Checks of the autodiff engine against finite differences: ``gradcheck`` and ``step_size_study``.
 
-They live one layer above ``gdlab.numdiff`` because they compare the two. ``gdlab.autodiff`` (the
-Tensor) is imported inside the functions, so this module can be imported from the package's
-``__init__`` in any order.
+They live one layer above ``gdlab.numdiff`` because they compare the two. The Tensor comes from
+``gdlab.autodiff.tensor`` (not from the package, whose ``__init__`` imports this module).
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ class GradcheckError(AssertionError):
 
 
 def _tensor_class():
-    from gdlab.autodiff import Tensor  # lazy, see the module docstring
+    from .tensor import Tensor
 
     return Tensor
 
