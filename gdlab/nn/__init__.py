@@ -1,4 +1,4 @@
-"""gdlab.nn: layers, losses, metrics, initialisers, and training both ways.
+"""gdlab.nn: layers, losses, metrics, initialisers, models, and training both ways.
 
 PyTorch style (the loop written out)::
 
@@ -10,7 +10,8 @@ PyTorch style (the loop written out)::
         loss.backward()
         opt.step()
 
-Keras style (the same loop inside ``fit``)::
+Keras style (the same loop inside ``fit``; ``Sequential``, ``mlp`` and subclasses of
+``Model`` train this way, a bare layer does not)::
 
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     history = model.fit(x, y, epochs=100, batch_size=32, validation_split=0.2, seed=0)
@@ -21,25 +22,32 @@ dtype: float32 by default (``dtype="float64"`` per layer, or in ``mlp``); float3
 float32 end to end. Weights of ``Linear`` are (in_features, out_features), the
 transpose of PyTorch's layout.
 
-Modules: :mod:`~gdlab.nn.layers`, :mod:`~gdlab.nn.losses`, :mod:`~gdlab.nn.metrics`,
-:mod:`~gdlab.nn.init`, :mod:`~gdlab.nn.callbacks`, :mod:`~gdlab.nn.training`,
-:mod:`~gdlab.nn.saving`, :mod:`~gdlab.nn.explain` (backpropagation step by step).
+Modules, each importing only those before it: :mod:`~gdlab.nn.init`, :mod:`~gdlab.nn.losses`,
+:mod:`~gdlab.nn.metrics`, :mod:`~gdlab.nn.callbacks` (and ``CallbackList``), :mod:`~gdlab.nn.progress`;
+:mod:`~gdlab.nn.module` (``Module``: parameters, forward, state); :mod:`~gdlab.nn.config` (the
+module registry, architecture and compile records); :mod:`~gdlab.nn.layers`;
+:mod:`~gdlab.nn.trainer` (the loop: ``train_step``, ``test_step``, callbacks, validation);
+:mod:`~gdlab.nn.saving` (files); :mod:`~gdlab.nn.model` (``Model``, ``Sequential``, ``mlp``);
+:mod:`~gdlab.nn.training` (compile/fit/... as functions); :mod:`~gdlab.nn.explain`
+(backpropagation step by step).
 """
 
 from . import callbacks, init, losses, metrics
-from .callbacks import (Callback, EarlyStopping, History, LambdaCallback, LearningRateScheduler, ModelCheckpoint,
-                        TerminateOnNaN, WeightHistory)
+from .callbacks import (Callback, CallbackList, EarlyStopping, History, LambdaCallback, LearningRateScheduler,
+                        ModelCheckpoint, TerminateOnNaN, WeightHistory)
+from .config import register_module
 from .explain import BackpropExplanation, explain_backprop
-from .layers import (Flatten, Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Softplus, Tanh,
-                     get_activation, mlp)
-from .module import Module, register_module
+from .layers import Flatten, Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Softplus, Tanh, get_activation
+from .model import Model, Sequential, mlp
+from .module import Module
 from .saving import load_model, save_model
+from .trainer import Trainer
 
 __all__ = [
-    "Module", "register_module", "Linear", "Sequential", "mlp", "Flatten",
+    "Module", "Model", "Trainer", "register_module", "Linear", "Sequential", "mlp", "Flatten",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus", "Softmax", "Identity", "get_activation",
     "losses", "metrics", "init", "callbacks",
-    "Callback", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "WeightHistory",
+    "Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "WeightHistory",
     "TerminateOnNaN", "LambdaCallback",
     "load_model", "save_model", "explain_backprop", "BackpropExplanation",
 ]

@@ -16,8 +16,9 @@ count (0-based): a second ``fit`` call, or one on a reloaded checkpoint, goes on
 where the last one stopped. Setting ``self.model.stop_training = True`` ends training
 after the current batch.
 
-Only the hooks a callback overrides are called, so an ``on_batch_end`` costs nothing
-for the callbacks that do not define it.
+fit calls every callback (its own History and progress bar included) through one
+:class:`CallbackList`, which calls only the hooks a callback overrides, so an
+``on_batch_end`` costs nothing for the callbacks that do not define it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ import os
 
 import numpy as np
 
-__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "WeightHistory",
-           "TerminateOnNaN", "LambdaCallback"]
+__all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
+           "WeightHistory", "TerminateOnNaN", "LambdaCallback"]
+
+HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_batch_begin", "on_batch_end")
 
 
 class Callback:
@@ -318,7 +321,7 @@ class TerminateOnNaN(Callback):
 class LambdaCallback(Callback):
     """A callback from functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs))``."""
 
-    _HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_batch_begin", "on_batch_end")
+    _HOOKS = HOOKS
 
     def __init__(self, **hooks):
         super().__init__()
@@ -336,3 +339,52 @@ def overrides(callback, hook) -> bool:
         return True
     return getattr(type(callback), hook) is not getattr(Callback, hook)
 
+
+class CallbackList:
+    """The callbacks of one fit behind one object with the hooks of a :class:`Callback`.
+
+    Each hook calls, in list order, the callbacks that override it (:func:`overrides`);
+    ``wants(hook)`` says whether any does, so the loop can skip building a batch's logs.
+    Every callback gets ``set_model(model)`` and ``set_params(params)`` here.
+    """
+
+    def __init__(self, callbacks, model=None, params=None):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params if params is not None else {})
+        self._hooks = {h: [getattr(cb, h) for cb in self.callbacks if overrides(cb, h)] for h in HOOKS}
+
+    def wants(self, hook) -> bool:
+        """Whether some callback overrides ``hook``."""
+        return bool(self._hooks[hook])
+
+    def on_train_begin(self, logs=None):
+        for f in self._hooks["on_train_begin"]:
+            f(logs)
+
+    def on_train_end(self, logs=None):
+        for f in self._hooks["on_train_end"]:
+            f(logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        for f in self._hooks["on_epoch_begin"]:
+            f(epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for f in self._hooks["on_epoch_end"]:
+            f(epoch, logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        for f in self._hooks["on_batch_begin"]:
+            f(batch, logs)
+
+    def on_batch_end(self, batch, logs=None):
+        for f in self._hooks["on_batch_end"]:
+            f(batch, logs)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+    def __len__(self):
+        return len(self.callbacks)

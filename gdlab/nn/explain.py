@@ -35,7 +35,8 @@ import numpy as np
 
 from gdlab.autodiff import Tensor
 
-from .layers import Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softplus, Tanh
+from .layers import Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softplus, Tanh
+from .model import Sequential
 
 __all__ = ["explain_backprop", "BackpropExplanation"]
 

@@ -1,4 +1,6 @@
-"""Layers: ``Linear``, the activation modules, ``Flatten`` and ``Sequential`` (plus ``mlp`` to build one).
+"""Layers: ``Linear``, the activation modules and ``Flatten``: parameters and forward, nothing else.
+
+(``Sequential`` and ``mlp``, which chain layers into a model, are in :mod:`gdlab.nn.model`.)
 
 dtype: gdlab's layers are float32 by default (what networks are usually trained in,
 and twice as fast as float64 on a CPU); pass ``dtype="float64"`` for reference
@@ -17,11 +19,12 @@ from gdlab.autodiff.composite import softmax
 from gdlab.autodiff.nn_ops import linear, linear_relu
 
 from . import init as initializers
-from .module import Module, register_module
+from .config import register_module
+from .module import Module
 
 __all__ = [
     "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus", "Softmax", "Identity", "Flatten",
-    "Sequential", "mlp", "ACTIVATIONS", "get_activation",
+    "ACTIVATIONS", "get_activation", "fused_steps",
 ]
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -97,7 +100,7 @@ class Linear(Module):
         return linear(x, self.weight, self.bias)
 
     def _forward_relu(self, x):
-        """relu(self(x)) as one fused node (used by Sequential for a Linear followed by a ReLU)."""
+        """relu(self(x)) as one fused node (see :func:`fused_steps`)."""
         if type(x) is not Tensor:
             x = _as_input(x, self._dtype)
         return linear_relu(x, self.weight, self.bias)
@@ -211,7 +214,7 @@ class Softmax(_Elementwise):
 
     A model that ends with Softmax and is trained with a cross-entropy "from
     probabilities" (Keras's default) is trained from the logits instead (the softmax
-    and the log cancel): see :func:`gdlab.nn.training.compile`.
+    and the log cancel): see :meth:`gdlab.nn.Model.compile`.
     """
 
     def __init__(self, axis=-1):
@@ -265,94 +268,12 @@ def get_activation(spec) -> Module:
     raise ValueError(f"unknown activation {spec!r}; known: {', '.join(sorted(ACTIVATIONS))}")
 
 
-@register_module
-class Sequential(Module):
-    """Layers applied one after the other: ``Sequential(Linear(2, 8), ReLU(), Linear(8, 1))``.
-
-    Also accepts one list of layers; ``add(layer)`` appends (Keras). Indexing, ``len`` and
-    iteration give the layers; ``model.layers`` is the list. Parameter names are
-    ``"<index>.<name>"`` (``"0.weight"``), as in PyTorch.
-    """
-
-    def __init__(self, *layers):
-        super().__init__()
-        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
-            layers = tuple(layers[0])
-        self.layers = []
-        for layer in layers:
-            self.add(layer)
-
-    def add(self, layer: Module) -> "Sequential":
-        if not isinstance(layer, Module):
-            raise TypeError(f"Sequential takes Modules (layers), got {layer!r}")
-        setattr(self, str(len(self.layers)), layer)
-        self.layers.append(layer)
-        return self
-
-    def forward(self, x):
-        for step in self.steps():
-            x = step(x)
-        return x
-
-    def steps(self) -> list:
-        """The layers as callables, with each ``Linear`` directly followed by a ``ReLU`` fused into one
-        node (:func:`gdlab.autodiff.nn_ops.linear_relu`: same numbers, one graph node and one array fewer).
-        Only the exact built-in classes are fused, so a subclass's own forward is always called."""
-        cache = self.__dict__.get("_steps_cache")
-        if cache is None or len(cache[0]) != len(self.layers) or any(a is not b for a, b in zip(cache[0], self.layers)):
-            cache = (list(self.layers), fused_steps(self.layers))
-            object.__setattr__(self, "_steps_cache", cache)
-        return cache[1]
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return Sequential(*self.layers[i])
-        return self.layers[i]
-
-    def __len__(self):
-        return len(self.layers)
-
-    def __iter__(self):
-        return iter(self.layers)
-
-    def output_features(self, in_features):
-        for layer in self.layers:
-            f = getattr(layer, "output_features", None)
-            if f is None:
-                return None
-            in_features = f(in_features)
-        return in_features
-
-    @property
-    def input_features(self):
-        """The number of input features the first Linear layer expects (None if unknown)."""
-        for layer in self.layers:
-            if isinstance(layer, Linear):
-                return layer.in_features
-            if not isinstance(layer, _Elementwise):
-                return None
-        return None
-
-    def get_config(self):
-        from .saving import layer_config
-
-        return {"layers": [layer_config(layer) for layer in self.layers]}
-
-    @classmethod
-    def from_config(cls, config):
-        from .saving import layer_from_config
-
-        return cls(*[layer_from_config(c) for c in config["layers"]])
-
-    def __repr__(self):
-        if not self.layers:
-            return "Sequential()"
-        body = "\n".join(f"  ({i}): {repr(layer)}".replace("\n", "\n  ") for i, layer in enumerate(self.layers))
-        return f"Sequential(\n{body}\n)"
-
-
 def fused_steps(layers) -> list:
-    """Callables applying ``layers`` in order, Linear + ReLU pairs fused (see ``Sequential.steps``)."""
+    """Callables applying ``layers`` in order, each ``Linear`` directly followed by a ``ReLU`` fused into one
+    node (:func:`gdlab.autodiff.nn_ops.linear_relu`: same numbers, one graph node and one array fewer).
+
+    Only the exact built-in classes are fused, so a subclass's own forward is always called.
+    ``Sequential`` runs its forward pass this way, and so does the Trainer's ``train_step``."""
     steps, i = [], 0
     while i < len(layers):
         layer = layers[i]
@@ -363,43 +284,3 @@ def fused_steps(layers) -> list:
             steps.append(layer)
             i += 1
     return steps
-
-
-def mlp(sizes, activation="relu", output_activation=None, init=None, seed=None, dtype="float32") -> Sequential:
-    """A multi-layer perceptron: ``mlp([784, 256, 256, 10])`` is
-    Linear(784, 256), ReLU, Linear(256, 256), ReLU, Linear(256, 10).
-
-    Parameters
-    ----------
-    sizes : sequence of >= 2 positive ints, the widths from input to output
-    activation : name or Module class instance between the layers (a new instance each time)
-    output_activation : None (logits or a regression output), "softmax", "sigmoid", ...
-    init : weight initialiser; None picks ``"he_uniform"`` for ReLU-like activations and
-        ``"glorot_uniform"`` otherwise
-    seed : None, int or Generator; one stream seeds all the layers in order
-    dtype : "float32" (default) or "float64"
-    """
-    sizes = list(sizes)
-    if len(sizes) < 2:
-        raise ValueError(f"mlp needs at least two sizes (inputs and outputs), got {sizes!r}")
-    sizes = [_positive_int(s, "each size") for s in sizes]
-    act_name = activation if isinstance(activation, str) else None
-    if act_name is not None and act_name.lower() not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; known: {', '.join(sorted(ACTIVATIONS))}")
-    if init is None:
-        init = "he_uniform" if act_name in ("relu", "leaky_relu") else "glorot_uniform"
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Linear(a, b, init=init, seed=rng, dtype=dtype))
-        if i < len(sizes) - 2:
-            layers.append(_make_activation(activation))
-    if output_activation is not None:
-        layers.append(_make_activation(output_activation))
-    return Sequential(*layers)
-
-
-def _make_activation(spec):
-    if isinstance(spec, Module):
-        return type(spec).from_config(spec.get_config())
-    return get_activation(spec)

@@ -1,7 +1,7 @@
-"""``Module``: the base class of every layer and model.
+"""``Module``: the base class of every layer (and of :class:`~gdlab.nn.Model`).
 
 A Module holds parameters (Tensors with ``requires_grad=True``) and sub-modules,
-registered simply by assigning them as attributes, as in PyTorch::
+registered simply by assigning them as attributes, as in PyTorch, and a ``forward``::
 
     class TwoLayer(gdlab.nn.Module):
         def __init__(self):
@@ -12,12 +12,12 @@ registered simply by assigning them as attributes, as in PyTorch::
         def forward(self, x):
             return self.out(gdlab.relu(self.hidden(x)))
 
-Every Module trains both ways: PyTorch-style (call it, compute a loss, ``backward()``,
-``opt.step()``) and Keras-style (``compile``/``fit``/``evaluate``/``predict``, see
-:mod:`gdlab.nn.training`). Saving the whole model (architecture included) needs the
-architecture to be describable: built-in layers and ``Sequential`` are; a class of
-your own is once it implements ``get_config()`` and is registered with
-:func:`register_module`. Weights alone (``save_weights``/``state_dict``) work for any Module.
+That is all a Module knows: parameters, the forward pass and its state (``state_dict``,
+``load_state_dict``, ``train``/``eval``). It trains PyTorch-style (call it, compute a loss,
+``backward()``, ``opt.step()``). Keras-style training (``compile``/``fit``/``evaluate``/
+``predict``/``save``) belongs to :class:`gdlab.nn.Model`: subclass ``Model`` instead of
+``Module`` for that. A class of your own becomes savable with its architecture once it has
+``get_config()`` and is registered (:func:`gdlab.nn.register_module`, see :mod:`gdlab.nn.config`).
 """
 
 from __future__ import annotations
@@ -26,35 +26,7 @@ import numpy as np
 
 from gdlab.autodiff import Tensor
 
-__all__ = ["Module", "register_module", "module_class"]
-
-_MODULES: dict[str, type] = {}
-
-
-def register_module(cls):
-    """Class decorator: make ``cls`` known to :func:`gdlab.nn.load_model` by its class name.
-
-    ``cls`` must implement ``get_config()`` returning JSON-friendly constructor keyword
-    arguments (``cls(**config)`` rebuilds it). Built-in layers are registered already.
-    """
-    if not (isinstance(cls, type) and issubclass(cls, Module)):
-        raise TypeError(f"register_module expects a Module subclass, got {cls!r}")
-    name = cls.__name__
-    if name in _MODULES and _MODULES[name] is not cls:
-        raise ValueError(f"a different module class named {name!r} is registered already")
-    _MODULES[name] = cls
-    return cls
-
-
-def module_class(name: str):
-    """The registered Module class called ``name`` (ValueError if unknown)."""
-    try:
-        return _MODULES[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown module class {name!r}; registered: {', '.join(sorted(_MODULES))}. "
-            "Register your own with @gdlab.nn.register_module"
-        ) from None
+__all__ = ["Module"]
 
 
 class Module:
@@ -188,18 +160,7 @@ class Module:
                 )
             p.data[...] = value
 
-    # -- architecture ----------------------------------------------------------------
-    def get_config(self) -> dict:
-        """JSON-friendly constructor arguments (override to make a Module of your own savable)."""
-        raise NotImplementedError(
-            f"{type(self).__name__} does not describe its architecture (no get_config()); "
-            "save its weights with save_weights(path), or implement get_config() and @register_module"
-        )
-
-    @classmethod
-    def from_config(cls, config: dict) -> "Module":
-        return cls(**config)
-
+    # -- printing ----------------------------------------------------------------------
     def extra_repr(self) -> str:
         return ""
 
@@ -211,55 +172,3 @@ class Module:
                 lines.append(f"  ({name}): {body}")
             return "\n".join(lines) + "\n)"
         return lines[0] + ")"
-
-    # -- Keras-style training (gdlab.nn.training) ------------------------------------
-    def compile(self, optimizer="adam", loss="mse", metrics=None, **optimizer_overrides):
-        """Choose optimizer, loss and metrics for ``fit``; see :func:`gdlab.nn.training.compile`."""
-        from . import training
-
-        return training.compile(self, optimizer, loss, metrics, **optimizer_overrides)
-
-    def fit(self, x, y, epochs=1, batch_size=None, shuffle=True, validation_split=0.0, validation_data=None,
-            callbacks=None, verbose=1, seed=None):
-        """Train; see :func:`gdlab.nn.training.fit`. Returns a :class:`~gdlab.nn.History`."""
-        from . import training
-
-        return training.fit(self, x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
-                            validation_split=validation_split, validation_data=validation_data,
-                            callbacks=callbacks, verbose=verbose, seed=seed)
-
-    def evaluate(self, x, y, batch_size=None, verbose=0):
-        """Loss and metrics on (x, y) as a dict; see :func:`gdlab.nn.training.evaluate`."""
-        from . import training
-
-        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
-
-    def predict(self, x, batch_size=None):
-        """The model's output for ``x`` as an ndarray (no graph recorded)."""
-        from . import training
-
-        return training.predict(self, x, batch_size=batch_size)
-
-    def summary(self, input_features=None, print_fn=print):
-        """A table of layers, output shapes and parameter counts; see :func:`gdlab.nn.training.summary`."""
-        from . import training
-
-        return training.summary(self, input_features=input_features, print_fn=print_fn)
-
-    def save(self, path) -> None:
-        """Architecture, weights, optimizer state and compile config in one .npz; see :func:`gdlab.nn.save_model`."""
-        from . import saving
-
-        saving.save_model(self, path)
-
-    def save_weights(self, path) -> None:
-        """The parameters only, as a .npz of name -> array (any Module)."""
-        from . import saving
-
-        saving.save_weights(self, path)
-
-    def load_weights(self, path) -> None:
-        """Load parameters written by ``save_weights`` (or ``save``) into this module, in place."""
-        from . import saving
-
-        saving.load_weights(self, path)

@@ -1,4 +1,5 @@
-r"""Saving and loading models: one ``.npz`` file, no pickle.
+r"""Saving and loading models: one ``.npz`` file, no pickle. This module reads and writes files;
+the records it stores (architecture, compile settings) come from :mod:`gdlab.nn.config`.
 
 ``model.save(path)`` writes a NumPy ``.npz`` archive (read back with
 ``allow_pickle=False``, so loading a file never runs code) holding
@@ -25,7 +26,6 @@ an interrupted save never leaves a half-written checkpoint under ``path``.
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import os
@@ -33,49 +33,15 @@ import zipfile
 
 import numpy as np
 
-from .module import Module, module_class
+from .config import compile_config, compile_from_config, layer_config, layer_from_config
+from .module import Module
 
-__all__ = ["save_model", "load_model", "save_weights", "load_weights", "layer_config", "layer_from_config",
-           "FORMAT_VERSION"]
+__all__ = ["save_model", "load_model", "save_weights", "load_weights", "FORMAT_VERSION"]
 
 FORMAT = "gdlab.nn model"
 WEIGHTS_FORMAT = "gdlab.nn weights"
 FORMAT_VERSION = 1
 _HEADER = "__gdlab__"
-
-
-# -----------------------------------------------------------------------------------
-# architecture
-
-
-def layer_config(layer) -> dict:
-    """``{"class": name, "config": layer.get_config()}`` for a registered Module class."""
-    name = type(layer).__name__
-    try:
-        registered = module_class(name)
-    except ValueError:
-        registered = None
-    if registered is not type(layer):
-        raise ValueError(
-            f"cannot save the architecture of {name}: its class is not registered. Decorate it with "
-            "@gdlab.nn.register_module and give it get_config(), or save only the weights (model.save_weights)"
-        )
-    try:
-        config = layer.get_config()
-    except NotImplementedError as exc:
-        raise ValueError(str(exc)) from None
-    try:
-        json.dumps(config)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}.get_config() must return JSON-friendly values: {exc}") from None
-    return {"class": name, "config": config}
-
-
-def layer_from_config(cfg) -> Module:
-    if not isinstance(cfg, dict) or "class" not in cfg or not isinstance(cfg.get("config", {}), dict):
-        raise ValueError(f"a layer record must be {{'class': ..., 'config': {{...}}}}, got {cfg!r}")
-    cls = module_class(cfg["class"])
-    return cls.from_config(cfg.get("config", {}))
 
 
 # -----------------------------------------------------------------------------------
@@ -226,16 +192,13 @@ def save_model(model, path) -> None:
     arrays = _param_arrays(model)
     header = {"format": FORMAT, "version": FORMAT_VERSION, "architecture": arch,
               "parameters": [n for n, _ in model.named_parameters()]}
-    compiled = model.__dict__.get("compiled_")
+    compiled = getattr(model, "compiled_", None)
     if compiled is not None:
-        opt = compiled.optimizer
-        header["compile"] = {
-            "optimizer": {"class": type(opt).__name__, "defaults": _encode(opt.defaults, arrays, "optdef/"),
-                          "noise_seed": opt.noise_seed},
-            **compiled.get_config(),
-        }
-        header["optimizer_state"] = _encode(opt.state_dict(), arrays, "opt/")
-    fit_state = model.__dict__.get("fit_state_")
+        record = compile_config(compiled)
+        record["optimizer"]["defaults"] = _encode(record["optimizer"]["defaults"], arrays, "optdef/")
+        header["compile"] = record
+        header["optimizer_state"] = _encode(compiled.optimizer.state_dict(), arrays, "opt/")
+    fit_state = getattr(model, "fit_state_", None)
     if fit_state is not None:
         header["fit_state"] = dict(fit_state)
     _write(path, header, arrays)
@@ -247,8 +210,6 @@ def load_model(path, compile=True, custom_objects=None) -> Module:
 
     ``custom_objects``: {function name: function} for losses given to compile as functions.
     """
-    from gdlab import optim
-
     header, arrays = _read(path)
     if header.get("format") != FORMAT:
         raise ValueError(f"{path} holds weights only (saved with save_weights): build the model and call "
@@ -260,45 +221,20 @@ def load_model(path, compile=True, custom_objects=None) -> Module:
     _load_params(model, header, arrays, path)
     fit_state = header.get("fit_state")
     if isinstance(fit_state, dict):
-        object.__setattr__(model, "fit_state_", {"epoch": int(fit_state.get("epoch", 0)),
-                                                 "seed": fit_state.get("seed")})
+        model.fit_state_ = {"epoch": int(fit_state.get("epoch", 0)), "seed": fit_state.get("seed")}
     cfg = header.get("compile")
     if compile and cfg is not None:
         try:
-            ocfg = cfg["optimizer"]
-            cls = getattr(optim, ocfg["class"], None)
-            if not (isinstance(cls, type) and issubclass(cls, optim.Optimizer)):
-                raise ValueError(f"unknown optimizer class {ocfg['class']!r}")
-            defaults = _decode(ocfg["defaults"], arrays)
-            accepted = inspect.signature(cls.__init__).parameters
-            kwargs = {k: v for k, v in defaults.items() if k in accepted}
-            if "noise_seed" in accepted:
-                kwargs["noise_seed"] = ocfg.get("noise_seed")
-            opt = cls(**kwargs)
-            loss = cfg["loss"]
-            if loss.get("name") == "custom":
-                fn = (custom_objects or {}).get(loss.get("function"))
-                if fn is None:
-                    raise ValueError(f"the loss is the custom function {loss.get('function')!r}: pass it as "
-                                     f"load_model(path, custom_objects={{{loss.get('function')!r}: fn}})")
-                loss = fn
-            metrics = [m for _, m in cfg.get("metrics", [])]
-            keys = [k for k, _ in cfg.get("metrics", [])]
+            record = dict(cfg, optimizer=dict(cfg["optimizer"], defaults=_decode(cfg["optimizer"]["defaults"], arrays)))
+            opt, loss, metrics = compile_from_config(record, custom_objects)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{path} has a corrupt compile record: {exc!r}") from None
-        model.compile(opt, loss, [_metric_spec(k, m) for k, m in zip(keys, metrics)])
+        model.compile(opt, loss, metrics)
         try:
             opt.load_state_dict(_decode(header["optimizer_state"], arrays))
         except (KeyError, ValueError, TypeError) as exc:
             raise ValueError(f"{path}: cannot restore the optimizer state: {exc}") from None
     return model
-
-
-def _metric_spec(key, config):
-    """The metric as compile got it: its name when the log key is one (keeps "acc" as "acc"), else the object."""
-    from . import metrics as metrics_mod
-
-    return key if key in metrics_mod.names() else metrics_mod.get(config)
 
 
 def save_weights(model, path) -> None:

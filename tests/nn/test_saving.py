@@ -86,7 +86,7 @@ def test_uncompiled_and_float64_models(tmp_path):
 
 
 def test_custom_modules(tmp_path):
-    class Free(nn.Module):
+    class Free(nn.Model):  # saved as a whole: a model (layers do not save themselves)
         def __init__(self):
             super().__init__()
             self.w = gdlab.Tensor(np.ones(3), requires_grad=True)

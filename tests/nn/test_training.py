@@ -205,7 +205,7 @@ def test_binary_classification_with_sigmoid_and_logits():
 
 
 def test_custom_module_and_callable_loss():
-    class Affine(nn.Module):
+    class Affine(nn.Model):  # trained with fit: a model (layers do not fit)
         def __init__(self):
             super().__init__()
             self.w = gdlab.Tensor(np.zeros((3, 1)), requires_grad=True)
