@@ -23,8 +23,8 @@ from . import losses as losses_mod
 from . import metrics as metrics_mod
 from .module import Module
 
-__all__ = ["register_module", "module_class", "layer_config", "layer_from_config", "compile_config",
-           "compile_from_config"]
+__all__ = ["register_module", "module_class", "layer_config", "layer_from_config", "build", "loss_config",
+           "compile_config", "compile_from_config"]
 
 _MODULES: dict[str, type] = {}
 
@@ -132,7 +132,7 @@ def compile_from_config(cfg, custom_objects=None):
     A record with missing fields raises KeyError or TypeError; an unknown optimizer class
     or an unresolved custom loss a ValueError saying what to do.
     """
-    from gdlab import optim
+    from .. import optim
 
     ocfg = cfg["optimizer"]
     cls = getattr(optim, ocfg["class"], None)

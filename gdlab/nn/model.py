@@ -102,7 +102,7 @@ class _Head:
 
 
 def _compile(model, optimizer, loss, metrics, optimizer_overrides) -> Compiled:
-    from gdlab import optim
+    from .. import optim
 
     params = model.parameters()
     if not params:

@@ -204,9 +204,6 @@ def _fit_seed(model, seed):
     return state
 
 
-# -----------------------------------------------------------------------------------
-
-
 def _build_metrics(compiled, probe, y):
     pred = compiled.final_activation.numpy(probe) if compiled.fused else probe
     for _, m in compiled.metrics:
