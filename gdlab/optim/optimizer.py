@@ -296,7 +296,11 @@ class Optimizer:
                     self.state[p] = s
         if "noise_rng" in state_dict:
             self._noise_rng.bit_generator.state = copy.deepcopy(state_dict["noise_rng"])
-        self._info.t = int(state_dict.get("steps", 0))
+        # a state dict written before "steps" existed: the most updates any parameter has had
+        steps = state_dict.get("steps")
+        if steps is None:
+            steps = max((int(s.get("step", 0)) for s in saved_state.values() if isinstance(s, dict)), default=0)
+        self._info.t = int(steps)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -245,6 +245,7 @@ def test_files_of_the_first_format_load_and_are_written_the_same_way(tmp_path):
 
     old = nn.load_model(fx.MODEL)
     assert old.fit_state_["epoch"] == fx.EPOCHS
+    assert old.optimizer.state_dict()["steps"] == fx.EPOCHS * 4  # derived: format 1 has no "steps"
     assert [k for k, _ in old.compiled_.metrics] == ["acc", "sparse_categorical_accuracy"]
     h_more = fx.recipe_fit(old, epochs=2)
     assert h_more.epochs == [fx.EPOCHS, fx.EPOCHS + 1]
@@ -264,6 +265,9 @@ def test_files_of_the_first_format_load_and_are_written_the_same_way(tmp_path):
         header_before, arrays_before = _contents(written_before)
         for h in (header, header_before):  # the noise generator of an optimizer without noise_seed is fresh
             h.get("optimizer_state", {}).pop("noise_rng", None)
+        # the one record added since format 1: the optimizer's update count (the transform chain's step),
+        # which a format-1 file lacks and which loading derives from its per-parameter "step"
+        assert header.get("optimizer_state", {}).pop("steps", fx.EPOCHS * 4) == fx.EPOCHS * 4
         assert header == header_before
         assert arrays.keys() == arrays_before.keys()
         for k, a in arrays.items():
