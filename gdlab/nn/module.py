@@ -3,14 +3,13 @@
 A Module holds parameters (Tensors with ``requires_grad=True``) and sub-modules,
 registered simply by assigning them as attributes, as in PyTorch, and a ``forward``::
 
-    class TwoLayer(gdlab.nn.Module):
-        def __init__(self):
+    class Scale(gdlab.nn.Module):          # a layer of your own: y = x * w, one weight per feature
+        def __init__(self, n):
             super().__init__()
-            self.hidden = gdlab.nn.Linear(4, 8, seed=0)
-            self.out = gdlab.nn.Linear(8, 3, seed=1)
+            self.weight = gdlab.Tensor(np.ones(n), requires_grad=True)
 
         def forward(self, x):
-            return self.out(gdlab.relu(self.hidden(x)))
+            return x * self.weight
 
 That is all a Module knows: parameters, the forward pass and its state (``state_dict``,
 ``load_state_dict``, ``train``/``eval``). It trains PyTorch-style (call it, compute a loss,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from .._plain import plain as _plain
 
 from ..functions.spec import function_spec as _function_spec
 
@@ -12,24 +12,6 @@ __all__ = ["Trajectory", "STATUSES"]
 
 #: The statuses a run can end with.
 STATUSES = ("converged", "diverged", "max_steps")
-
-
-def _plain(value):
-    """JSON-friendly: arrays to lists, non-finite floats to None, numpy scalars to Python."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "f":
-            return [_plain(v) for v in value] if value.ndim else _plain(value.item())
-        return value.tolist()
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 class Trajectory:

@@ -27,6 +27,8 @@ import zlib
 
 import numpy as np
 
+from .._plain import plain
+
 __all__ = ["encode", "decode", "dumps", "dumps_and_hash", "loads", "config_hash", "pack", "unpack", "plain"]
 
 _KINDS = "biufUS"  # the array dtypes a blob may hold: bool, int, uint, float, unicode, bytes
@@ -131,24 +133,6 @@ def loads(text):
 def config_hash(config) -> str:
     """SHA-256 (hex) of the canonical JSON of ``config`` (keys sorted): equal configurations, equal hashes."""
     return hashlib.sha256(_text(encode(config), True).encode("utf-8")).hexdigest()
-
-
-def plain(value):
-    """JSON-friendly for export: arrays and tuples to lists, non-finite floats to None."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "f":
-            return plain(value.tolist())
-        return value.tolist()
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 # -----------------------------------------------------------------------------------------
