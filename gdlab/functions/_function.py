@@ -12,7 +12,8 @@ A :class:`Function` is a scalar field f: R^d -> R with what a lab bench wants be
 * what is known: ``minima`` (k, d) global minima and ``minimum_value``, ``local_minima``,
   ``maxima``, ``saddles`` (arrays of points, (0, d) when none), ``bounds`` (d, 2) plot bounds,
   ``start`` (d,) a default start, ``formula`` (plain text), ``latex``, ``name``, ``dim``,
-  ``params`` (the parameters it was built with), ``constant_hessian`` ((d, d) for quadratics,
+  ``label`` (the name figures show, default ``name``), ``variables`` (the coordinates' names,
+  default x, y, z), ``params`` (the parameters it was built with), ``constant_hessian`` ((d, d) for quadratics,
   else None), ``unbounded_below`` (True when f has no minimum at all, e.g. x^2 - y^2).
 
 How values are computed
@@ -142,6 +143,16 @@ def _point_set(points, dim, what):
     return arr
 
 
+def _variable_names(variables, dim):
+    """The coordinates' names: the given ones (dim distinct strings) or x, y, z / x1 ... xd."""
+    if variables is None:
+        return ("x", "y", "z")[:dim] if dim <= 3 else tuple(f"x{i + 1}" for i in range(dim))
+    names = (variables,) if isinstance(variables, str) else tuple(str(v) for v in variables)
+    if len(names) != dim or len(set(names)) != dim or not all(names):
+        raise ValueError(f"variables must be {dim} distinct names (one per coordinate), got {variables!r}")
+    return names
+
+
 class Function:
     """An objective f: R^d -> R (see the module docstring for the whole interface).
 
@@ -152,6 +163,12 @@ class Function:
         with ``generic=True``, ``value(x, ops)`` written against the ops namespace ``ops``.
     dim : int >= 1
     name, formula, latex, description : str
+    label : str or None
+        The name figures and reports show (titles, colour bars); default ``name``. Set it where
+        ``name`` is an internal key (a data loss's ``"seed003_loss"`` shows as its formula).
+    variables : sequence of str or None
+        The names of the d coordinates, used as axis labels: default ("x",), ("x", "y"),
+        ("x", "y", "z"), else x1 ... xd.
     grad : callable or None
         A closed-form gradient ``grad(x) -> (..., d)`` on float64 arrays (NumPy).
     value_and_grad : callable or None
@@ -175,7 +192,7 @@ class Function:
     def __init__(self, value, dim, *, name="f", formula="", latex="", description="", grad=None,
                  minima=None, minimum_value=None, local_minima=None, maxima=None, saddles=None,
                  bounds=None, start=None, constant_hessian=None, unbounded_below=False, params=None,
-                 generic=False, value_and_grad=None):
+                 generic=False, value_and_grad=None, label=None, variables=None):
         if not callable(value):
             raise TypeError(f"value must be callable, got {value!r}")
         if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < 1:
@@ -190,6 +207,8 @@ class Function:
         self._generic = bool(generic)
         self.dim = int(dim)
         self.name = str(name)
+        self.label = str(label) if label else self.name
+        self.variables = _variable_names(variables, self.dim)
         self.formula = str(formula)
         self.latex = str(latex)
         self.description = str(description)
@@ -371,7 +390,8 @@ class Function:
     def to_dict(self):
         """A JSON-friendly description (no callables)."""
         return {
-            "name": self.name, "dim": self.dim, "formula": self.formula, "latex": self.latex,
+            "name": self.name, "label": self.label, "variables": list(self.variables), "dim": self.dim,
+            "formula": self.formula, "latex": self.latex,
             "description": self.description, "params": {k: _plain(v) for k, v in self.params.items()},
             "minima": self.minima.tolist(), "minimum_value": self.minimum_value,
             "local_minima": self.local_minima.tolist(), "maxima": self.maxima.tolist(),

@@ -117,7 +117,7 @@ def paraboloid():
         formula="x0**2 + x1**2", latex=r"x_0^2 + x_1^2",
         description="Seed 004's function_2: gradient descent from (-3, 4), lr 0.1, 100 steps.",
         minima=[[0.0, 0.0]], bounds=[[-4.5, 4.5], [-4.5, 4.5]], start=[-3.0, 4.0],
-        constant_hessian=2.0 * np.eye(2)
+        constant_hessian=2.0 * np.eye(2), variables=("x0", "x1"),
     )
 
 

@@ -49,13 +49,14 @@ class DataLoss(Function):
     """The loss of the linear model over a data set, as a Function of theta = (w[, b]).
 
     Attributes (besides :class:`Function`'s): ``x`` (N, f), ``y`` (N,), ``n_samples``,
-    ``n_features``, ``bias`` (bool), ``loss`` (name), ``scale`` (c), ``param_names``,
+    ``n_features``, ``bias`` (bool), ``loss`` (name), ``scale`` (c), ``param_names`` (also the
+    ``variables`` figures label their axes with),
     ``least_squares`` (the exact minimiser, also ``minima[0]``), ``true_params`` (when the data
     set knows them, else None).
     """
 
     def __init__(self, x, y, *, bias=True, loss="mse", name=None, bounds=None, start=None,
-                 true_params=None, description=""):
+                 true_params=None, description="", label=None):
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         if x.ndim == 1:
@@ -111,6 +112,7 @@ class DataLoss(Function):
             description=description or f"The {loss} of y = {model} over {self.n_samples} samples.",
             minima=self.least_squares[None, :], bounds=bounds, start=start, constant_hessian=H,
             params={"n_samples": self.n_samples, "n_features": f, "bias": self.bias, "loss": loss},
+            label=label, variables=self.param_names,
         )
 
     # -- full batch -----------------------------------------------------------------------
@@ -208,7 +210,7 @@ def regression_loss(x, y, model="linear", *, bias=True, loss="mse", **kwargs) ->
     model : "linear" (y_hat = x . w + b); the only model so far
     bias : bool, default True; whether theta ends with an intercept b
     loss : "mse" (default), "half_mse", "sse" or "half_sse" (see the module docstring)
-    kwargs : name, bounds, start, true_params, description
+    kwargs : name, label, bounds, start, true_params, description
 
     Returns a :class:`DataLoss`: a Function of theta (dim f + bias) with the closed-form
     gradient, the constant Hessian, the least-squares minimiser as ``minima`` and the

@@ -533,5 +533,5 @@ def expr(text, variables=None, *, name=None, bounds=None, start=None, minima=Non
         value, dim, generic=True, name=name or formula, formula=formula, latex=_latex(tree),
         description=f"The formula {text.strip()!r} in the variables ({', '.join(variables)}).",
         bounds=bounds if bounds is not None else np.tile([-5.0, 5.0], (dim, 1)),
-        start=start, minima=minima, params={"text": text, "variables": variables},
+        start=start, minima=minima, params={"text": text, "variables": variables}, variables=variables,
     )

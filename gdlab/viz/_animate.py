@@ -347,7 +347,7 @@ def _trail(run, j, t, b):
 @S.styled
 def animate(f, runs=None, *, view="contour", frames=60, fps=12, duration=None, hold=1.0, bounds=None,
             levels=None, log="auto", zlog="auto", resolution=120, elev=38, azim=-58, text=True,
-            labels=("x", "y"), title=None, figsize=None, dpi=None, path=None):
+            labels=None, title=None, figsize=None, dpi=None, path=None):
     """Animate a run or a race on its function: the paths growing step by step (seed 003).
 
     ``view``: "contour", "surface" or "both" for 2-D functions (1-D functions are drawn as
@@ -504,7 +504,7 @@ def animate(f, runs=None, *, view="contour", frames=60, fps=12, duration=None, h
 
 
 def _animate_1d(f, rs, steps, last, rate, hold, bounds, text, title, figsize, dpi):
-    from ._landscape import _bounds_1d, _curve_1d, _default_title
+    from ._landscape import _bounds_1d, _curve_1d, _default_title, _labels_1d
     if f is None:
         raise ValueError("animating a 1-D run needs its function")
     obj = objective(f, 1)
@@ -520,8 +520,9 @@ def _animate_1d(f, rs, steps, last, rate, hold, bounds, text, title, figsize, dp
     if mins.shape[-1] == 1 and len(mins):
         ax.plot(mins[:, 0], obj(mins), **S.MINIMUM)
     ax.grid(True)
-    ax.set_xlabel("x")
-    ax.set_ylabel("f(x)")
+    xlabel, ylabel = _labels_1d(f, None, None)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(_default_title(f, rs) if title is None else title)
     animated, items = [], []
     for r in rs:

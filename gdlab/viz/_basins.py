@@ -17,7 +17,7 @@ import numpy as np
 from gdlab.runs.analysis import basins, grid_starts
 
 from . import _style as S
-from ._data import as_run, function_name, minima_of, objective
+from ._data import as_run, axis_labels, function_name, minima_of, objective
 
 __all__ = ["basin_map", "basins", "grid_starts"]
 
@@ -35,7 +35,7 @@ def _grid_shape(n, grid):
 
 
 @S.styled
-def basin_map(f, run=None, *, grid=None, minima=None, tol=None, speed=True, contours=True, labels=("x", "y"),
+def basin_map(f, run=None, *, grid=None, minima=None, tol=None, speed=True, contours=True, labels=None,
               ax=None, title=None, legend=True, figsize=None, dpi=None, path=None):
     """Basins of attraction: each start point of a grid coloured by the minimum it reached.
 
@@ -111,6 +111,7 @@ def basin_map(f, run=None, *, grid=None, minima=None, tol=None, speed=True, cont
     spans = np.array([x1 - x0, y1 - y0])
     if spans.min() > 0 and spans.max() / spans.min() < 2.5:
         ax.set_aspect("equal", adjustable="box")
+    labels = axis_labels(f, labels)
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
     for side in ("top", "right"):

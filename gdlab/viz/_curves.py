@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _style as S
 from ._data import (Run, as_run, as_runs, function_dim, function_name, is_run_like, minima_of, objective,
-                    split_function_and_runs)
+                    split_function_and_runs, variable_names)
 from ._landscape import _fmt
 
 METRICS = {
@@ -393,7 +393,8 @@ def optimizer_state(runs, *, start=0, coords=None, title=None, figsize=None, dpi
     (what the optimizer really multiplied the gradient by) against the nominal lr (dashed);
     then one panel per entry of ``Trajectory.state`` ("velocity", "m", "v", "accumulator", ...),
     per coordinate. ``start``: which start of a multi-start run; ``coords``: which coordinates
-    (default the first 3). Solid, dashed, dotted lines are coordinates 1, 2, 3. Returns the Figure.
+    (default the first 3). Solid, dashed, dotted lines are coordinates 1, 2, 3, named by the
+    function's variables. Returns the Figure.
     """
     rs = as_runs(runs)
     if not rs:
@@ -459,8 +460,9 @@ def optimizer_state(runs, *, start=0, coords=None, title=None, figsize=None, dpi
     handles = [Line2D([], [], color=c, lw=2, label=r.label) for r, c in zip(rs, colors)]
     dim = max(r.dim for r in rs)
     cs = list(coords) if coords is not None else list(range(min(dim, 3)))
+    names = variable_names(next((r.function for r in rs if r.function is not None), None), dim)
     if dim > 1:
-        handles += [Line2D([], [], color="#555555", lw=1.6, ls=styles[i % 4], label=f"x{c + 1}")
+        handles += [Line2D([], [], color="#555555", lw=1.6, ls=styles[i % 4], label=names[c])
                     for i, c in enumerate(cs)]
     handles.append(Line2D([], [], color="#555555", lw=1.0, ls=(0, (6, 2, 1, 2)), label="nominal lr"))
     S.legend_below(fig, axs.flat[0], handles, own=True)
@@ -492,7 +494,7 @@ def overview(f, runs=None, *, title=None, figsize=None, dpi=None, path=None):
     elif dim == 2 and f is not None:
         f2, rs2, obj, b = _prepare_2d(f, rs, None, "overview")
         _draw_contour_panel(ax1, fig, f2, rs2, obj, b, levels=None, log="auto", colorbar=True, minima=True,
-                            with_loss=False, labels=("x", "y"), resolution=140, own_colors=colors)
+                            with_loss=False, labels=None, resolution=140, own_colors=colors)
         ax1.set_title("path")
     else:
         _draw_metric(ax1, rs, colors, "grad_norm", "auto", "step")

@@ -17,6 +17,7 @@ callable may take the point's coordinates as ``x[..., i]`` (gdlab's convention),
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -416,11 +417,44 @@ def function_dim(f, runs):
     return None
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def pretty(text):
+    """A formula as figures print it: ``x**2`` as x², ``*`` as a centred dot (other text unchanged)."""
+    text = re.sub(r"\*\*(-?\d+)(?![\d.])", lambda m: m.group(1).translate(_SUPERSCRIPTS), str(text))
+    return re.sub(r"\s*\*\s*", "·", text.replace("**", "^"))
+
+
 def function_name(f):
+    """The name figures show for ``f``: its ``label`` (gdlab functions), else its name, pretty-printed
+    when it is a formula; None for an anonymous callable."""
     if f is None:
         return None
-    name = getattr(f, "name", None) or getattr(f, "__name__", None)
-    return None if name in (None, "<lambda>") else str(name)
+    name = getattr(f, "label", None) or getattr(f, "name", None) or getattr(f, "__name__", None)
+    return None if name in (None, "<lambda>") else pretty(name)
+
+
+def variable_names(f, dim):
+    """The names of f's first ``dim`` coordinates (``f.variables``), else x, y, z / x1 ... xd."""
+    names = getattr(f, "variables", None)
+    if names is not None and len(names) >= dim:
+        return tuple(str(v) for v in names[:dim])
+    return ("x", "y", "z")[:dim] if dim <= 3 else tuple(f"x{i + 1}" for i in range(dim))
+
+
+def axis_labels(f, labels, dim=2):
+    """The axis labels a figure uses: the caller's, else the function's variable names."""
+    return tuple(labels) if labels is not None else variable_names(f, dim)
+
+
+def value_label(f, labels=None, dim=2):
+    """What a colour bar or value axis is labelled with: ``name(x, y)`` for a named function, the
+    formula itself for a formula (``x² + y²``, not ``x**2 + y**2(x, y)``)."""
+    name = function_name(f) or "f"
+    if re.fullmatch(r"[^\W\d]\w*", name):
+        return f"{name}({', '.join(axis_labels(f, labels, dim))})"
+    return name
 
 
 def grid(bounds, n):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _style as S
-from ._data import (function_dim, function_name, grid, minima_of, objective, plot_bounds, saddles_of,
-                    split_function_and_runs)
+from ._data import (axis_labels, function_dim, function_name, grid, minima_of, objective, plot_bounds,
+                    saddles_of, split_function_and_runs, value_label)
 
 # ---------------------------------------------------------------------------------------------
 # shared helpers
@@ -98,6 +98,12 @@ def _curve_1d(ax, obj, xlim, n=600):
     return xs, ys
 
 
+def _labels_1d(f, xlabel, ylabel):
+    """A 1-D figure's axis labels: the caller's, else the function's variable and f(variable)."""
+    xlabel = axis_labels(f, None, 1)[0] if xlabel is None else xlabel
+    return xlabel, (f"f({xlabel})" if ylabel is None else ylabel)
+
+
 def _bounds_1d(f, runs, xlim):
     if xlim is not None:
         return np.asarray(xlim, float).reshape(1, 2)
@@ -106,16 +112,18 @@ def _bounds_1d(f, runs, xlim):
 
 @S.styled
 def path_1d(f, runs=None, *, xlim=None, order="color", numbers=6, arrows=4, minima=True, ax=None,
-            title=None, xlabel="x", ylabel="f(x)", legend=True, figsize=None, dpi=None, path=None):
+            title=None, xlabel=None, ylabel=None, legend=True, figsize=None, dpi=None, path=None):
     """A 1-D function with the points each run visited, their order and the update direction.
 
     ``f``: the objective (or the runs themselves, then f = run.function); ``runs``: a
     Trajectory, a race dict, or raw visited points (e.g. seed 000's list of w values).
     ``order``: "color" (light to dark along the steps), "numbers", "both" or None;
     ``numbers``: how many first points get their step number; ``arrows``: how many first
-    updates get an arrow (seed 000's quiver). Returns the Figure.
+    updates get an arrow (seed 000's quiver). ``xlabel``/``ylabel``: default the function's
+    variable (``f.variables``) and f(variable). Returns the Figure.
     """
     f, runs = split_function_and_runs(f, runs)
+    xlabel, ylabel = _labels_1d(f, xlabel, ylabel)
     if f is None and not runs:
         raise ValueError("path_1d needs a function or runs to draw")
     fig, ax, own = S.own_or_new(ax, figsize=figsize, dpi=dpi)
@@ -197,7 +205,7 @@ def path_1d(f, runs=None, *, xlim=None, order="color", numbers=6, arrows=4, mini
 
 
 @S.styled
-def tangents(f, at, *, xlim=None, ax=None, title=None, xlabel="x", ylabel="f(x)", figsize=None, dpi=None,
+def tangents(f, at, *, xlim=None, ax=None, title=None, xlabel=None, ylabel=None, figsize=None, dpi=None,
              path=None):
     """A 1-D function with its tangent lines at the points ``at`` (seed 004's figure).
 
@@ -205,6 +213,7 @@ def tangents(f, at, *, xlim=None, ax=None, title=None, xlabel="x", ylabel="f(x)"
     tangent's legend entry gives the point and the slope. Returns the Figure.
     """
     at = np.atleast_1d(np.asarray(at, float)).reshape(-1)
+    xlabel, ylabel = _labels_1d(f, xlabel, ylabel)
     fig, ax, own = S.own_or_new(ax, figsize=figsize, dpi=dpi)
     obj = objective(f, 1)
     if xlim is None and getattr(f, "bounds", None) is None:
@@ -326,7 +335,8 @@ def _draw_runs_2d(ax, runs, colors, bounds, *, markers="auto", with_loss=False, 
                 p = _last_inside(xy, bounds)
                 ax.plot(p[0], p[1], color=color, mfc=color, **{**S.DIVERGED, "ms": 7 if small else 10})
             else:
-                end = {**S.END, "ms": 4.5 if small else S.END["ms"], "mew": 0.8 if small else S.END["mew"]}
+                # small: a solid square without the white edge, which would make it read as a ring
+                end = {**S.END, "ms": 4.2, "mew": 0.6, "mec": color} if small else S.END
                 ax.plot(xy[-1, 0], xy[-1, 1], color=color, mfc=color, **end)
 
 
@@ -371,8 +381,9 @@ def _prepare_2d(f, runs, bounds, who):
 
 def _draw_contour_panel(ax, fig, f, runs, obj, b, *, levels, log, colorbar, minima, with_loss, labels,
                         resolution, own_colors=None):
+    labels = axis_labels(f, labels)
     _landscape(ax, obj, b, resolution=resolution, levels=levels, log=log, colorbar=colorbar, fig=fig,
-               cbar_label=f"{function_name(f) or 'f'}(x, y)" if colorbar else None)
+               cbar_label=value_label(f, labels) if colorbar else None)
     colors = own_colors or S.assign_colors(runs)
     _draw_runs_2d(ax, runs, colors, b, with_loss=with_loss, f=f)
     nmin, has_saddle = _draw_minima_2d(ax, f, b) if minima else (0, False)
@@ -388,15 +399,16 @@ def _draw_contour_panel(ax, fig, f, runs, obj, b, *, levels, log, colorbar, mini
 
 @S.styled
 def contour(f, runs=None, *, bounds=None, levels=None, log="auto", colorbar=True, minima=True,
-            resolution=160, labels=("x", "y"), ax=None, title=None, legend=True, figsize=None, dpi=None,
+            resolution=160, labels=None, ax=None, title=None, legend=True, figsize=None, dpi=None,
             path=None):
     """Contour map of a 2-D function with the paths of one or many runs.
 
-    Start (ring), end (dot; a cross where the run diverged) and the known minima (gold stars,
+    Start (ring), end (square; a cross where the run diverged) and the known minima (gold stars,
     saddles as plus signs) are marked. ``levels``: a number or the levels themselves;
     ``log``: "auto" uses log-spaced levels where the range is wide (Rosenbrock), True/False
     forces. ``bounds``: ((xmin, xmax), (ymin, ymax)); default the function's bounds, grown
-    to show where the runs went. ``f`` may be the runs themselves. Returns the Figure.
+    to show where the runs went. ``labels``: the axis labels, default the function's variable
+    names (``f.variables``: w1, w2 for a data loss). ``f`` may be the runs themselves. Returns the Figure.
     """
     f, runs, obj, b = _prepare_2d(f, runs, bounds, "contour")
     fig, ax, own = S.own_or_new(ax, figsize=figsize or (6.6, 5.6), dpi=dpi)
@@ -416,7 +428,7 @@ def contour(f, runs=None, *, bounds=None, levels=None, log="auto", colorbar=True
 
 @S.styled
 def gradient_field(f, runs=None, *, bounds=None, density=21, descent=True, normalize=True, contours=True,
-                   minima=True, labels=("x", "y"), ax=None, title=None, legend=True, figsize=None, dpi=None,
+                   minima=True, labels=None, ax=None, title=None, legend=True, figsize=None, dpi=None,
                    path=None):
     """The gradient field of a 2-D function as arrows (seed 004), coloured by the gradient's size.
 
@@ -463,6 +475,7 @@ def gradient_field(f, runs=None, *, bounds=None, density=21, descent=True, norma
     ax.set_xlim(*b[0])
     ax.set_ylim(*b[1])
     _equal_aspect(ax, b)
+    labels = axis_labels(f, labels)
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
     for side in ("top", "right"):
@@ -493,6 +506,7 @@ def _zlog(Z, zlog, ratio=150.0):
 
 
 def _draw_surface_panel(ax, f, runs, obj, b, *, resolution, zlog, elev, azim, minima, labels, colors=None):
+    labels = axis_labels(f, labels)
     X, Y, P = grid(b, resolution)
     with np.errstate(all="ignore"):
         Z = obj(P)
@@ -561,7 +575,7 @@ def _draw_surface_panel(ax, f, runs, obj, b, *, resolution, zlog, elev, azim, mi
 
 @S.styled
 def surface(f, runs=None, *, bounds=None, resolution=70, zlog="auto", elev=38, azim=-58, minima=True,
-            labels=("x", "y"), title=None, legend=True, figsize=None, dpi=None, path=None):
+            labels=None, title=None, legend=True, figsize=None, dpi=None, path=None):
     """3-D surface of a 2-D function with the runs' paths drawn on it (seed 003).
 
     ``zlog="auto"`` draws log10(f − min f + ε) where the range is wide, so a valley like
@@ -584,7 +598,7 @@ def surface(f, runs=None, *, bounds=None, resolution=70, zlog="auto", elev=38, a
 
 @S.styled
 def contour_and_surface(f, runs=None, *, bounds=None, levels=None, log="auto", zlog="auto", resolution=140,
-                        surface_resolution=60, elev=38, azim=-58, minima=True, labels=("x", "y"), title=None,
+                        surface_resolution=60, elev=38, azim=-58, minima=True, labels=None, title=None,
                         legend=True, figsize=None, dpi=None, path=None):
     """Both views side by side: the contour map (left) and the 3-D surface (right), same paths."""
     f, runs, obj, b = _prepare_2d(f, runs, bounds, "contour_and_surface")
@@ -613,14 +627,14 @@ def contour_and_surface(f, runs=None, *, bounds=None, levels=None, log="auto", z
 
 @S.styled
 def side_by_side(f, runs=None, *, ncols=None, bounds=None, xlim=None, share=False, log="auto", resolution=110,
-                 titles=None, suptitle=None, figsize=None, dpi=None, path=None):
+                 titles=None, suptitle=None, labels=None, figsize=None, dpi=None, path=None):
     """One panel per run, side by side: e.g. several learning rates (seeds 000, 003, 004).
 
     1-D functions get :func:`path_1d` panels, 2-D functions contour panels. Each panel shows
     the function's bounds grown to where its run went (``share=True``: one view for all,
     fitted to the runs that did not diverge; ``bounds``/``xlim`` to fix it). Panel titles are
     the run labels (``titles`` to override); each panel notes where its run ended or that it
-    diverged. Returns the Figure.
+    diverged; ``labels``: the axis labels (default the function's variables). Returns the Figure.
     """
     f, runs = split_function_and_runs(f, runs)
     if not runs:
@@ -636,39 +650,39 @@ def side_by_side(f, runs=None, *, ncols=None, bounds=None, xlim=None, share=Fals
     colors = S.assign_colors(runs)
     runs = [r if r.color else _colored(r, c) for r, c in zip(runs, colors)]
     calm = [r for r in runs if not r.any_diverged] or runs
+    size = (4.2 * ncols, 3.6 * nrows + 0.4) if dim == 1 else (4.0 * ncols, 4.0 * nrows + 0.4)
+    fig = S.new_figure(figsize=figsize or size, dpi=dpi)[0]
+    fig.clear()
+    # one subfigure per panel: its title (the run) sits above the axes' own title (the note); the
+    # constrained layout stacks the two, also over equal-aspect axes (a padded axes title does not)
+    panels = list(fig.subfigures(nrows, ncols, squeeze=False).flat)
+    obj = objective(f, dim) if dim == 2 else None
     if dim == 1:
-        fig, axes = S.new_figure(nrows, ncols, figsize=figsize or (4.2 * ncols, 3.6 * nrows + 0.4), dpi=dpi,
-                                 squeeze=False)
         shared = _bounds_1d(f, calm, xlim)[0] if (share or xlim is not None) else None
-        for i, (run, ax) in enumerate(zip(runs, axes.flat)):
-            path_1d.__wrapped__(f, run, xlim=shared, ax=ax, legend=False, numbers=4,
-                                title=titles[i] if titles else run.label)
-            _panel_note(ax, run)
-            if i % ncols:
-                ax.set_ylabel("")
     else:
-        obj = objective(f, 2)
         shared = plot_bounds(f, calm, 2, bounds) if (share or bounds is not None) else None
-        fig, axes = S.new_figure(nrows, ncols, figsize=figsize or (4.0 * ncols, 4.0 * nrows + 0.4), dpi=dpi,
-                                 squeeze=False)
-        for i, (run, ax) in enumerate(zip(runs, axes.flat)):
+    for i, (run, panel) in enumerate(zip(runs, panels)):
+        ax = panel.subplots()
+        if dim == 1:
+            path_1d.__wrapped__(f, run, xlim=shared, ax=ax, legend=False, numbers=4, title="",
+                                xlabel=labels[0] if labels else None, ylabel=labels[1] if labels else None)
+        else:
             b = shared if shared is not None else plot_bounds(f, [run], 2)
             _draw_contour_panel(ax, fig, f, [run], obj, b, levels=16, log=log, colorbar=False, minima=True,
-                                with_loss=False, labels=("x", "y"), resolution=resolution,
+                                with_loss=False, labels=labels, resolution=resolution,
                                 own_colors=[run.color])
-            ax.set_title(titles[i] if titles else run.label)
-            _panel_note(ax, run)
-            if i % ncols:
-                ax.set_ylabel("")
-    for ax in list(axes.flat)[k:]:
-        ax.set_visible(False)
+        _panel_titles(panel, ax, titles[i] if titles else run.label, run)
+        if i % ncols:
+            ax.set_ylabel("")
     fig.suptitle(suptitle if suptitle is not None else (function_name(f) or ""), fontsize=13,
                  fontweight="bold")
     return S.finish(fig, path, dpi)
 
 
-def _panel_note(ax, run):
-    """A small note in the panel's corner: where the run ended, or when it diverged."""
+def _panel_titles(panel, ax, title, run):
+    """A side-by-side panel's title (the run) and, under it, a note: where the run ended, or when it
+    diverged (the axes' title)."""
+    panel.suptitle(title, fontsize=S.RC["axes.titlesize"], fontweight="bold")
     if run.n != 1:
         return
     t = int(run.stopped_at[0])
@@ -677,13 +691,10 @@ def _panel_note(ax, run):
     else:
         end = run.params[t, 0]
         pos = ", ".join(_fmt(float(v)) for v in end)
-        text, color = f"end ({pos}) after {t} steps", S.INK
+        text, color = f"end ({pos}) after {t} steps", S.MUTED
         if run.loss is not None:
             text += f"\nf = {_fmt(float(run.loss[t, 0]))}"
-    title = ax.get_title()
-    ax.set_title(title, pad=12 + 11 * (text.count("\n") + 1))
-    ax.annotate(text, xy=(0.5, 1.0), xycoords="axes fraction", xytext=(0, 5), textcoords="offset points",
-                ha="center", va="bottom", fontsize=8.5, color=color if color != S.INK else S.MUTED)
+    ax.set_title(text, fontsize=8.5, fontweight="normal", color=color)
 
 
 def _colored(run, color):

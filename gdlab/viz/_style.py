@@ -8,7 +8,7 @@ drawn into the user's own axes (``ax=``, e.g. from ``plt.subplots()``).
 
 The house look lives here only: ``RC`` (rcParams applied while a figure is drawn and
 saved), ``PALETTE`` (one fixed colour per optimizer name, so Adam is the same green in
-every figure), the markers for start, end and minima, and ``contour_levels`` (log-spaced
+every figure), the markers for start (ring), end (square) and minima (star), and ``contour_levels`` (log-spaced
 levels where a function's range is wide).
 """
 
@@ -180,8 +180,10 @@ def assign_colors(runs):
 # ---------------------------------------------------------------------------------------------
 # markers
 
+# start and end differ in shape, not only in fill, so they stay apart when drawn small (many starts):
+# the start is a ring, the end a filled square
 START = dict(marker="o", ms=8, mfc="white", mew=2.0, ls="none", zorder=6)
-END = dict(marker="o", ms=8, mec="white", mew=1.5, ls="none", zorder=7)
+END = dict(marker="s", ms=7, mec="white", mew=1.3, ls="none", zorder=7)
 DIVERGED = dict(marker="X", ms=10, mec="white", mew=1.0, ls="none", zorder=7)
 MINIMUM = dict(marker="*", ms=17, mfc=MINIMUM_COLOR, mec=INK, mew=0.9, ls="none", zorder=8)
 SADDLE = dict(marker="P", ms=9, mfc="white", mec=INK, mew=1.0, ls="none", zorder=8)

@@ -120,13 +120,28 @@ def test_contour_and_surface_side_by_side(fns, run_of):
 def test_side_by_side_one_panel_per_learning_rate(fns, run_of):
     runs = {f"lr {lr:g}": run_of(fns.square, [-5.0], "gd", steps=20, lr=lr) for lr in (0.01, 0.1, 0.9)}
     fig = viz.side_by_side(fns.square, runs)
-    visible = [a for a in fig.axes if a.get_visible()]
-    assert [a.get_title() for a in visible] == ["lr 0.01", "lr 0.1", "lr 0.9"]
+    # each panel is a subfigure titled with its run; the axes' title under it is the note
+    assert [p._suptitle.get_text() for p in fig.subfigs] == ["lr 0.01", "lr 0.1", "lr 0.9"]
+    assert all(a.get_title().startswith("end (") for a in fig.axes)
     runs2 = {f"lr {lr:g}": run_of(fns.bowl, [-3.0, 4.0], "gd", steps=100, lr=lr) for lr in (1e-10, 0.1, 1.1)}
     fig2 = viz.side_by_side(fns.bowl, runs2, ncols=2, resolution=40)
-    assert sum(a.get_visible() for a in fig2.axes) == 3
-    notes = [t.get_text() for a in fig2.axes for t in a.texts]
-    assert any("diverged" in n for n in notes)
+    assert len(fig2.axes) == 3 and len(fig2.subfigs) == 4
+    assert any(a.get_title().startswith("diverged at step") for a in fig2.axes)
+
+
+def test_side_by_side_titles_clear_the_suptitle(fns, run_of):
+    """The figure's title, each panel's title and its note do not overlap (they did over
+    equal-aspect axes, whose padded titles the constrained layout did not make room for)."""
+    runs = {f"lr {lr:g}": run_of(fns.bowl, [-3.0, 4.0], "gd", steps=30, lr=lr) for lr in (0.01, 0.1, 0.3)}
+    fig = viz.side_by_side(fns.bowl, runs, resolution=30, suptitle="three learning rates")
+    viz.to_array(fig)
+    renderer = fig.canvas.get_renderer()
+    top = fig._suptitle.get_window_extent(renderer)
+    for panel, ax in zip(fig.subfigs, fig.axes):
+        title = panel._suptitle.get_window_extent(renderer)
+        note = ax.title.get_window_extent(renderer)
+        assert title.y1 <= top.y0 + 0.5 and note.y1 <= title.y0 + 0.5
+        assert ax.get_window_extent(renderer).y1 <= note.y0 + 0.5
 
 
 def test_wrong_dimension_is_a_clear_error(fns):
