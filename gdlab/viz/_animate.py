@@ -3,11 +3,13 @@
 Every animation is a :class:`Movie`: a figure plus a rule that updates it to frame i. Frames
 are rendered with Agg, redrawing only what moves (the rest is drawn once), and then
 
-- ``.gif``: written with Pillow (adaptive palette, the last frame held for ``hold`` seconds);
+- ``.gif``: written with Pillow (one adaptive palette for the whole animation, from frames spread
+  over it, plus the key colours exactly; the last frame held for ``hold`` seconds);
 - ``.mp4``: piped to ffmpeg (H.264), which must be on PATH; without it a RuntimeError says how
   to install it;
-- ``.html``: one self-contained page with the frames embedded as PNG and a small player
-  (play/pause, step, slider, speed, loop); no network, no external script.
+- ``.html``: one self-contained page and a small player (play/pause, step, slider, speed, loop;
+  SVG icons): the background is embedded once, each frame only as the pixels that move (cropped,
+  transparent elsewhere), so 60 frames cost little more than one; no network, no external script.
 
 Long runs are subsampled to at most ``frames`` frames, always keeping the first and the last
 step; ``fps`` (or ``duration``, the seconds the whole animation lasts) sets the pace.
@@ -73,8 +75,9 @@ class Movie:
         return f"<gdlab.viz.Movie: {len(self)} frames at {self.fps:g} fps>"
 
     # rendering
-    def frames(self):
-        """Render the frames one by one: RGBA arrays of shape (height, width, 4), uint8."""
+    def _rendered(self):
+        """The background (the figure without its moving parts, drawn once), then every frame:
+        RGBA arrays of shape (height, width, 4), uint8."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         from ._fonts import apply_cjk, quiet_glyph_warnings
@@ -86,8 +89,13 @@ class Movie:
             for a in self._animated:
                 a.set_animated(True)
             canvas.draw()
+            # the layout is done: freeze it, so every rendering of this movie (GIF, player, frame(i))
+            # puts each pixel where the first did (the constrained layout moves a little each draw)
+            if fig.get_layout_engine() is not None:
+                fig.set_layout_engine("none")
             background = canvas.copy_from_bbox(fig.bbox)
             try:
+                yield np.asarray(canvas.buffer_rgba()).copy()
                 for i in range(len(self)):
                     self._update(i)
                     canvas.restore_region(background)
@@ -97,6 +105,12 @@ class Movie:
             finally:
                 for a in self._animated:
                     a.set_animated(False)
+
+    def frames(self):
+        """Render the frames one by one: RGBA arrays of shape (height, width, 4), uint8."""
+        rendered = self._rendered()
+        next(rendered)
+        yield from rendered
 
     def frame(self, i):
         """The RGBA pixels of frame ``i``."""
@@ -131,22 +145,10 @@ class Movie:
         return path
 
     def _save_gif(self, path, fps):
-        from matplotlib.colors import to_rgb
         from PIL import Image
-        images, palette = [], None
-        keys = [tuple(int(round(255 * v)) for v in to_rgb(c)) for c in self.key_colors][:32]
-        for rgba in self.frames():
-            im = Image.fromarray(rgba[..., :3])
-            if palette is None:
-                # one palette for all frames: the first frame's colours (median cut) plus the key colours
-                base = im.quantize(colors=256 - len(keys), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-                pal = base.getpalette()[: 3 * (256 - len(keys))]
-                pal += [0] * (3 * (256 - len(keys)) - len(pal))
-                for c in keys:
-                    pal += list(c)
-                palette = Image.new("P", (1, 1))
-                palette.putpalette(pal)
-            images.append(im.quantize(palette=palette, dither=Image.Dither.NONE))
+        images = [Image.fromarray(rgba[..., :3]) for rgba in self.frames()]
+        palette = _gif_palette(images, self.key_colors)
+        images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
         durations = [int(round(d)) for d in self._durations_ms(fps)]
         images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0,
                        disposal=1, optimize=False)
@@ -178,19 +180,22 @@ class Movie:
             raise RuntimeError(f"ffmpeg failed to write {path!r}: {err.strip()[-500:]}")
 
     def to_html(self, *, fps=None, title=None):
-        """A self-contained HTML page: the frames as embedded PNGs and a small player."""
-        from PIL import Image
+        """A self-contained HTML page with a small player. The background (what does not move) is
+        one embedded PNG; each frame is only the pixels that differ from the frame before it (the
+        first: from the background), cropped, transparent elsewhere. The player draws the
+        background and the layers up to frame k on a canvas, which gives frame k exactly, pixel
+        for pixel the frame a GIF holds."""
         fps = float(fps or self.fps)
-        uris = []
-        size = None
-        for rgba in self.frames():
-            im = Image.fromarray(rgba[..., :3])
-            size = im.size
-            buf = io.BytesIO()
-            im.save(buf, format="PNG", optimize=False)
-            uris.append("data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"))
+        rendered = self._rendered()
+        background = previous = next(rendered)
+        layers = []
+        for rgba in rendered:
+            layers.append(_layer(rgba, previous))
+            previous = rgba
+        h, w = background.shape[:2]
         labels = [str(s) for s in self.steps]
-        return _player_html(uris, labels, self._durations_ms(fps), size, title or "gdlab animation")
+        return _player_html(_png_uri(background[..., :3]), layers, labels, self._durations_ms(fps), (w, h),
+                            title or "gdlab animation")
 
     def _repr_html_(self):
         return _player_body(self.to_html())
@@ -210,14 +215,78 @@ def ffmpeg_path():
     return shutil.which(configured) or shutil.which("ffmpeg")
 
 
+def _gif_palette(images, key_colors, sample=8):
+    """One palette for a whole animation: median cut over up to ``sample`` frames spread over it
+    (the first and the last included), plus the key colours exactly. A palette taken from the
+    first frame alone lacks colours that appear later (a class region's red turning brown)."""
+    from matplotlib.colors import to_rgb
+    from PIL import Image
+    keys = [tuple(int(round(255 * v)) for v in to_rgb(c)) for c in key_colors][:32]
+    n = 256 - len(keys)
+    picked = [images[int(k)] for k in np.unique(np.round(np.linspace(0, len(images) - 1, sample)).astype(int))]
+    w, h = picked[0].size
+    mosaic = Image.new("RGB", (w, h * len(picked)))
+    for k, im in enumerate(picked):
+        mosaic.paste(im, (0, k * h))
+    base = mosaic.quantize(colors=n, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    pal = base.getpalette()[: 3 * n]
+    pal += [0] * (3 * n - len(pal))
+    for c in keys:
+        pal += list(c)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(pal)
+    return palette
+
+
+def _png_uri(pixels):
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _layer(rgba, before):
+    """[x, y, PNG data URI] of the pixels of a frame that differ from ``before`` (the frame before
+    it, or the background), cropped to their bounding box, transparent elsewhere; None when
+    nothing changed."""
+    moved = np.any(rgba[..., :3] != before[..., :3], axis=-1)
+    if not moved.any():
+        return None
+    rows, cols = np.flatnonzero(moved.any(axis=1)), np.flatnonzero(moved.any(axis=0))
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    crop = rgba[y0:y1, x0:x1].copy()
+    keep = moved[y0:y1, x0:x1]
+    crop[~keep] = 0
+    crop[..., 3] = np.where(keep, 255, 0)
+    return [int(x0), int(y0), _png_uri(crop)]
+
+
+#: the player's button icons (inline SVG: no font has every media symbol, e.g. U+23EE/U+23ED)
+_ICONS = {
+    "first": "M2 3h2v10H2zM9 3v10L4 8zM14 3v10L9 8z",
+    "prev": "M3 3h2v10H3zM13 3v10L6 8z",
+    "play": "M4 2.5v11l9.5-5.5z",
+    "pause": "M4 3h3v10H4zM9 3h3v10H9z",
+    "next": "M3 3v10l7-5zM11 3h2v10h-2z",
+    "last": "M2 3v10l5-5zM7 3v10l5-5zM12 3h2v10h-2z",
+}
+
+
+def _icon(name):
+    return (f'<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">'
+            f'<path fill="currentColor" d="{_ICONS[name]}"/></svg>')
+
+
 _PLAYER = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
 <style>
  body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:16px;color:#222}
  .gd-movie{display:inline-block;text-align:center}
- .gd-movie img{max-width:100%;height:auto;border:1px solid #e4e4e4;border-radius:4px}
+ .gd-movie canvas{display:block;width:100%;height:auto;border:1px solid #e4e4e4;border-radius:4px}
  .gd-bar{display:flex;align-items:center;gap:8px;margin-top:6px;font-size:14px}
- .gd-bar button{border:1px solid #ccc;background:#fafafa;border-radius:4px;padding:3px 10px;cursor:pointer}
+ .gd-bar button{border:1px solid #ccc;background:#fafafa;border-radius:4px;padding:4px 9px;cursor:pointer;
+   color:#333;line-height:0}
+ .gd-bar button:hover{background:#f0f0f0}
  .gd-bar input[type=range]{flex:1}
  .gd-bar .gd-label{min-width:8em;text-align:right;font-variant-numeric:tabular-nums}
 </style></head><body>
@@ -225,15 +294,15 @@ __BODY__
 </body></html>
 """
 
-_BODY = """<div class="gd-movie" id="__ID__" style="width:__W__px">
-<img alt="frame" width="__W__" height="__H__">
+_BODY = """<div class="gd-movie" id="__ID__" style="width:__W__px;max-width:100%">
+<canvas width="__W__" height="__H__" aria-label="animation"></canvas>
 <div class="gd-bar">
- <button data-a="first" title="first frame">&#x23EE;</button>
- <button data-a="prev" title="previous frame">&#x25C0;</button>
- <button data-a="play" title="play / pause">&#x25B6;</button>
- <button data-a="next" title="next frame">&#x25B6;&#x25B6;</button>
- <button data-a="last" title="last frame">&#x23ED;</button>
- <input type="range" min="0" value="0">
+ <button data-a="first" title="first frame" aria-label="first frame">__FIRST__</button>
+ <button data-a="prev" title="previous frame" aria-label="previous frame">__PREV__</button>
+ <button data-a="play" title="play / pause" aria-label="play / pause">__PLAY__</button>
+ <button data-a="next" title="next frame" aria-label="next frame">__NEXT__</button>
+ <button data-a="last" title="last frame" aria-label="last frame">__LAST__</button>
+ <input type="range" min="0" value="0" aria-label="frame">
  <select title="speed"><option value="0.5">0.5x</option><option value="1" selected>1x</option>
  <option value="2">2x</option><option value="4">4x</option></select>
  <label><input type="checkbox" checked> loop</label>
@@ -241,19 +310,28 @@ _BODY = """<div class="gd-movie" id="__ID__" style="width:__W__px">
 </div>
 <script>
 (function(){
- var F=__FRAMES__, L=__LABELS__, D=__DURATIONS__;
- var root=document.getElementById("__ID__"), img=root.querySelector("img"),
+ var BG=__BACKGROUND__, F=__FRAMES__, L=__LABELS__, D=__DURATIONS__,
+     PLAY=__PLAYICON__, PAUSE=__PAUSEICON__;
+ var root=document.getElementById("__ID__"), cv=root.querySelector("canvas"), cx=cv.getContext("2d"),
      bar=root.querySelector("input[type=range]"), lab=root.querySelector(".gd-label"),
      speed=root.querySelector("select"), loop=root.querySelector("input[type=checkbox]"),
      play=root.querySelector("[data-a=play]"), i=0, timer=null;
+ function load(src){ var im=new Image(); im.onload=function(){ draw(); }; im.src=src; return im; }
+ var bg=load(BG), layers=F.map(function(f){ return f ? {x:f[0], y:f[1], im:load(f[2])} : null; }), drawn=-1;
+ function put(k){ var f=layers[k]; if(f) cx.drawImage(f.im,f.x,f.y); }
+ function ready(){ return bg.complete && layers.every(function(f){ return !f || f.im.complete; }); }
+ // frame k = the background, then the changes of frames 0..k in order (one layer when stepping on)
+ function draw(){ if(!ready()){ drawn=-1; return; } if(drawn==i) return;
+   if(drawn>=0 && i==drawn+1){ put(i); } else { cx.drawImage(bg,0,0); for(var k=0;k<=i;k++) put(k); }
+   drawn=i; }
  bar.max=F.length-1;
- function show(k){i=Math.max(0,Math.min(F.length-1,k));img.src=F[i];bar.value=i;
-   lab.textContent="step "+L[i]+"  ("+(i+1)+"/"+F.length+")";}
+ function show(k){ i=Math.max(0,Math.min(F.length-1,k)); draw(); bar.value=i;
+   lab.textContent="step "+L[i]+"  ("+(i+1)+"/"+F.length+")"; }
  function tick(){ if(i>=F.length-1){ if(!loop.checked){stop();return;} show(0);} else show(i+1);
    timer=setTimeout(tick, D[i]/parseFloat(speed.value)); }
- function start(){ if(timer)return; if(i>=F.length-1)show(0); play.innerHTML="&#x23F8;";
+ function start(){ if(timer)return; if(i>=F.length-1)show(0); play.innerHTML=PAUSE;
    timer=setTimeout(tick, D[i]/parseFloat(speed.value)); }
- function stop(){ clearTimeout(timer); timer=null; play.innerHTML="&#x25B6;"; }
+ function stop(){ clearTimeout(timer); timer=null; play.innerHTML=PLAY; }
  root.querySelectorAll("button").forEach(function(b){ b.onclick=function(){ var a=b.dataset.a;
    if(a=="play"){ timer?stop():start(); } else { stop();
    show(a=="first"?0:a=="last"?F.length-1:a=="prev"?i-1:i+1);} }; });
@@ -269,13 +347,17 @@ def _player_body(html):
     return html[start: html.index("</body>")]
 
 
-def _player_html(uris, labels, durations, size, title):
+def _player_html(background, layers, labels, durations, size, title):
     import html as _html
     import json
     uid = "gdmovie" + base64.b32encode(os.urandom(5)).decode("ascii").lower()
-    w, h = size if size else (640, 480)
-    body = (_BODY.replace("__ID__", uid).replace("__W__", str(w)).replace("__H__", str(h))
-            .replace("__FRAMES__", json.dumps(uris)).replace("__LABELS__", json.dumps(labels))
+    w, h = size
+    body = _BODY.replace("__ID__", uid).replace("__W__", str(w)).replace("__H__", str(h))
+    for name in ("first", "prev", "play", "next", "last"):
+        body = body.replace(f"__{name.upper()}__", _icon(name))
+    body = (body.replace("__PLAYICON__", json.dumps(_icon("play"))).replace("__PAUSEICON__", json.dumps(_icon("pause")))
+            .replace("__BACKGROUND__", json.dumps(background)).replace("__FRAMES__", json.dumps(layers))
+            .replace("__LABELS__", json.dumps(labels))
             .replace("__DURATIONS__", json.dumps([round(d, 1) for d in durations])))
     return _PLAYER.replace("__TITLE__", _html.escape(title)).replace("__BODY__", body)
 

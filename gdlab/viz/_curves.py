@@ -154,8 +154,8 @@ def _cut(y, run, j):
 
 
 @S.styled
-def loss_curves(runs, *, metrics=("loss",), logy="auto", xlabel="step", ax=None, title=None, legend=True,
-                figsize=None, dpi=None, path=None):
+def loss_curves(runs, *, metrics=("loss",), logy="auto", xlabel="step", ylabel=None, ax=None, title=None,
+                legend=True, figsize=None, dpi=None, path=None):
     """Loss (and gradient norm, learning rate, ...) against step for one or many runs.
 
     ``runs``: a Trajectory, a race dict, a list; raw arrays or lists are taken as loss values
@@ -163,7 +163,9 @@ def loss_curves(runs, *, metrics=("loss",), logy="auto", xlabel="step", ax=None,
     "loss", "gap" (loss − f*, where the minima are known), "grad_norm", "lr", "step_size";
     one panel each. ``logy``: "auto" (log where the values are positive and span > 50x),
     True or False. Curves stop where a run stopped; a cross marks divergence; many starts
-    are drawn as a median with a 10–90 % band. Returns the Figure.
+    are drawn as a median with a 10–90 % band. ``ylabel``: the first panel's y-axis label
+    (default the metric's name; say what the values are when they are not a loss, e.g. "|y|").
+    Returns the Figure.
     """
     if isinstance(metrics, str):
         metrics = (metrics,)
@@ -180,6 +182,8 @@ def loss_curves(runs, *, metrics=("loss",), logy="auto", xlabel="step", ax=None,
         axes, own = list(axs.flat), True
     for a, name in zip(axes, metrics):
         _draw_metric(a, rs, colors, name, logy, xlabel)
+    if ylabel is not None:
+        axes[0].set_ylabel(ylabel)
     if title is None:
         title = "loss" if tuple(metrics) == ("loss",) else ""
         fname = function_name(next((r.function for r in rs if r.function is not None), None))
@@ -216,12 +220,16 @@ def _histories(obj):
 
 
 @S.styled
-def history_curves(history, *, metrics=None, logy="auto", title=None, figsize=None, dpi=None, path=None):
+def history_curves(history, *, metrics=None, logy="auto", title=None, ylabel=None, figsize=None, dpi=None,
+                   path=None):
     """Training and validation curves by epoch from a History (``.history`` dict of lists).
 
     One panel per quantity ("loss", then each metric), training solid, validation dashed
     (the ``val_`` keys), the best validation epoch marked. ``history`` may also be a plain dict
-    of lists, or a dict ``label -> History`` to compare trainings. Returns the Figure.
+    of lists, or a dict ``label -> History`` to compare trainings. With one panel, ``title`` is
+    its title and the quantity its y-axis label (``ylabel`` to say more, e.g. the loss's units);
+    with several, ``title`` is the figure's and each panel is titled by its quantity. Returns the
+    Figure.
     """
     hs = _histories(history)
     keys = []
@@ -266,14 +274,20 @@ def history_curves(history, *, metrics=None, logy="auto", title=None, figsize=No
                     ax.plot(epochs[best], y[best], "o", ms=8, mfc="none", mec=c, mew=1.6, zorder=6)
         if key.endswith("loss") and _use_log(values, logy):
             ax.set_yscale("log")
-        ax.set_title(key)
+        if k == 1 and title:
+            ax.set_title(title)
+            ax.set_ylabel(ylabel or key)
+        else:
+            ax.set_title(key)
+            if ylabel and key == "loss":
+                ax.set_ylabel(ylabel)
         ax.set_xlabel("epoch")
         ax.grid(True)
         ax.margins(x=0.02)
     handles = [h for h in axs.flat[0].get_legend_handles_labels()[0]]
     if handles:
         S.legend_below(fig, axs.flat[0], handles, own=True)
-    if title:
+    if title and k > 1:
         fig.suptitle(title, fontsize=13, fontweight="bold")
     return S.finish(fig, path, dpi)
 
@@ -297,8 +311,10 @@ def lr_sweep(results, *, logy="auto", ax=None, title=None, legend=True, figsize=
 
     ``results``: a sweep result (anything with ``.lrs``, ``.final_loss`` and ``.status``; a
     mapping with those keys works too), a dict ``label -> result`` or a list. Diverged
-    learning rates get a cross at the top edge; the best lr of each optimizer a ring and its
-    value. With several starts per lr, the median final loss is drawn. Returns the Figure.
+    learning rates get a cross at the top edge; the best lr of each optimizer a ring (its value
+    in the legend). The default title names the function and the step budget where the results
+    carry them (``.function``, ``.steps``). With several starts per lr, the median final loss is
+    drawn. Returns the Figure.
     """
     from types import SimpleNamespace
     items = []
@@ -316,7 +332,8 @@ def lr_sweep(results, *, logy="auto", ax=None, title=None, legend=True, figsize=
                               dtype=object)
         div = (status == "diverged") | ~np.isfinite(fl)
         optimizer = getattr(s, "optimizer", None)
-        items.append(SimpleNamespace(label=label, lrs=lrs, fl=fl, div=div, optimizer=optimizer))
+        items.append(SimpleNamespace(label=label, lrs=lrs, fl=fl, div=div, optimizer=optimizer,
+                                     function=getattr(s, "function", None), steps=getattr(s, "steps", None)))
     if not items:
         raise ValueError("lr_sweep needs at least one sweep result")
     fig, ax, own = S.own_or_new(ax, figsize=figsize or (6.4, 4.4), dpi=dpi)
@@ -332,12 +349,12 @@ def lr_sweep(results, *, logy="auto", ax=None, title=None, legend=True, figsize=
     for it, color in zip(items, colors):
         good = ~it.div
         y = np.where(good, it.fl, np.nan)
-        ax.plot(it.lrs, y, color=color, lw=2.0, marker="o", ms=5, mec="white", mew=0.8, label=it.label, zorder=3)
-        if good.any():
+        label = it.label
+        if good.any():   # the best lr: a ring on the line, its value in the legend (not on the lines)
             b = int(np.nanargmin(y))
             ax.plot(it.lrs[b], y[b], "o", ms=12, mfc="none", mec=color, mew=2.0, zorder=4)
-            ax.annotate(f"lr = {it.lrs[b]:.3g}", (it.lrs[b], y[b]), xytext=(0, 11), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=8.5, color=color, path_effects=S.halo(2.5), zorder=5)
+            label = f"{it.label} (best lr {it.lrs[b]:.3g})"
+        ax.plot(it.lrs, y, color=color, lw=2.0, marker="o", ms=5, mec="white", mew=0.8, label=label, zorder=3)
         if it.div.any():
             any_div = True
             div_rows.append((it, color))
@@ -357,7 +374,7 @@ def lr_sweep(results, *, logy="auto", ax=None, title=None, legend=True, figsize=
     ax.set_ylabel("final loss")
     ax.grid(True, which="major")
     if title is None:
-        title = "learning-rate sweep"
+        title = _sweep_title(items)
     if title:
         ax.set_title(title)
     if legend and (len(items) > 1 or items[0].label != "sweep" or any_div):
@@ -368,6 +385,18 @@ def lr_sweep(results, *, logy="auto", ax=None, title=None, legend=True, figsize=
                                                                             "label": "diverged"}))
         S.legend_below(fig, ax, handles, own=own)
     return S.finish(fig, path, dpi)
+
+
+def _sweep_title(items):
+    """"f: final loss after N steps" when the sweeps share their function and budget."""
+    names = {function_name(i.function) for i in items}
+    steps = {i.steps for i in items}
+    name = names.pop() if len(names) == 1 else None
+    n = steps.pop() if len(steps) == 1 else None
+    if name is None and n is None:
+        return "learning-rate sweep"
+    what = f"final loss after {n} steps" if n is not None else "final loss"
+    return f"{name}: {what}" if name else f"learning-rate sweep: {what}"
 
 
 # ---------------------------------------------------------------------------------------------

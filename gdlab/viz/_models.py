@@ -72,8 +72,9 @@ def fit_curve(x, y, model=None, *, truth=None, resolution=300, ax=None, title=No
 
     ``model``: a model with ``.predict``, a callable x -> y, a dict ``label -> model`` for
     several fits, or an array of predictions at ``x``. ``truth``: an optional callable drawn
-    dashed (the function that made the data). The legend gives each fit's MSE on the data.
-    Returns the Figure.
+    dashed (the function that made the data). The legend gives each fit's MSE on the data; a
+    fit's colour is the one :func:`history_curves` and :func:`loss_curves` give its label, so a
+    fit and its training curve match. Returns the Figure.
     """
     xs = _as_1d_inputs(x)
     y = np.asarray(y, float).reshape(-1)
@@ -86,9 +87,12 @@ def fit_curve(x, y, model=None, *, truth=None, resolution=300, ax=None, title=No
         ax.plot(grid[:, 0], np.asarray(predict_with(truth, grid), float).reshape(-1), color="#888888", lw=1.6,
                 ls="--", zorder=2, label="truth")
     if model is not None:
-        palette = [S.CYCLE[1], S.CYCLE[0], S.CYCLE[2], S.CYCLE[3], S.CYCLE[4]]
-        for i, (label, m) in enumerate(_models(model)):
-            color = palette[i % len(palette)]
+        fits = _models(model)
+        # labelled fits take the colours loss_curves and history_curves give the same labels
+        from ._data import Run
+        colors = [S.CYCLE[1]] if fits[0][0] is None else \
+            S.assign_colors([Run(label=str(label), params=np.zeros((1, 1, 1))) for label, _ in fits])
+        for (label, m), color in zip(fits, colors):
             if not callable(m) and not callable(getattr(m, "predict", None)):
                 pred = np.asarray(m, float).reshape(-1)
                 if pred.shape[0] != xs.shape[0]:

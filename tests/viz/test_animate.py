@@ -96,13 +96,63 @@ def test_a_failed_save_leaves_no_file(fns, run_of, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.gif"]
 
 
+def _player_parts(html):
+    """(background, layers) of a player page: the one background PNG, and per frame [x, y, PNG] or None."""
+    import json
+    background = json.loads(re.search(r'var BG=("[^"]+")', html).group(1))
+    layers = json.loads(re.search(r"F=(\[.*?\]), L=", html, re.S).group(1))
+    return background, layers
+
+
+def _png(uri):
+    import base64
+    import io
+    return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("RGBA")
+
+
 def test_html_player_is_self_contained(fns, run_of, tmp_path):
     run = run_of(fns.square, [-5.0], "gd", steps=30, lr=0.1)
     path = viz.animate(run, frames=5).save(tmp_path / "a.html")
     html = open(path, encoding="utf-8").read()
-    assert html.count("data:image/png;base64,") == 5
+    background, layers = _player_parts(html)
+    assert len(layers) == 5 and html.count("data:image/png;base64,") == 1 + sum(f is not None for f in layers)
     assert not re.search(r"<script[^>]+src=", html) and "http" not in html
     assert "<script>" in html and "step" in html
+
+
+def test_player_icons_are_svg_not_font_symbols(fns, run_of):
+    html = viz.animate(run_of(fns.square, [-5.0], "gd", steps=10, lr=0.1), frames=3).to_html()
+    for name in ("first", "prev", "play", "next", "last"):
+        button = re.search(rf'<button data-a="{name}"[^>]*>(.*?)</button>', html).group(1)
+        assert button.startswith("<svg") and "<path" in button
+    assert "PAUSE=" in html and html.count("<svg") >= 7          # five buttons, the play and pause icons
+    # no media symbol that needs a font: ⏮ ⏭ ⏸ (and their entities) rendered as boxes
+    assert not re.search("[\u23ee\u23ed\u23f8]|&#x23E[ED];|&#x23F8;", html, re.I)
+
+
+def test_player_frames_share_one_background(fns, run_of):
+    """Each frame carries only what changed since the frame before; background + layers 0..k is frame k,
+    pixel for pixel, and the page is a fraction of what whole frames would weigh."""
+    import base64
+    import io
+    race = {"gd": run_of(fns.rosenbrock, [-1.5, 2.0], "gd", steps=40, lr=1e-3),
+            "adam": run_of(fns.rosenbrock, [-1.5, 2.0], "adam", steps=40, lr=0.05)}
+    movie = viz.animate(race, frames=8, resolution=40)
+    html = movie.to_html()
+    background, layers = _player_parts(html)
+    frames = list(movie.frames())
+    assert len(layers) == len(frames) == 8
+    canvas = _png(background)
+    whole = 0
+    for frame, layer in zip(frames, layers):
+        if layer is not None:
+            x, y, uri = layer
+            canvas.alpha_composite(_png(uri), (x, y))
+        assert np.array_equal(np.asarray(canvas.convert("RGB")), frame[..., :3])
+        buf = io.BytesIO()
+        Image.fromarray(frame[..., :3]).save(buf, format="PNG", optimize=True)
+        whole += len(base64.b64encode(buf.getvalue()))
+    assert len(html) < 0.5 * whole
 
 
 def test_mp4_without_ffmpeg_says_how_to_install_it(fns, run_of, tmp_path, monkeypatch):
@@ -150,7 +200,7 @@ def test_training_animation_of_a_fit_with_history(tmp_path):
     movie = viz.animate_training(snaps, x, y, history=hist, frames=6, path=tmp_path / "fit.html")
     assert len(movie.figure.axes) == 2
     html = open(tmp_path / "fit.html", encoding="utf-8").read()
-    assert html.count("data:image/png;base64,") == 6
+    assert len(_player_parts(html)[1]) == 6
     with pytest.raises(ValueError, match="2 features"):
         viz.animate_training(snaps, x, y, kind="regions")
 
@@ -168,3 +218,24 @@ def test_snapshot_callback_records_each_epoch(tmp_path):
     viz.animate_training(snap, x, y, history=history, path=tmp_path / "r.gif")
     with Image.open(tmp_path / "r.gif") as im:
         assert im.n_frames == 5
+
+
+def test_gif_palette_keeps_colours_that_appear_late(tmp_path):
+    """One palette for the whole animation: a region that turns salmon only in the last frames keeps
+    its colour (a palette taken from the first frame alone made it brown)."""
+    from gdlab.viz import _style
+    fig, ax = _style.new_figure(figsize=(2, 2))
+    tints = [(0.62, 0.74, 0.96), (0.55, 0.68, 0.94), (0.95, 0.62, 0.52), (0.93, 0.55, 0.45)]
+    im = ax.imshow(np.ones((4, 4, 3)) * tints[0], vmin=0, vmax=1)
+    ax.set_axis_off()
+
+    def update(i):
+        im.set_data(np.ones((4, 4, 3)) * tints[i])
+
+    viz.Movie(fig, update, range(4), animated=[im]).save(tmp_path / "late.gif")
+    with Image.open(tmp_path / "late.gif") as gif:
+        for k, tint in enumerate(tints):
+            gif.seek(k)
+            rgb = np.asarray(gif.convert("RGB"), float)
+            centre = rgb[rgb.shape[0] // 2, rgb.shape[1] // 2]
+            assert np.abs(centre - 255 * np.array(tint)).max() <= 6, (k, centre)

@@ -90,8 +90,17 @@ def test_lr_sweep_marks_divergence_and_the_best_lr():
     assert ax.get_xscale() == "log"
     crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "X"]
     assert len(crosses) == 1 and len(crosses[0].get_xdata()) == int((~ok).sum())
-    assert any(t.get_text().startswith("lr = ") for t in ax.texts)
+    assert not ax.texts                                     # no label on the lines ...
+    best = {"adam": lrs[np.argmin(np.where(ok, 1 / (1 + 100 * lrs), np.inf))], "gd": lrs[-1]}
+    assert {f"{k} (best lr {v:.3g})" for k, v in best.items()} <= set(_labels(fig))   # ... but in the legend
     assert "diverged" in _labels(fig)
+
+
+def test_lr_sweep_title_names_the_function_and_the_budget(fns):
+    gdlab = pytest.importorskip("gdlab")
+    result = gdlab.lr_sweep(gdlab.functions.get("ill_conditioned", condition=10.0), [1.0, 1.0], "gd",
+                            np.geomspace(1e-3, 0.1, 5), steps=40)
+    assert viz.lr_sweep({"gd": result}).axes[0].get_title() == "ill_conditioned: final loss after 40 steps"
 
 
 def test_lr_sweep_from_gdlab(fns):
