@@ -20,8 +20,10 @@ Conventions
 - Basin maps: the caller runs the grid of starts (``gdlab.runs.grid_starts`` + ``gdlab.minimize``),
   viz draws the result (``basin_map``); its numbers are ``gdlab.runs.basins`` (``viz.grid_starts``
   and ``viz.basins`` are the same functions, kept under their old names).
-- Interactive reports (plotly) return the plotly Figure; given ``path=`` they write one
-  self-contained HTML file that works offline (plotly.js embedded, no CDN).
+- Interactive reports (plotly) return the plotly Figure; given ``path=`` they write an HTML page
+  (a header describing the runs or the model, the figure, a step slider with play/pause for
+  runs) that works offline: plotly.js embedded (``plotlyjs="inline"``, the default), or written
+  once beside the page (``plotlyjs="file"``, for a folder of reports); never a CDN.
 - Titles and labels may be Chinese: a CJK font is found among the installed fonts and used for
   that text (see :func:`cjk_font`); without one, gdlab warns once with the install hint.
 
@@ -47,7 +49,8 @@ _EXPORTS = {
     "SnapshotCallback": "_animate", "frame_indices": "_animate",
     # interactive
     "interactive": "_interactive", "interactive_loss": "_interactive",
-    "interactive_training": "_interactive", "write_html": "_interactive",
+    "interactive_training": "_interactive", "write_html": "_interactive", "report_html": "_interactive",
+    "write_plotlyjs": "_interactive",
     # style and fonts
     "PALETTE": "_style", "color_for": "_style", "contour_levels": "_style", "to_array": "_style",
     "save": "_style", "house": "_style",

@@ -421,9 +421,11 @@ _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def pretty(text):
-    """A formula as figures print it: ``x**2`` as x², ``*`` as a centred dot (other text unchanged)."""
+    """A formula as figures print it: ``x**2`` as x², ``*`` as a centred dot, `` - `` as a minus
+    sign (other text unchanged)."""
     text = re.sub(r"\*\*(-?\d+)(?![\d.])", lambda m: m.group(1).translate(_SUPERSCRIPTS), str(text))
-    return re.sub(r"\s*\*\s*", "·", text.replace("**", "^"))
+    text = re.sub(r"\s*\*\s*", "·", text.replace("**", "^"))
+    return text.replace(" - ", " − ")
 
 
 def function_name(f):
