@@ -249,7 +249,7 @@ class Context:
         self.experiment = exp
         self.out = Path(out)
         self.quick = quick
-        self.dpi = 70 if quick else 110
+        self.dpi = 70 if quick else 220  # PNGs at 2x the page's width: sharp in the cards and the lightbox
         self.gif_dpi = 50 if quick else 80
         self.numbers: list[Number] = []
         self.figures: list[Figure] = []

@@ -1,4 +1,5 @@
-"""The gallery page: one static, self-contained ``index.html`` (inline CSS, no script, no network).
+"""The gallery page: one static, self-contained ``index.html`` (inline CSS, one small inline script for
+the lightbox, no network).
 
 Each experiment is a card: its title and one-line explanation, its figures (images and GIFs shown,
 interactive reports linked with a preview), and the table of numbers it reproduces — the seed's
@@ -59,12 +60,20 @@ figure { margin: 0; background: #fafbfc; border: 1px solid var(--line); border-r
 figure a.img { display: block; }
 figure img { width: 100%; height: auto; display: block; border-radius: 4px; }
 figcaption { font-size: 12.5px; color: var(--muted); padding: 4px 2px 0; }
+figure a.img { cursor: zoom-in; }
 .interactive { display: flex; align-items: center; justify-content: center; min-height: 120px;
   background: linear-gradient(135deg, #eef3ff, #f7faff); border-radius: 4px; text-decoration: none; color: var(--accent);
-  font-weight: 600; position: relative; }
+  font-weight: 600; }
 .interactive img { opacity: 0.9; }
-.interactive .open { position: absolute; bottom: 10px; right: 10px; background: var(--accent); color: #fff;
-  border-radius: 6px; padding: 4px 10px; font-size: 13px; box-shadow: 0 2px 6px rgba(0,0,0,0.18); }
+a.open { align-self: flex-end; margin: 6px 2px 0; background: var(--accent); color: #fff; text-decoration: none;
+  border-radius: 6px; padding: 4px 10px; font-size: 13px; font-weight: 600; box-shadow: 0 2px 6px rgba(0,0,0,0.18); }
+#lightbox { position: fixed; inset: 0; z-index: 50; background: rgba(15,20,32,0.88); display: flex;
+  flex-direction: column; align-items: center; justify-content: center; padding: 20px; cursor: zoom-out; }
+#lightbox[hidden] { display: none; }
+#lightbox img { max-width: min(96vw, 1900px); max-height: 86vh; width: auto; height: auto; background: #fff;
+  border-radius: 6px; box-shadow: 0 8px 30px rgba(0,0,0,0.4); cursor: default; }
+#lightbox p { color: #e8ecf4; font-size: 14px; margin: 10px 0 0; max-width: 90vw; text-align: center; }
+#lightbox .hint { color: #9aa4b8; font-size: 12px; margin-top: 4px; }
 table.nums { width: calc(100% - 28px); margin: 12px 14px 4px; border-collapse: collapse; font-size: 13.5px; }
 table.nums th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase;
   letter-spacing: 0.04em; border-bottom: 1px solid var(--line); padding: 4px 6px; }
@@ -114,10 +123,32 @@ def _figure_html(fig) -> str:
     if fig.kind == "html":
         inner = f'<img src="{_e(fig.preview)}" alt="{_e(fig.caption)}" loading="lazy">' if fig.preview else \
             "<span>interactive report</span>"
-        return (f'<figure><a class="interactive" href="{_e(fig.path)}">{inner}'
-                f'<span class="open">open interactive report ↗</span></a>{caption}</figure>')
-    return (f'<figure><a class="img" href="{_e(fig.path)}"><img src="{_e(fig.path)}" alt="{_e(fig.caption)}" '
-            f'loading="lazy"></a>{caption}</figure>')
+        # the button under the preview, not over it (it hid the preview's legend)
+        return (f'<figure><a class="interactive" href="{_e(fig.path)}">{inner}</a>'
+                f'<a class="open" href="{_e(fig.path)}">open interactive report ↗</a>{caption}</figure>')
+    # a click opens the image full size in the page's lightbox (the link still works without script)
+    return (f'<figure><a class="img" href="{_e(fig.path)}" data-caption="{_e(fig.caption)}">'
+            f'<img src="{_e(fig.path)}" alt="{_e(fig.caption)}" loading="lazy"></a>{caption}</figure>')
+
+
+#: the lightbox: a click on a figure shows it full size over the page; a click or Escape closes it
+LIGHTBOX = """<div id="lightbox" hidden><img alt=""><p></p><p class="hint">click or press Esc to close</p></div>
+<script>
+(function () {
+  var box = document.getElementById("lightbox"), img = box.querySelector("img"), cap = box.querySelector("p");
+  function close() { box.hidden = true; img.removeAttribute("src"); }
+  document.querySelectorAll("a.img").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+      e.preventDefault();
+      img.src = a.getAttribute("href"); img.alt = a.dataset.caption || ""; cap.textContent = a.dataset.caption || "";
+      box.hidden = false;
+    });
+  });
+  box.addEventListener("click", close);
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+})();
+</script>"""
 
 
 def _numbers_html(numbers) -> str:
@@ -226,6 +257,7 @@ articles print — and a few things no tutorial shows. Click a figure to open it
 <main><div class="legend">{legend}</div>{"".join(sections)}</main>
 <footer>Made by <code>gdlab demo{" --quick" if report.quick else ""}</code>. Numbers are gdlab's own, computed
 when this page was made; the seed column quotes the articles. This page loads nothing from the network.</footer>
+{LIGHTBOX}
 </body></html>
 """
 

@@ -513,7 +513,7 @@ def _contour_and_surface(fig, f, rs, obj, bounds, resolution, surface_resolution
     fig.update_xaxes(title_text=names[0], range=[b[0, 0], b[0, 1]], row=1, col=1)
     fig.update_yaxes(title_text=names[1], range=[b[1, 0], b[1, 1]], row=1, col=1)
     fig.update_scenes(xaxis_title=names[0], yaxis_title=names[1], zaxis_title=ctitle,
-                      camera=dict(eye=dict(x=-1.2, y=-1.45, z=1.6)), aspectmode="cube")
+                      camera=dict(eye=dict(x=-0.6, y=-1.05, z=2.15)), aspectmode="cube")
     return lambda pts: np.clip(_tz(obj(pts), logged, info), zlo, zhi) + lift   # a point's height on the surface
 
 

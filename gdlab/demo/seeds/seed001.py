@@ -87,25 +87,33 @@ def _backprop_figure(values):
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_xlim(-0.4, 3.4)
-    ax.set_ylim(-1.2, 1.25)
+    ax.set_ylim(-1.2, 1.4)
     nodes = {"x": (0, 0), "h1": (1.5, 0.65), "h2": (1.5, -0.65), "y": (3, 0)}
     edges = [("x", "h1", "w11"), ("x", "h2", "w12"), ("h1", "y", "w21"), ("h2", "y", "w22")]
     for a, b, name in edges:
         (x0, y0), (x1, y1) = nodes[a], nodes[b]
         ax.annotate("", xy=(x1 - 0.22, y1 + (y0 - y1) * 0.15), xytext=(x0 + 0.22, y0 + (y1 - y0) * 0.15),
                     arrowprops=dict(arrowstyle="-|>", color="#8a93a3", lw=1.3))
+        # the weight above its edge, the gradient below it, both along the edge: no arrow runs through them
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        ax.text(mx, my + 0.13, f"{name} = {values['w'][name]:g}", ha="center", fontsize=8.5, color="#333")
-        ax.text(mx, my - 0.06, f"∂E/∂{name} = {values['grad'][name]:.3g}", ha="center", fontsize=7.5, color="#c0392b")
+        angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
+        along = dict(ha="center", va="center", rotation=angle, rotation_mode="anchor", transform_rotates_text=True)
+        nx, ny = -(y1 - y0), x1 - x0
+        nx, ny = nx / np.hypot(nx, ny), ny / np.hypot(nx, ny)
+        ax.text(mx + 0.1 * nx, my + 0.1 * ny, f"{name} = {values['w'][name]:g}".replace("-", "−"), fontsize=8.5,
+                color="#333", **along)
+        ax.text(mx - 0.1 * nx, my - 0.1 * ny, f"∂E/∂{name} = {values['grad'][name]:.3g}".replace("-", "−"),
+                fontsize=7.5, color="#c0392b", **along)
     labels = {"x": f"x = {values['x']:g}", "h1": f"σ(5) = {values['h1']:.4f}", "h2": f"σ(1) = {values['h2']:.4f}",
               "y": f"ŷ = {values['y']:.4f}"}
     for key, (x, y) in nodes.items():
         ax.add_patch(Circle((x, y), 0.2, facecolor="#eef3ff" if key != "y" else "#e5f5ec", edgecolor="#2f6fde",
                             lw=1.5))
         ax.text(x, y, key if key != "y" else "ŷ", ha="center", va="center", fontsize=11, fontweight="bold")
-        ax.text(x, y - 0.33, labels[key], ha="center", fontsize=8.5)
+        # h1's value above it, clear of the gradients written under its two edges
+        ax.text(x, y + (0.27 if key == "h1" else -0.33), labels[key], ha="center", va="bottom", fontsize=8.5)
     ax.text(3, -0.75, f"E = ½(1 − ŷ)² = {values['E']:.5f}", ha="center", fontsize=8.5)
-    ax.text(1.5, 1.12, "b1 = 3 (both hidden units), b2 = 0, sigmoid everywhere", ha="center", fontsize=8.5,
+    ax.text(1.5, 1.3, "b1 = 3 (both hidden units), b2 = 0, sigmoid everywhere", ha="center", fontsize=8.5,
             color="#5d6677")
     return fig
 

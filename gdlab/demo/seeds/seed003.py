@@ -21,12 +21,13 @@ def seed003_loss(n_samples=100, noise=0.2, seed=0, loss="half_sse") -> functions
 
     The data are ``gdlab.datasets.get("seed003_linear", ...)`` (x ~ N(0, 1), true w = (2, -3),
     noise 0.2, 100 samples, seeded); bounds [-10, 10]^2 and start (-10, 10) as in the article.
-    ``loss`` may be changed (e.g. "mse"); the seed's own is "half_sse".
+    ``loss`` may be changed (e.g. "mse"); the seed's own is "half_sse". Figures call it
+    0.5·Σ(w·x − y)² and label its axes w1, w2.
     """
     if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
         raise ValueError(f"n_samples must be an int >= 1, got {n_samples!r}")
     ds = datasets.get("seed003_linear", n_samples=n_samples, noise=noise, seed=seed)
-    return functions.DataLoss(ds.x, ds.y, bias=False, loss=loss, name="seed003_loss",
+    return functions.DataLoss(ds.x, ds.y, bias=False, loss=loss, name="seed003_loss", label="0.5·Σ(w·x − y)²",
                               bounds=[[-10.0, 10.0], [-10.0, 10.0]], start=[-10.0, 10.0],
                               true_params=ds.true_params.get("w"),
                               description="Seed 003: the loss of y = w1 x1 + w2 x2 (noise 0.2) over (w1, w2).")
@@ -66,8 +67,9 @@ def paths(ctx):
              "gdlab's is heavy-ball momentum, β = 0.9, as torch.optim.SGD.")
     ctx.note("The seed's data were unseeded and its true w not shown: gdlab uses w = (2, −3), 100 samples, seed 0.")
     ctx.draw("contour.png", "the five paths on the contour map of the loss", viz.contour, f, runs,
-             bounds=[[-11, 11], [-11, 11]], labels=("w1", "w2"), title="0.5·Σ(w1·x1 + w2·x2 − y)²: five optimizers")
-    ctx.draw("loss.png", "loss against step, log scale", viz.loss_curves, runs, logy=True)
+             bounds=[[-11, 11], [-11, 11]], title="0.5·Σ(w1·x1 + w2·x2 − y)²: five optimizers")
+    ctx.draw("loss.png", "loss against step, log scale", viz.loss_curves, runs, logy=True,
+             title="0.5·Σ(w1·x1 + w2·x2 − y)² against step")
 
 
 @experiment("seed003_surface", seed="003", heavy=True)
@@ -83,9 +85,9 @@ def surface(ctx):
     ctx.value("gradient at the start (g_w1, g_w2)", g0, digits=5)
     ctx.value("loss at the start → after 500 epochs", (float(traj.loss[0]), float(traj.final_loss)), digits=5)
     ctx.draw("views.png", "contour and surface side by side", viz.contour_and_surface, f, traj,
-             bounds=[[-11, 11], [-11, 11]], labels=("w1", "w2"), title="batch GD, lr 1e-4, 500 epochs")
+             bounds=[[-11, 11], [-11, 11]], title="batch GD, lr 1e-4, 500 epochs")
     ctx.draw("surface.gif", "animated: the path on the surface with g and loss on every frame", viz.animate, traj,
-             view="surface", frames=ctx.frames, fps=10, labels=("w1", "w2"), title="batch GD, lr 1e-4")
+             view="surface", frames=ctx.frames, fps=10, title="batch GD, lr 1e-4")
 
 
 @experiment("seed003_lr1", seed="003")
@@ -104,7 +106,8 @@ def lr_one(ctx):
     ctx.check("Adagrad, lr 1", str(ada.status) != "diverged" and float(ada.final_loss) < float(ada.loss[0]),
               f"{ada.status}, final w {fmt(_final_w(ada), 4)}", "converges")
     ctx.draw("side.png", "GD and Adagrad at lr 1, same start", viz.side_by_side, f,
-             {"GD, lr 1": gd, "Adagrad, lr 1": ada}, bounds=[[-11, 11], [-11, 11]])
+             {"GD, lr 1": gd, "Adagrad, lr 1": ada}, bounds=[[-11, 11], [-11, 11]],
+             suptitle="lr 1 from w = (−10, 10) on 0.5·Σ(w·x − y)²")
 
 
 @experiment("seed003_saddle", seed="003", heavy=True)
@@ -196,5 +199,9 @@ def relu_fit(ctx):
     ctx.note(f"The article shows neither the hidden size nor the learning rate: gdlab uses H = {hidden}, "
              f"lr {lr} (standardised) and {lr / 40:g} (raw; larger diverges).")
     ctx.draw("fit.png", "the data and both fits", viz.fit_curve, x, y, models, truth=lambda v: 2 * np.asarray(v) ** 2, title="y = 2x² + noise, 1-H-1 ReLU")
-    ctx.draw("loss.png", "training loss per epoch", viz.history_curves, {"raw x, y": h_raw, "standardised": h_norm},
-             logy=True)
+    # one unit for both curves: the standardised network's loss is in units of std(y)²; times std(y)² it is
+    # 0.5·Σ(ŷ − y)² of its predictions mapped back (ŷ − y = std(y)·(ŷₛ − yₛ)), the raw network's unit
+    back = float(np.asarray(sy.scale_)) ** 2
+    ctx.draw("loss.png", "training loss per epoch, both in y's units (the standardised one mapped back)",
+             viz.history_curves, {"raw x, y": h_raw, "standardised": {"loss": [v * back for v in h_norm.history["loss"]]}},
+             logy=True, title="training loss 0.5·Σ(ŷ − y)², in y's units", ylabel="0.5·Σ(ŷ − y)²")
