@@ -132,15 +132,22 @@ def test_side_by_side_one_panel_per_learning_rate(fns, run_of):
 def test_side_by_side_titles_clear_the_suptitle(fns, run_of):
     """The figure's title, each panel's title and its note do not overlap (they did over
     equal-aspect axes, whose padded titles the constrained layout did not make room for)."""
-    runs = {f"lr {lr:g}": run_of(fns.bowl, [-3.0, 4.0], "gd", steps=30, lr=lr) for lr in (0.01, 0.1, 0.3)}
-    fig = viz.side_by_side(fns.bowl, runs, resolution=30, suptitle="three learning rates")
+    runs = {f"(10, {y0:g}), lr 0.004": run_of(fns.saddle, [10.0, y0], "gd", steps=50, lr=0.004)
+            for y0 in (0.0, 0.01, 0.1)}
+    fig = viz.side_by_side(fns.saddle, runs, bounds=[[-11, 11], [-11, 11]], resolution=30, suptitle="saddle",
+                           dpi=100)
     viz.to_array(fig)
     renderer = fig.canvas.get_renderer()
     top = fig._suptitle.get_window_extent(renderer)
+    texts = [t for ax in fig.axes for t in [ax.title, *ax.texts] if t.get_text()]
+    texts += [panel._suptitle for panel in fig.subfigs]
+    assert len(texts) == 6                                # three run titles, three notes
+    for text in texts:
+        assert text.get_window_extent(renderer).y1 <= top.y0 + 0.5, text.get_text()
     for panel, ax in zip(fig.subfigs, fig.axes):
         title = panel._suptitle.get_window_extent(renderer)
         note = ax.title.get_window_extent(renderer)
-        assert title.y1 <= top.y0 + 0.5 and note.y1 <= title.y0 + 0.5
+        assert note.y1 <= title.y0 + 0.5
         assert ax.get_window_extent(renderer).y1 <= note.y0 + 0.5
 
 
