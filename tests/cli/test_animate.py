@@ -1,5 +1,8 @@
 """gdlab animate: the run of minimize (one optimizer) or the race of race (several), drawn by viz.animate."""
 
+import json
+import re
+
 import pytest
 
 from tests.cli.conftest import gif_frames, html_ok
@@ -22,7 +25,8 @@ def test_several_optimizers_and_starts_are_a_race(run_cli, tmp_path):
                              "--start", "0,0", "--steps", "30", "--frames", "4", "--view", "both")
     assert code == 0, err
     assert "race, 30 steps from 2 starts" in out
-    assert html_ok(html).count("data:image/png;base64,") == 4
+    labels = re.search(r"L=(\[.*?\]), D=", html_ok(html), re.S).group(1)   # the player's one label per frame
+    assert len(json.loads(labels)) == 4
 
 
 BAD = [
