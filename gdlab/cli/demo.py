@@ -33,7 +33,6 @@ def command(out, only, quick, list_only, jobs):
       gdlab demo --list
     """
     from gdlab import demo
-    from gdlab.demo.seeds import format_seed004_table
 
     console = make_console()
     if list_only:
@@ -42,14 +41,9 @@ def command(out, only, quick, list_only, jobs):
     with checking():
         selected = demo.select([n for item in only for n in item.split(",") if n.strip()])
     out = check_folder(out, "--out")
-    import gdlab
-
     with progress_bar(transient=True, unit="experiments") as progress:
         report = demo.run_gallery(out, selected, quick=quick, jobs=jobs, progress=progress)
     demo.print_summary(console, report)
-    if not only or any(e.name == "seed004_numdiff" for e in selected):   # with the summary, after the bar
-        console.print("\nSeed 004: numerical differentiation (central difference, h = 1e-4) against autodiff\n")
-        console.print(format_seed004_table(exact=gdlab.grad), markup=False, highlight=False)
     click.echo(f"wrote {report.index_path}", err=True)
     if report.n_failed:
         raise click.exceptions.Exit(1)

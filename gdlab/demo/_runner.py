@@ -244,30 +244,33 @@ def print_list(console):
 
 
 def print_summary(console, report: Report):
-    """The summary table: experiment, quantity, seed value, gdlab value, ✓ / corrected; then the totals."""
+    """The summary table: per experiment a heading row, then quantity, seed value, gdlab value, ✓ /
+    corrected; then the totals. Text folds between words; a number is never broken: the seed and
+    gdlab columns are at least as wide as their longest word (so the table fits 80 columns)."""
     from rich.markup import escape
     from rich.table import Table
 
     console.print("[bold]gdlab demo: the seeds' numbers reproduced[/]")
-    table = Table(show_lines=False, expand=False)
-    table.add_column("experiment", no_wrap=True)
-    table.add_column("quantity", overflow="fold", ratio=5)
-    table.add_column("seed", overflow="fold", ratio=3)
-    table.add_column("gdlab", overflow="fold", ratio=3)
-    table.add_column("", no_wrap=True)
     ran = set(report.ran)
-    for r in report.results:
-        if r.name not in ran:
-            continue
+    shown = [r for r in report.results if r.name in ran]
+    values = [(n.seed, n.gdlab) for r in shown if r.status != "failed" for n in r.numbers]
+
+    def longest_word(column):
+        return min(24, max([len(w) for pair in values for w in pair[column].split()] or [4]))
+
+    table = Table(show_lines=False, expand=False)
+    table.add_column("experiment / quantity", overflow="fold")
+    table.add_column("seed", overflow="fold", min_width=longest_word(0))
+    table.add_column("gdlab", overflow="fold", min_width=longest_word(1))
+    table.add_column("", no_wrap=True)
+    for r in shown:
         if r.status == "failed":
-            table.add_row(r.name, "[red]failed[/]", "", escape(r.error[:200]), "[bold red]✗[/]")
-            continue
-        for i, n in enumerate(r.numbers):
+            table.add_row(f"[bold]{escape(r.name)}[/]", "", f"[red]failed:[/] {escape(r.error[:200])}", "[bold red]✗[/]")
+        else:
+            table.add_row(f"[bold]{escape(r.name)}[/]" + ("" if r.numbers else " (figures only)"), "", "", "")
+        for n in [] if r.status == "failed" else r.numbers:
             style = STATUSES[n.status][2]
-            table.add_row(r.name if i == 0 else "", escape(n.label), escape(n.seed), escape(n.gdlab),
-                          f"[{style}]{n.mark}[/]")
-        if not r.numbers:
-            table.add_row(r.name, "(figures only)", "", "", "")
+            table.add_row(escape(n.label), escape(n.seed), escape(n.gdlab), f"[{style}]{n.mark}[/]")
         table.add_section()
     console.print(table)
     counts: dict[str, int] = {}

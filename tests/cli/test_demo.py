@@ -15,6 +15,16 @@ def test_demo_only_one_experiment(run_cli, tmp_path):
     assert (tmp_path / "index.html").exists()
 
 
+def test_seed004_table_goes_to_the_gallery_not_before_the_summary(run_cli, tmp_path):
+    """The seed's whole numdiff table is a file of its card; the terminal shows the summary only."""
+    code, out, err = run_cli("demo", "--only", "seed004_numdiff", "--quick", "--out", tmp_path)
+    assert code == 0, out + err
+    assert out.startswith("gdlab demo: the seeds' numbers reproduced") and "|error|" not in out
+    table = (tmp_path / "seed004_numdiff-table.txt").read_text(encoding="utf-8")
+    assert "0.1999999999990898" in table and "|error|" in table.splitlines()[0]
+    assert "seed004_numdiff-table.txt" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
 def test_demo_exits_1_when_an_experiment_fails(run_cli, tmp_path, monkeypatch):
     from gdlab.demo._core import REGISTRY, Experiment
 

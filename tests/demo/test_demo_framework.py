@@ -154,3 +154,25 @@ def test_summary_table(tmp_path, fakes):
     text = console.export_text()
     assert "two thirds" in text and "0.67" in text and "corrected" in text and "✓" in text
     assert "3 experiments (1 ok, 2 failed)" in text and "boom" in text
+
+
+def test_summary_table_at_80_columns_never_breaks_a_number(tmp_path, monkeypatch):
+    """The seed's numbers are printed with all their digits: text folds, numbers stay whole."""
+    from rich.console import Console
+
+    def long_numbers(ctx):
+        ctx.match("the central difference f'(5) of 0.01x² + 0.1x, h = 1e-4", 0.1999999999990898,
+                  "0.1999999999990898", digits=16)
+        ctx.value("the gradient at the start of the longest run of the whole gallery", 1.0,
+                  shown="(6.000000000012662, 7.999999999999119)")
+
+    exp = Experiment("seed003_saddle_optimizers_fake", "beyond", "Long", "long numbers", long_numbers)
+    monkeypatch.setitem(REGISTRY, exp.name, exp)
+    report = demo.run_gallery(tmp_path, [exp], quick=True)
+    console = Console(record=True, width=80)
+    demo.print_summary(console, report)
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for number in ("0.1999999999990898", "(6.000000000012662,", "7.999999999999119)"):
+        assert sum(number in line for line in lines) >= 1, number   # each whole on one line
+    assert sum("0.1999999999990898" in line for line in lines) == 1      # seed and gdlab side by side

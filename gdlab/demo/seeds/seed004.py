@@ -143,6 +143,9 @@ def numdiff(ctx):
               note=f"exact: {rows[2]['exact']:g}; error {rows[2]['abs_error']:.1e}")
     ctx.match("∂f/∂x1 at (3, 4)", p1, "7.999999999999119", digits=16,
               note=f"exact: {rows[3]['exact']:g}; error {rows[3]['abs_error']:.1e}")
+    table = ctx.path("table.txt")   # the seed's whole table: every digit, beside autodiff's exact values
+    table.write_text(format_seed004_table(rows, exact=gdlab.grad) + "\n", encoding="utf-8")
+    ctx.add(table, "numerical (h = 1e-4) against exact (autodiff) derivatives: all digits", kind="text")
     f = functions.get("gentle_quadratic")
     ctx.draw("tangents.png", "y = 0.01x² + 0.1x with its tangents at x = 5 and x = 10 (slopes 0.2 and 0.3)",
              viz.tangents, f, [5.0, 10.0], xlim=(0.0, 20.0))
