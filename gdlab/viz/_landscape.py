@@ -564,7 +564,7 @@ def _draw_surface_panel(ax, f, runs, obj, b, *, resolution, zlog, elev, azim, mi
     ax.set_xlabel(labels[0], labelpad=2)
     ax.set_ylabel(labels[1], labelpad=2)
     fname = function_name(f) or "f"
-    ax.set_zlabel(f"log₁₀({fname} − min)" if logged else fname, labelpad=2)
+    ax.set_zlabel(f"log₁₀({fname} − min)" if logged else value_label(f, labels), labelpad=2)
     ax.view_init(elev=elev, azim=azim)
     ax.tick_params(labelsize=8, pad=0)
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
@@ -671,30 +671,37 @@ def side_by_side(f, runs=None, *, ncols=None, bounds=None, xlim=None, share=Fals
             _draw_contour_panel(ax, fig, f, [run], obj, b, levels=16, log=log, colorbar=False, minima=True,
                                 with_loss=False, labels=labels, resolution=resolution,
                                 own_colors=[run.color])
-        _panel_titles(panel, ax, titles[i] if titles else run.label, run)
-        if i % ncols:
-            ax.set_ylabel("")
+        panel.suptitle(titles[i] if titles else run.label, fontsize=S.RC["axes.titlesize"], fontweight="bold")
+    _panel_notes([p.axes[0] for p in panels[:k]], runs)
     fig.suptitle(suptitle if suptitle is not None else (function_name(f) or ""), fontsize=13,
                  fontweight="bold")
     return S.finish(fig, path, dpi)
 
 
-def _panel_titles(panel, ax, title, run):
-    """A side-by-side panel's title (the run) and, under it, a note: where the run ended, or when it
-    diverged (the axes' title)."""
-    panel.suptitle(title, fontsize=S.RC["axes.titlesize"], fontweight="bold")
-    if run.n != 1:
-        return
-    t = int(run.stopped_at[0])
-    if run.diverged(0):
-        text, color = f"diverged at step {t}", S.DIVERGED_COLOR
-    else:
+def _panel_notes(axes, runs):
+    """Under each side-by-side panel's title (the run): a note, where the run ended or when it
+    diverged (the axes' title), padded to as many lines as the longest note, so the panels of a
+    row keep axes of one height."""
+    notes = []
+    for run in runs:
+        if run.n != 1:
+            notes.append(None)
+            continue
+        t = int(run.stopped_at[0])
+        if run.diverged(0):
+            notes.append((f"diverged at step {t}", S.DIVERGED_COLOR))
+            continue
         end = run.params[t, 0]
-        pos = ", ".join(_fmt(float(v)) for v in end)
-        text, color = f"end ({pos}) after {t} steps", S.MUTED
+        text = f"end ({', '.join(_fmt(float(v)) for v in end)}) after {t} steps"
         if run.loss is not None:
             text += f"\nf = {_fmt(float(run.loss[t, 0]))}"
-    ax.set_title(text, fontsize=8.5, fontweight="normal", color=color)
+        notes.append((text, S.MUTED))
+    lines = max([n[0].count("\n") + 1 for n in notes if n] or [0])
+    for ax, note in zip(axes, notes):
+        if note:
+            text, color = note
+            ax.set_title(" \n" * (lines - 1 - text.count("\n")) + text, fontsize=8.5, fontweight="normal",
+                         color=color)
 
 
 def _colored(run, color):

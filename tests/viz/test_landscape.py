@@ -123,10 +123,15 @@ def test_side_by_side_one_panel_per_learning_rate(fns, run_of):
     # each panel is a subfigure titled with its run; the axes' title under it is the note
     assert [p._suptitle.get_text() for p in fig.subfigs] == ["lr 0.01", "lr 0.1", "lr 0.9"]
     assert all(a.get_title().startswith("end (") for a in fig.axes)
-    runs2 = {f"lr {lr:g}": run_of(fns.bowl, [-3.0, 4.0], "gd", steps=100, lr=lr) for lr in (1e-10, 0.1, 1.1)}
+    runs2 = {f"lr {lr:g}": run_of(fns.bowl, [-3.0, 4.0], "gd", steps=100, lr=lr) for lr in (1.1, 1e-10, 0.1)}
     fig2 = viz.side_by_side(fns.bowl, runs2, ncols=2, resolution=40)
     assert len(fig2.axes) == 3 and len(fig2.subfigs) == 4
-    assert any(a.get_title().startswith("diverged at step") for a in fig2.axes)
+    notes = [a.get_title() for a in fig2.axes]
+    assert sum(n.strip().startswith("diverged at step") for n in notes) == 1
+    assert len({n.count("\n") for n in notes}) == 1           # padded: the axes of a row keep one height
+    fig2.canvas.draw()
+    heights = [a.get_window_extent().height for a in fig2.axes[:2]]
+    assert abs(heights[0] - heights[1]) < 0.02 * heights[0], heights
 
 
 def test_side_by_side_titles_clear_the_suptitle(fns, run_of):

@@ -148,7 +148,7 @@ def numdiff(ctx):
     ctx.add(table, "numerical (h = 1e-4) against exact (autodiff) derivatives: all digits", kind="text")
     f = functions.get("gentle_quadratic")
     ctx.draw("tangents.png", "y = 0.01x² + 0.1x with its tangents at x = 5 and x = 10 (slopes 0.2 and 0.3)",
-             viz.tangents, f, [5.0, 10.0], xlim=(0.0, 20.0))
+             viz.tangents, f, [5.0, 10.0], xlim=(0.0, 20.0), title="y = 0.01x² + 0.1x: tangent lines")
     ctx.draw("surface.png", "f(x0, x1) = x0² + x1² (the book's figure 4-8)",
              viz.surface, functions.get("paraboloid"), bounds=[[-3, 3], [-3, 3]], labels=("x0", "x1"), resolution=ctx.pick(60, 30))
 
