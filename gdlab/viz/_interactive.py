@@ -111,7 +111,7 @@ def report_html(fig, *, title=None, plotlyjs="inline"):
     text, rows = _header(fig, title)
     shown = _go().Figure(fig)
     top = shown.layout.margin.t
-    shown.update_layout(title_text="", margin_t=max(20, (top or 80) - 60))   # the header says it, above
+    shown.update_layout(title_text="", margin_t=max(44, (top or 80) - 60))   # the header says it; room for panel titles
     shown.layout.meta = None
     plot = pio.to_html(shown, full_html=False, include_plotlyjs=False, include_mathjax=False, auto_play=False,
                        config={"displaylogo": False, "responsive": True,

@@ -334,7 +334,7 @@ def _draw_runs_2d(ax, runs, colors, bounds, *, markers="auto", with_loss=False, 
             if run.diverged(j):
                 p = _last_inside(xy, bounds)
                 ax.plot(p[0], p[1], color=color, mfc=color, **{**S.DIVERGED, "ms": 7 if small else 10})
-            else:
+            elif len(xy) > 1:   # a path of one point (an animation's first frame) ends where it starts
                 # small: a solid square without the white edge, which would make it read as a ring
                 end = {**S.END, "ms": 4.2, "mew": 0.6, "mec": color} if small else S.END
                 ax.plot(xy[-1, 0], xy[-1, 1], color=color, mfc=color, **end)
@@ -548,7 +548,8 @@ def _draw_surface_panel(ax, f, runs, obj, b, *, resolution, zlog, elev, azim, mi
                     path_effects=S.halo(4.0) if run.n == 1 else None)
             ax.plot([xy[0, 0]], [xy[0, 1]], [z[0]], color=color, mec=color, **{**S.START, "zorder": 11})
             end = S.DIVERGED if run.diverged(j) else S.END
-            ax.plot([xy[-1, 0]], [xy[-1, 1]], [z[-1]], color=color, mfc=color, **{**end, "zorder": 12})
+            if len(xy) > 1 or run.diverged(j):
+                ax.plot([xy[-1, 0]], [xy[-1, 1]], [z[-1]], color=color, mfc=color, **{**end, "zorder": 12})
     nmin = 0
     if minima:
         mins = minima_of(f, 2)

@@ -67,6 +67,8 @@ def test_runs_of_several_starts_animate(fns, run_of, tmp_path):
     ends = [(ln.get_xdata()[-1], ln.get_ydata()[-1]) for ln in movie.figure.axes[0].lines if len(ln.get_xdata()) > 1]
     for final in np.asarray(many.final):                        # each start's path, drawn to its last step
         assert any(np.allclose(end, final) for end in ends)
+    markers = [ln.get_marker() for ln in movie.figure.axes[0].lines]
+    assert markers.count("s") == 0 and markers.count("o") >= 3    # rings at the starts, no end square there
     race = {"gd": many, "adam": run_of(fns.himmelblau, np.array([[-4.0, 4.0], [0.0, 0.0]]), "adam", steps=30,
                                        lr=0.1)}
     assert len(viz.animate(race, frames=3, resolution=30)) == 3
