@@ -259,7 +259,7 @@ def print_summary(console, report: Report):
         return min(24, max([len(w) for pair in values for w in pair[column].split()] or [4]))
 
     table = Table(show_lines=False, expand=False)
-    table.add_column("experiment / quantity", overflow="fold")
+    table.add_column("quantity", overflow="fold")   # under each experiment's heading row
     table.add_column("seed", overflow="fold", min_width=longest_word(0))
     table.add_column("gdlab", overflow="fold", min_width=longest_word(1))
     table.add_column("", no_wrap=True)
