@@ -265,7 +265,8 @@ def print_summary(console, report: Report):
     table.add_column("", no_wrap=True)
     for r in shown:
         if r.status == "failed":
-            table.add_row(f"[bold]{escape(r.name)}[/]", "", f"[red]failed:[/] {escape(r.error[:200])}", "[bold red]✗[/]")
+            table.add_row(f"[bold]{escape(r.name)}[/]", "", f"[red]failed:[/] {escape(r.error[:200])}",
+                          "[bold red]✗[/]")
         else:
             table.add_row(f"[bold]{escape(r.name)}[/]" + ("" if r.numbers else " (figures only)"), "", "", "")
         for n in [] if r.status == "failed" else r.numbers:
