@@ -5,7 +5,8 @@
   the stateful classes and the vectorized runner; :func:`get_rule`.
 * Stateful optimizers with torch's names, arguments and defaults: :class:`SGD`,
   :class:`Adagrad`, :class:`RMSprop`, :class:`Adadelta`, :class:`Adam`,
-  :class:`AdamW`, :class:`Adamax`, :class:`NAdam`, :class:`RAdam`, and :class:`Lion`;
+  :class:`AdamW`, :class:`Adamax`, :class:`NAdam`, :class:`RAdam`, :class:`Rprop`,
+  :class:`ASGD`, :class:`Adafactor`, :class:`Muon`, :class:`LBFGS` (``step(closure)``) and :class:`Lion`;
   PyTorch style (``Adam(params, lr=...)``) or Keras style (``Adam(lr=0.1)``, bound
   later with ``bind(params)``); :func:`get` builds one by name.
 * :mod:`gdlab.optim.lr_scheduler` — StepLR, MultiStepLR, ExponentialLR,
@@ -25,12 +26,12 @@ from . import lr_scheduler, rules, transforms
 from .clip import clip_grad_norm_, clip_grad_value_, clip_norm_rows, clip_value
 from .noise import perturb_grad
 from .optimizer import Optimizer
-from .optimizers import (OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, get,
-                         names)
-from .rules import RULES, Rule, get_rule, rule_names
+from .optimizers import (ASGD, LBFGS, OPTIMIZERS, SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Lion, Muon,
+                         NAdam, RAdam, RMSprop, Rprop, get, names)
+from .rules import RULES, ParameterShapeError, Rule, get_rule, rule_names
 from .transforms import Chain, StepInfo, Transform, add_noise, clip_by_norm, clip_by_value
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
-           "Lion", "get", "names", "OPTIMIZERS", "Rule", "RULES", "get_rule", "rule_names", "rules",
+           "Lion", "Rprop", "ASGD", "Adafactor", "Muon", "LBFGS", "ParameterShapeError", "get", "names", "OPTIMIZERS", "Rule", "RULES", "get_rule", "rule_names", "rules",
            "lr_scheduler", "clip_grad_norm_", "clip_grad_value_", "clip_norm_rows", "clip_value", "perturb_grad",
            "transforms", "Transform", "StepInfo", "Chain", "add_noise", "clip_by_norm", "clip_by_value"]

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .rules import Rule, check_hyperparameters
+from .rules import Rule
 from .transforms import Chain, StepInfo, Transform, add_noise
 
 __all__ = ["Optimizer"]
@@ -112,7 +112,7 @@ class Optimizer:
         for k, v in self.chain.hyperparameters.items():
             defaults.setdefault(k, v)
         defaults["noise_std"] = noise_std
-        check_hyperparameters(defaults, type(self).__name__)
+        self.rule.check(defaults, type(self).__name__)
         self.defaults = defaults
         self.param_groups: list[dict] = []
         self.state = _ParamState()
@@ -193,11 +193,15 @@ class Optimizer:
             group[k] = param_group.get(k, v)
         if "initial_lr" in param_group:
             group["initial_lr"] = param_group["initial_lr"]
-        check_hyperparameters({k: v for k, v in group.items() if k != "params"}, type(self).__name__)
+        self.rule.check({k: v for k, v in group.items() if k != "params"}, type(self).__name__)
+        self._check_params(params)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if len({id(p) for p in params}) != len(params) or seen & {id(p) for p in params}:
             raise ValueError("some parameters appear more than once (in this group or in another)")
         self.param_groups.append(group)
+
+    def _check_params(self, params: list) -> None:
+        """A subclass's check of its parameters' shapes (Muon: matrices only); nothing here."""
 
     # -- the training loop -----------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from .._registry import Registry
 from .optimizer import Optimizer
-from .rules import RULES
+import numpy as np
+
+from .rules import RULES, ParameterShapeError
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Lion",
-           "get", "names", "OPTIMIZERS"]
+           "Rprop", "ASGD", "Adafactor", "Muon", "LBFGS", "get", "names", "OPTIMIZERS"]
 
 
 def _pair(betas):
@@ -268,6 +270,215 @@ class Lion(Optimizer):
                          noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
 
 
+class Rprop(Optimizer):
+    r"""Rprop, resilient backpropagation: per-coordinate step sizes adapted from gradient signs (torch.optim.Rprop).
+
+    ::
+
+        s = sign(g_t * g_{t-1});   step_t = clamp(step_{t-1} * (eta+ | eta- | 1), step_min, step_max)
+        g_t <- 0 where s < 0;      p <- p - sign(g_t) * step_t            (step_0 = lr)
+
+    Variant: Riedmiller & Braun (1993), "A direct adaptive method for faster
+    backpropagation learning: the RPROP algorithm", without weight backtracking
+    (Rprop-), as torch: after a sign change the coordinate does not move and its
+    gradient is forgotten. Meant for full-batch gradients: with mini-batches the signs
+    are noise. ``lr`` only sets the initial step sizes (a scheduler changing it later
+    has no effect, as in torch).
+    """
+
+    rule = RULES["rprop"]
+
+    def __init__(self, params=None, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, maximize=False,
+                 noise_std=0.0, noise_seed=None, transforms=()):
+        params, lr = self._split_params_lr("Rprop", params, lr, 1e-2)
+        super().__init__(params, dict(lr=lr, etas=_pair(etas), step_sizes=_pair(step_sizes), maximize=maximize),
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
+
+
+class ASGD(Optimizer):
+    r"""Averaged stochastic gradient descent (torch.optim.ASGD).
+
+    ::
+
+        p  <- p * (1 - lambd * eta_t) - eta_t * (g + wd * p)
+        ax <- ax + mu_t * (p - ax)                         (ax = p while t <= t0 + 1)
+        eta_{t+1} = lr / (1 + lambd * lr * t)**alpha,   mu_{t+1} = 1 / max(1, t - t0)
+
+    Variant: Polyak & Juditsky (1992), "Acceleration of stochastic approximation by
+    averaging", with the decaying rate of Bottou's SGD and its decay term ``lambd``, as
+    torch: the parameters follow SGD; the Polyak-Ruppert average of the iterates after
+    step ``t0`` is kept in ``state["ax"]`` (copy it into the parameters to use it).
+    ``eta`` and ``mu`` are float64 (torch: its default dtype).
+    """
+
+    rule = RULES["asgd"]
+
+    def __init__(self, params=None, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, *, maximize=False,
+                 noise_std=0.0, noise_seed=None, transforms=()):
+        params, lr = self._split_params_lr("ASGD", params, lr, 1e-2)
+        super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                                      maximize=maximize),
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
+
+
+class Adafactor(Optimizer):
+    r"""Adafactor: Adam-like steps with factored second moments and relative step sizes (torch.optim.Adafactor).
+
+    ::
+
+        w_t = t**beta2_decay;   rho_t = min(lr, 1 / sqrt(t));   alpha_t = max(eps2, RMS(p)) * rho_t
+        V_t = R_t C_t / mean(R_t)   (matrices: row and column EMAs of g**2)  |  EMA of g**2 (vectors)
+        u_t = g_t / sqrt(max(V_t, eps1**2));   p <- p (1 - lr wd) - alpha_t / max(1, RMS(u_t) / d) * u_t
+
+    Variant: Shazeer & Stern (2018), "Adafactor: Adaptive learning rates with sublinear
+    memory cost", as torch: no first moment, beta2_t = 1 - t**beta2_decay, update
+    clipping at ``d``, decoupled weight decay. A parameter with 2 or more axes keeps
+    only a row and a column factor over its last two axes (memory r + c, not r c).
+    Not elementwise (RMS over each parameter): in the vectorized runner each run's
+    point is a vector parameter, with every reduction taken per run.
+    """
+
+    rule = RULES["adafactor"]
+
+    def __init__(self, params=None, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, *,
+                 maximize=False, noise_std=0.0, noise_seed=None, transforms=()):
+        params, lr = self._split_params_lr("Adafactor", params, lr, 1e-2)
+        super().__init__(params, dict(lr=lr, beta2_decay=beta2_decay, eps=_pair(eps), d=d,
+                                      weight_decay=weight_decay, maximize=maximize),
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
+
+
+class Muon(Optimizer):
+    r"""Muon: momentum orthogonalized by Newton-Schulz, for matrix parameters (torch.optim.Muon).
+
+    ::
+
+        B_t = momentum * B_{t-1} + (1 - momentum) * g_t;   U_t = lerp(g_t, B_t, momentum) (nesterov) | B_t
+        p  <- p * (1 - lr * wd) - lr * ratio(A, B) * NS(U_t)         (NS: 5 quintic Newton-Schulz steps)
+
+    Variant: Jordan et al. (2024), "Muon: An optimizer for hidden layers in neural
+    networks", as torch, with its learning-rate adjustment (``adjust_lr_fn``: None or
+    "original", sqrt(max(1, A/B)); "match_rms_adamw", 0.2 sqrt(max(A, B)) of Liu et al.
+    2025). Parameters must be matrices: anything else raises
+    :class:`~gdlab.optim.rules.ParameterShapeError` (a ValueError) with torch's message;
+    give biases and other vectors to AdamW. Differs from torch in one documented way:
+    gdlab runs Newton-Schulz in the parameter's dtype, torch in bfloat16 (so torch's
+    update carries a ~1e-2 relative rounding that gdlab's float64 one does not). In
+    objective runs (``gdlab.minimize``, race) each point x in R^d is a 1 x d matrix.
+    """
+
+    rule = RULES["muon"]
+
+    def __init__(self, params=None, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+                 ns_coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn=None, *,
+                 noise_std=0.0, noise_seed=None, transforms=()):
+        params, lr = self._split_params_lr("Muon", params, lr, 1e-3)
+        super().__init__(params, dict(lr=lr, weight_decay=weight_decay, momentum=momentum, nesterov=nesterov,
+                                      ns_coefficients=tuple(ns_coefficients) if isinstance(ns_coefficients, list)
+                                      else ns_coefficients, eps=eps, ns_steps=ns_steps, adjust_lr_fn=adjust_lr_fn),
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
+
+    def _check_params(self, params):
+        for p in params:
+            if p.data.ndim != 2:
+                raise ParameterShapeError("Muon only supports 2D parameters whereas we found a parameter with "
+                                          f"size: {tuple(p.data.shape)}")
+
+
+class LBFGS(Optimizer):
+    r"""L-BFGS, limited-memory BFGS with an optional strong-Wolfe line search (torch.optim.LBFGS).
+
+    ::
+
+        d_k = -H_k g_k      (two-loop recursion over the last history_size pairs (s_i, y_i))
+        x_{k+1} = x_k + t_k d_k,   t_k = lr  (t_1 = min(1, 1/|g_1|_1) lr), or a strong-Wolfe search
+
+    Variant: Nocedal & Wright (2006), *Numerical Optimization*, Algorithm 7.4 and the
+    line search of Algorithms 3.5-3.6, in torch's form (after minFunc): one
+    ``step(closure)`` runs up to ``max_iter`` iterations and ``max_eval`` closure calls,
+    stopping early when ``max|g| <= tolerance_grad`` or the step or the change in loss
+    falls under ``tolerance_change``. As torch: ``step`` needs a closure that clears
+    the gradients, computes the loss, back-propagates and returns the loss; all
+    parameters form one group (one flat vector); the state lives on the first parameter
+    (``func_evals``, ``n_iter``, ``d``, ``t``, ``old_dirs``, ``old_stps``, ``ro``, ``H_diag``,
+    ``prev_flat_grad``, ``prev_loss``). A gradient noise or transform applies to the
+    flat gradient at every evaluation.
+    """
+
+    rule = RULES["lbfgs"]
+
+    def __init__(self, params=None, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+                 history_size=100, line_search_fn=None, *, noise_std=0.0, noise_seed=None, transforms=()):
+        params, lr = self._split_params_lr("LBFGS", params, lr, 1.0)
+        if max_eval is None and isinstance(max_iter, int) and not isinstance(max_iter, bool):
+            max_eval = max_iter * 5 // 4
+        self._x = None
+        super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+                                      tolerance_change=tolerance_change, history_size=history_size,
+                                      line_search_fn=line_search_fn),
+                         noise_std=noise_std, noise_seed=noise_seed, transforms=transforms)
+
+    def add_param_group(self, param_group: dict) -> None:
+        if self.param_groups:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+        super().add_param_group(param_group)
+
+    def _gather(self, params, x=None):
+        """The parameters (or, x given, their gradients: zeros where None) as one flat vector."""
+        if x is None:
+            return np.concatenate([(np.zeros(p.data.size, p.data.dtype) if p.grad is None
+                                    else np.asarray(p.grad, dtype=p.data.dtype).reshape(-1)) for p in params])
+        offset = 0
+        for p in params:
+            x[offset:offset + p.data.size] = p.data.reshape(-1)
+            offset += p.data.size
+        return x
+
+    def _scatter(self, params, x):
+        offset = 0
+        for p in params:
+            p.data[...] = x[offset:offset + p.data.size].reshape(p.data.shape)
+            offset += p.data.size
+
+    def step(self, closure=None):
+        """One torch L-BFGS step: calls ``closure`` (loss, after setting ``.grad``) as often as the algorithm asks.
+
+        Returns the loss of the first call, as torch.
+        """
+        if not self.param_groups:
+            raise RuntimeError("LBFGS has no parameters: bind them first (opt.bind(params)) or pass them to the "
+                               "constructor")
+        if closure is None:
+            raise TypeError("LBFGS.step needs a closure: a function that recomputes the loss and its gradients "
+                            "(opt.zero_grad(); loss = f(); loss.backward(); return loss)")
+        group = self.param_groups[0]
+        params = group["params"]
+        n = sum(p.data.size for p in params)
+        if self._x is None or self._x.size != n:
+            self._x = np.empty(n, np.result_type(*[p.data.dtype for p in params]))
+        x = self._gather(params, self._x)
+        entry = self.state.get_by_id(id(params[0]))
+        if entry is None:
+            entry = self.rule.init(x)
+            self.state[params[0]] = entry
+        hp = {k: group[k] for k in self._rule_keys}
+        info = self._info
+        info.groups = [(group, 1)]
+        orig_loss = closure()
+        loss = orig_loss
+        with np.errstate(all="ignore"):
+            while True:
+                self.chain.update([self._gather(params)], self._chain_state, [x], [entry], [hp], info,
+                                  loss=float(loss))
+                self._scatter(params, x)
+                if entry["_new_step"]:
+                    break
+                loss = closure()
+        info.t += 1
+        info.groups = ()
+        return orig_loss
+
+
 # name -> (class, preset overrides): "optimizers by name" for the higher layers
 OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {
     "gd": (SGD, {}),
@@ -283,6 +494,11 @@ OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {
     "nadam": (NAdam, {}),
     "radam": (RAdam, {}),
     "lion": (Lion, {}),
+    "rprop": (Rprop, {}),
+    "asgd": (ASGD, {}),
+    "adafactor": (Adafactor, {}),
+    "muon": (Muon, {}),
+    "lbfgs": (LBFGS, {}),
 }
 #: OPTIMIZERS as a registry (lookup, "did you mean", the unknown-optimizer message).
 REGISTRY = Registry("optimizer", OPTIMIZERS)

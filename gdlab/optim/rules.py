@@ -113,8 +113,9 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .._registry import Registry
+from . import _lbfgs
 
-__all__ = ["Rule", "get_rule", "rule_names", "RULES"]
+__all__ = ["Rule", "get_rule", "rule_names", "RULES", "ParameterShapeError", "newton_schulz"]
 
 
 # -- small shared pieces ------------------------------------------------------------
@@ -611,6 +612,324 @@ def lion_update(p, g, state, *, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, ma
     _lerp(m, g, 1 - b2, tmp)
 
 
+# -- Rprop ------------------------------------------------------------------------------
+
+def rprop_init(p, *, lr=1e-2, **hp):
+    step_size = np.empty_like(p)
+    step_size[...] = lr
+    return {"step": 0, "prev": np.zeros_like(p), "step_size": step_size}
+
+
+def rprop_update(p, g, state, *, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False):
+    """Rprop, resilient backpropagation (Riedmiller & Braun 1993), as torch.optim.Rprop.
+
+    ::
+
+        g_t = ±g
+        s = sign(g_t * g_{t-1})        (g_{t-1}: the previous gradient kept, "prev")
+        eta_t = eta+ (s > 0) | eta- (s < 0) | 1 (s = 0)
+        step_t = clamp(step_{t-1} * eta_t, step_min, step_max)      (step_0 = lr)
+        g_t <- 0 where s < 0           (after a sign change: no move, and no sign test next time)
+        p  <- p - sign(g_t) * step_t;   prev <- g_t
+
+    Only the signs of the gradients are used; ``lr`` is the initial step size of every
+    coordinate (a later change of ``lr``, by a scheduler, has no effect: torch's
+    behaviour). This is Rprop without weight backtracking ("Rprop-", as torch).
+    """
+    state["step"] += 1
+    etaminus, etaplus = etas
+    lo, hi = step_sizes
+    g = _grad(p, g, state, 0.0, maximize)
+    prev, step_size = state["prev"], state["step_size"]
+    s = _buffer(state, "_tmp", p)
+    np.multiply(g, prev, out=s)
+    np.sign(s, out=s)
+    up, down, same = s > 0, s < 0, s == 0
+    np.copyto(s, etaplus, where=up)
+    np.copyto(s, etaminus, where=down)
+    np.copyto(s, 1.0, where=same)
+    step_size *= s
+    np.clip(step_size, lo, hi, out=step_size)
+    np.copyto(prev, g)
+    np.copyto(prev, 0.0, where=s == etaminus)
+    np.sign(prev, out=s)
+    s *= step_size
+    p -= s
+
+
+# -- ASGD -------------------------------------------------------------------------------
+
+def asgd_init(p, *, lr=1e-2, **hp):
+    eta = np.array(lr, dtype=np.float64) if isinstance(lr, np.ndarray) else float(lr)
+    return {"step": 0, "eta": eta, "mu": 1.0, "ax": np.zeros_like(p)}
+
+
+def asgd_update(p, g, state, *, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, maximize=False):
+    """Averaged SGD (Polyak & Juditsky 1992), as torch.optim.ASGD with its step-size schedule.
+
+    ::
+
+        g_t = ±g + wd * p
+        p  <- p * (1 - lambd * eta_t) - eta_t * g_t
+        ax <- p  while mu_t = 1,  else  ax + mu_t * (p - ax)       (the averaged iterate)
+        eta_{t+1} = lr / (1 + lambd * lr * t)**alpha;   mu_{t+1} = 1 / max(1, t - t0)
+
+    ``eta_1 = lr``, ``mu_1 = 1``; averaging starts after ``t0`` steps (1e6 by default,
+    so by default ASGD is SGD with a slowly decaying rate and a weight decay ``lambd``;
+    ``ax``, the average, is state, not the parameters). ``eta`` and ``mu`` are float64
+    (torch keeps them in its default dtype, float32 unless
+    ``torch.set_default_dtype(torch.float64)``). Operation order (torch's):
+    ``p *= 1 - lambd * eta``; ``p -= eta * g``; ``ax += (p - ax) * mu``.
+    """
+    t = state["step"] = state["step"] + 1
+    g = _grad(p, g, state, weight_decay, maximize)
+    eta, mu = state["eta"], state["mu"]
+    tmp = _buffer(state, "_tmp", p)
+    p *= 1 - lambd * eta
+    _descend(p, g, eta, tmp)
+    ax = state["ax"]
+    if np.all(mu == 1):
+        np.copyto(ax, p)
+    else:
+        np.subtract(p, ax, out=tmp)
+        tmp *= mu
+        ax += tmp
+        if isinstance(mu, np.ndarray):  # rows (per-run t0) not averaging yet: ax = p, as torch
+            np.copyto(ax, p, where=np.broadcast_to(mu == 1, ax.shape))
+    state["eta"] = lr / ((1 + lambd * lr * t) ** alpha)
+    state["mu"] = 1 / np.maximum(1, t - t0) if isinstance(t0, np.ndarray) else 1 / max(1, t - t0)
+
+
+# -- Adafactor --------------------------------------------------------------------------
+
+def adafactor_init(p, *, rows=False, **hp):
+    b = 1 if rows else 0
+    shape = p.shape[b:]
+    state = {"step": 0}
+    if len(shape) > 1:
+        state["row_var"] = np.zeros(p.shape[:-1] + (1,), p.dtype)
+        state["col_var"] = np.zeros(p.shape[:-2] + (1, p.shape[-1]), p.dtype)
+    else:
+        state["variance"] = np.zeros_like(p)
+    if rows:
+        state["_rows"] = True
+    return state
+
+
+def _norms(a, axes):
+    """The 2-norm of ``a`` over ``axes`` (all when None), kept as a float or a (n, 1, ...) array."""
+    if axes is None:
+        return float(np.sqrt(np.sum(a * a)))
+    return np.sqrt(np.sum(a * a, axis=axes, keepdims=True))
+
+
+def adafactor_update(p, g, state, *, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0,
+                     maximize=False):
+    """Adafactor (Shazeer & Stern 2018), as torch.optim.Adafactor: factored second moments, relative steps.
+
+    ::
+
+        g_t = ±g;   w_t = t**beta2_decay  (= 1 - beta2_t);   rho_t = min(lr, 1 / sqrt(t))
+        alpha_t = max(eps2, RMS(p)) * rho_t                  (relative step size)
+        p <- p * (1 - lr * wd)                               (decoupled weight decay)
+        matrix (last two axes, r x c):
+            R_t = lerp(R_{t-1}, mean_c(g_t**2), w_t)   (row_var, r x 1)
+            C_t = lerp(C_{t-1}, mean_r(g_t**2), w_t)   (col_var, 1 x c)
+            V_t = R_t C_t / max(mean_r(R_t), eps1)     (rank-1 estimate of E[g**2])
+        vector: V_t = lerp(V_{t-1}, g_t**2, w_t)      (variance)
+        u_t = g_t / sqrt(max(V_t, eps1**2))
+        p <- p - alpha_t / max(1, RMS(u_t) / d) * u_t        (update clipping at d)
+
+    ``eps1`` None means the machine epsilon of p's dtype. Not elementwise: RMS(p),
+    RMS(u) and the factors are reductions over the whole parameter (a tensor of 2 or
+    more axes is factored over its last two, as torch). In the vectorized runner
+    (``rows`` at init) axis 0 counts runs and every reduction is per run: each row is a
+    vector parameter (the unfactored branch), exactly torch's Adafactor on a 1-D
+    tensor. This is torch's variant: no first moment, eps2 = 1e-3 and the relative
+    step ``min(lr, 1/sqrt(t))`` (the paper's rho_t with lr as its 1e-2 cap).
+    """
+    t = state["step"] = state["step"] + 1
+    eps1, eps2 = eps
+    if eps1 is None:
+        eps1 = float(np.finfo(p.dtype).eps)
+    rows = state.get("_rows", False)
+    axes = tuple(range(1, p.ndim)) if rows else None
+    numel = p[0].size if rows else p.size
+    if maximize:
+        g = np.negative(g, out=_buffer(state, "_g", p))
+    w = t ** beta2_decay
+    rho = np.minimum(lr, 1 / t ** 0.5) if isinstance(lr, np.ndarray) else min(lr, 1 / t ** 0.5)
+    rms = _norms(p, axes) / numel ** 0.5
+    alpha = (np.maximum(eps2, rms) if rows else max(eps2, rms)) * rho
+    _decay(p, lr, weight_decay)
+    u = _buffer(state, "_tmp", p)
+    if "row_var" in state:
+        R, C = state["row_var"], state["col_var"]
+        mean = np.sqrt(np.sum(g * g, axis=-1, keepdims=True))
+        mean *= mean
+        mean /= g.shape[-1]
+        _lerp(R, mean, w, np.empty_like(R))
+        mean = np.sqrt(np.sum(g * g, axis=-2, keepdims=True))
+        mean *= mean
+        mean /= g.shape[-2]
+        _lerp(C, mean, w, np.empty_like(C))
+        np.matmul(R, C, out=u)
+        u /= np.maximum(R.mean(axis=-2, keepdims=True), eps1)
+    else:
+        V = state["variance"]
+        np.multiply(g, g, out=u)
+        _lerp(V, u, w, _buffer(state, "_tmp2", p))
+        np.copyto(u, V)
+    np.maximum(u, eps1 * eps1, out=u)
+    np.sqrt(u, out=u)
+    np.divide(1.0, u, out=u)
+    u *= g
+    rms_u = _norms(u, axes) / (numel ** 0.5 * d)
+    denom = np.maximum(1.0, rms_u) if rows else max(1.0, rms_u)
+    _descend(p, u, alpha / denom, u)
+
+
+# -- Muon -------------------------------------------------------------------------------
+
+MUON_NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
+
+
+def newton_schulz(G, ns_coefficients=MUON_NS_COEFFICIENTS, ns_steps=5, eps=1e-7):
+    """The quintic Newton-Schulz iteration of Muon: an approximate U V^T of G = U S V^T (last two axes).
+
+    ::
+
+        X_0 = G / max(||G||_F, eps)          (transposed first if G is tall)
+        X_{k+1} = a X_k + (b A_k + c A_k^2) X_k,   A_k = X_k X_k^T
+
+    With torch's coefficients (3.4445, -4.7750, 2.0315) the singular values end near
+    [0.7, 1.2] rather than at 1 (Jordan et al.'s choice: a steep slope at 0). Leading axes
+    are a batch (one matrix per run). Computed in G's dtype: torch computes it in bfloat16.
+    """
+    a, b, c = ns_coefficients
+    tall = G.shape[-2] > G.shape[-1]
+    X = np.swapaxes(G, -1, -2) if tall else G
+    X = X / np.maximum(np.sqrt(np.sum(X * X, axis=(-2, -1), keepdims=True)), eps)
+    for _ in range(ns_steps):
+        A = X @ np.swapaxes(X, -1, -2)
+        B = b * A + c * (A @ A)
+        X = a * X + B @ X
+    return np.swapaxes(X, -1, -2) if tall else X
+
+
+def muon_lr_ratio(shape, adjust_lr_fn=None) -> float:
+    """Muon's learning-rate factor for an A x B matrix: sqrt(max(1, A/B)) ("original"), 0.2 sqrt(max(A, B))."""
+    A, B = shape[-2:]
+    if adjust_lr_fn is None or adjust_lr_fn == "original":
+        return max(1, A / B) ** 0.5
+    if adjust_lr_fn == "match_rms_adamw":
+        return 0.2 * max(A, B) ** 0.5
+    return 1.0
+
+
+def muon_init(p, *, rows=False, **hp):
+    state = {"momentum_buffer": np.zeros_like(p)}
+    if rows:
+        state["_rows"] = True
+    return state
+
+
+def muon_update(p, g, state, *, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+                ns_coefficients=MUON_NS_COEFFICIENTS, eps=1e-7, ns_steps=5, adjust_lr_fn=None):
+    """Muon, momentum orthogonalized by Newton-Schulz (Jordan et al. 2024), as torch.optim.Muon.
+
+    ::
+
+        B_t = lerp(B_{t-1}, g_t, 1 - momentum)            (momentum_buffer)
+        U_t = lerp(g_t, B_t, momentum)  (nesterov)  |  B_t
+        O_t = NS(U_t)                                     (see newton_schulz)
+        p  <- p * (1 - lr * wd) - lr * ratio(A, B) * O_t  (ratio: see muon_lr_ratio)
+
+    For 2-D parameters (A x B matrices) only, as torch (the stateful class refuses
+    others with torch's message; use AdamW for biases). In the vectorized runner
+    (``rows`` at init) every run's point x in R^d is a 1 x d matrix (a row vector):
+    exactly torch's Muon on a parameter of shape (1, d), whose orthogonalized update
+    is x's direction scaled by the iteration's end value (normalised momentum).
+    Differs from torch in one documented way: the Newton-Schulz iteration runs in the
+    parameter's dtype, where torch rounds it to bfloat16 (3 significant digits).
+    """
+    buf = state["momentum_buffer"]
+    rows = state.get("_rows", False)
+    tmp = _buffer(state, "_tmp", p)
+    _lerp(buf, g, 1 - momentum, tmp)
+    if nesterov:
+        np.copyto(tmp, g)
+        _lerp(tmp, buf, momentum, np.empty_like(p))
+        u = tmp
+    else:
+        u = buf
+    if rows and p.ndim == 2:  # each run a 1 x d matrix
+        O = newton_schulz(u[:, None, :], ns_coefficients, ns_steps, eps)[:, 0, :]
+        shape = (1, p.shape[1])
+    else:
+        O = newton_schulz(u, ns_coefficients, ns_steps, eps)
+        shape = p.shape[-2:]
+    _decay(p, lr, weight_decay)
+    _descend(p, O, lr * muon_lr_ratio(shape, adjust_lr_fn), O)
+
+
+# -- L-BFGS -----------------------------------------------------------------------------
+
+def lbfgs_init(p, *, rows=False, **hp):
+    return {"_rows": True} if rows else {}
+
+
+def _row_value(v, r):
+    return v.reshape(-1)[r] if isinstance(v, np.ndarray) and v.size > 1 else (v.item() if isinstance(v, np.ndarray) else v)
+
+
+def lbfgs_update(p, g, state, *, loss, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
+                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+    """L-BFGS (Nocedal & Wright 2006, Algorithm 7.4), as torch.optim.LBFGS: one function evaluation per call.
+
+    ::
+
+        d_1 = -g_1;   d_k = -H_k g_k   (two-loop recursion over the last history_size
+                       pairs s_i = x_{i+1} - x_i, y_i = g_{i+1} - g_i with y.s > 1e-10,
+                       H_0 = (s.y / y.y) I)
+        t_1 = min(1, 1 / |g_1|_1) * lr;   t_k = lr
+        x_{k+1} = x_k + t_k d_k   (t_k from a strong-Wolfe line search when
+                                   line_search_fn="strong_wolfe", c1 = 1e-4, c2 = 0.9)
+
+    ``p`` holds the point the rule asked for and ``g``, ``loss`` (keyword) the gradient
+    and loss there; the update moves the algorithm on to its next evaluation and writes
+    that point into ``p``. The algorithm is torch's step, written once in
+    :mod:`gdlab.optim._lbfgs`; ``max_iter`` iterations (``max_eval`` evaluations, default
+    ``max_iter * 5 // 4``) make one torch ``step(closure)``, after which the next
+    request re-evaluates the same point (torch's closure call at the start of a step).
+    ``state["_new_step"]`` is True when the next request starts a torch step (the
+    stateful :class:`~gdlab.optim.LBFGS` returns from ``step`` there). In the
+    vectorized runner (``rows`` at init) each row is its own L-BFGS, driven by its own
+    program (a Python loop over rows: L-BFGS is for a few starts, not thousands).
+    """
+    hp = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+              tolerance_change=tolerance_change, history_size=history_size, line_search_fn=line_search_fn)
+    if state.get("_rows"):
+        programs = state.get("_programs")
+        if programs is None:
+            xs = state["_x"] = [np.array(row, dtype=np.float64) for row in p]
+            state["_states"] = [{} for _ in xs]
+            programs = state["_programs"] = [_lbfgs.lbfgs_program(x, s) for x, s in zip(xs, state["_states"])]
+            for prog in programs:
+                next(prog)
+        loss = np.asarray(loss).reshape(-1)
+        for r, (prog, x) in enumerate(zip(programs, state["_x"])):
+            row_hp = {k: _row_value(v, r) for k, v in hp.items()}
+            prog.send((float(loss[r]), np.array(g[r], dtype=np.float64), row_hp))
+            p[r] = x
+        return
+    program = state.get("_program")
+    if program is None:
+        program = state["_program"] = _lbfgs.lbfgs_program(p, state)
+        next(program)
+    state["_new_step"] = program.send((float(loss), np.array(g, dtype=np.float64).reshape(-1), hp))
+
+
 # -- the Rule record and validation ---------------------------------------------------------
 
 _FLAGS = ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_decay")
@@ -682,6 +1001,122 @@ def check_hyperparameters(hp: Mapping[str, Any], owner: str = "optimizer") -> No
                              f"got momentum={momentum!r}, dampening={dampening!r}")
 
 
+# -- torch's own checks for the classes whose messages gdlab repeats word for word ----------
+
+class ParameterShapeError(ValueError):
+    """A parameter of a shape the optimizer has no meaning for (Muon: anything but a matrix)."""
+
+
+def _num(name, value, owner):
+    """A number or array of numbers (TypeError otherwise), as an array, NaN refused."""
+    return _as_number_array(name, value, owner)
+
+
+def _pair_of(name, value, owner, n=2):
+    if not (isinstance(value, (tuple, list)) and len(value) == n):
+        what = "a pair" if n == 2 else f"a tuple of {n} numbers"
+        raise TypeError(f"{owner}: {name} must be {what}, got {value!r}")
+    return value
+
+
+def _fail_unless(ok, owner, message):
+    if not np.all(ok):
+        raise ValueError(f"{owner}: {message}")
+
+
+def _show_value(v):
+    a = np.asarray(v)
+    return a.item() if a.ndim == 0 else a.reshape(-1)[0].item()
+
+
+def _lr_check(hp, owner, message):
+    lr = _num("lr", hp["lr"], owner)
+    bad = ~(lr >= 0)
+    if np.any(bad):
+        raise ValueError(f"{owner}: {message.format(np.asarray(lr)[bad].reshape(-1)[0].item() if lr.ndim else lr.item())}")
+
+
+def _check_rprop(hp, owner):
+    _lr_check(hp, owner, "Invalid learning rate: {}")
+    em, ep = _pair_of("etas", hp["etas"], owner)
+    em, ep = _num("etas[0]", em, owner), _num("etas[1]", ep, owner)
+    if not np.all((0.0 < em) & (em < 1.0) & (1.0 < ep)):
+        raise ValueError(f"{owner}: Invalid eta values: {_show_value(em)}, {_show_value(ep)}")
+    lo, hi = _pair_of("step_sizes", hp["step_sizes"], owner)
+    lo, hi = _num("step_sizes[0]", lo, owner), _num("step_sizes[1]", hi, owner)
+    _fail_unless((0 <= lo) & (lo <= hi), owner, f"invalid step_sizes=({_show_value(lo)}, {_show_value(hi)}); "
+                 "expected 0 <= step_min <= step_max")  # gdlab's: torch does not check them
+    return {"lr", "etas", "step_sizes"}
+
+
+def _check_asgd(hp, owner):
+    _lr_check(hp, owner, "Invalid learning rate: {}")
+    wd = _num("weight_decay", hp["weight_decay"], owner)
+    _fail_unless(wd >= 0, owner, f"Invalid weight_decay value: {_show_value(wd)}")
+    for k in ("lambd", "alpha", "t0"):
+        _num(k, hp[k], owner)
+    return {"lr", "weight_decay", "lambd", "alpha", "t0"}
+
+
+def _check_adafactor(hp, owner):
+    _lr_check(hp, owner, "Learning rate should be >= 0 but is: {}")
+    b = _num("beta2_decay", hp["beta2_decay"], owner)
+    _fail_unless(b <= 0, owner, f"beta2_decay should be <= 0 but is: {_show_value(b)}")
+    eps1, eps2 = _pair_of("eps", hp["eps"], owner)
+    if eps1 is not None:
+        _fail_unless(_num("eps[0]", eps1, owner) >= 0, owner, f"epsilon1 should be >= 0 but is: {eps1}")
+    _fail_unless(_num("eps[1]", eps2, owner) >= 0, owner, f"epsilon2 should be >= 0 but is: {eps2}")
+    d = _num("d", hp["d"], owner)
+    _fail_unless(d >= 1, owner, f"Clipping threshold d should be >= 1 but is: {_show_value(d)}")
+    wd = _num("weight_decay", hp["weight_decay"], owner)
+    _fail_unless(wd >= 0, owner, f"weight_decay should be >= 0 but is: {_show_value(wd)}")
+    return {"lr", "beta2_decay", "eps", "d", "weight_decay"}
+
+
+def _int_at_least(name, value, lo, owner, allow_none=False):
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+        raise ValueError(f"{owner}: invalid {name}={value!r}; expected an integer >= {lo}"
+                         + (" or None" if allow_none else ""))
+
+
+def _check_muon(hp, owner):
+    _lr_check(hp, owner, "Learning rate should be >= 0 but is: {}")
+    m = _num("momentum", hp["momentum"], owner)
+    _fail_unless(m >= 0, owner, f"momentum should be >= 0 but is: {_show_value(m)}")
+    wd = _num("weight_decay", hp["weight_decay"], owner)
+    _fail_unless(wd >= 0, owner, f"weight decay should be >= 0 but is: {_show_value(wd)}")
+    fn = hp["adjust_lr_fn"]
+    if fn is not None and fn not in ("original", "match_rms_adamw"):
+        raise ValueError(f"{owner}: Adjust learning rate function {fn} is not supported")
+    coef = hp["ns_coefficients"]
+    if not (isinstance(coef, (tuple, list)) and len(coef) == 3):
+        raise ValueError(f"{owner}: Coefficients must be a tuple of exactly 3 values")
+    for i, c in enumerate(coef):
+        _num(f"ns_coefficients[{i}]", c, owner)
+    _int_at_least("ns_steps", hp["ns_steps"], 0, owner)
+    if hp["ns_steps"] >= 100:
+        raise ValueError(f"{owner}: Number of steps must be less than 100 for computational efficiency")
+    _fail_unless(_num("eps", hp["eps"], owner) > 0, owner, f"invalid eps={hp['eps']!r}; expected eps > 0")
+    if not isinstance(hp["nesterov"], (bool, np.bool_)):
+        raise TypeError(f"{owner}: nesterov must be True or False, got {hp['nesterov']!r}")
+    return {"lr", "momentum", "weight_decay", "adjust_lr_fn", "ns_coefficients", "ns_steps", "eps", "nesterov"}
+
+
+def _check_lbfgs(hp, owner):
+    _lr_check(hp, owner, "Invalid learning rate: {}")
+    _int_at_least("max_iter", hp["max_iter"], 1, owner)
+    _int_at_least("max_eval", hp["max_eval"], 1, owner, allow_none=True)
+    _int_at_least("history_size", hp["history_size"], 1, owner)
+    for k in ("tolerance_grad", "tolerance_change"):
+        _fail_unless(_num(k, hp[k], owner) >= 0, owner, f"invalid {k}={hp[k]!r}; expected {k} >= 0")
+    if hp["line_search_fn"] not in (None, "strong_wolfe"):
+        raise ValueError(f"{owner}: only 'strong_wolfe' is supported (line_search_fn={hp['line_search_fn']!r}; "
+                         "None for a fixed step)")
+    return {"lr", "max_iter", "max_eval", "history_size", "tolerance_grad", "tolerance_change", "line_search_fn"}
+
+
 @dataclass(frozen=True)
 class Rule:
     """One optimizer as two functions on arrays; see the module docstring for the contract."""
@@ -692,6 +1127,18 @@ class Rule:
     defaults: Mapping[str, Any]
     state_keys: Mapping[str, str] = field(default_factory=dict)
     doc: str = ""
+    #: every op of ``update`` is elementwise (rows and coordinates independent; a compiled engine may fuse it)
+    elementwise: bool = True
+    #: ``update`` takes the loss at ``p`` too (keyword ``loss``): L-BFGS
+    needs_loss: bool = False
+    #: ``validate(hp, owner) -> names it checked``: the rule's own checks (torch's messages), before the shared ones
+    validate: Callable[[Mapping, str], set] | None = None
+
+    def check(self, hp: Mapping[str, Any], owner: str | None = None) -> None:
+        """Raise ValueError/TypeError naming the first bad value in ``hp`` (the rule's checks, then the shared ones)."""
+        owner = self.name if owner is None else owner
+        done = self.validate(hp, owner) if self.validate is not None else set()
+        check_hyperparameters({k: v for k, v in hp.items() if k not in done}, owner)
 
     def hyperparameters(self, **overrides) -> dict:
         """``defaults`` updated with ``overrides``, validated (unknown names raise TypeError)."""
@@ -700,7 +1147,7 @@ class Rule:
             raise TypeError(f"{self.name}: unknown hyperparameter(s) {', '.join(unknown)}; "
                             f"known: {', '.join(self.defaults)}")
         hp = {**self.defaults, **overrides}
-        check_hyperparameters(hp, self.name)
+        self.check(hp)
         return hp
 
     def __repr__(self) -> str:
@@ -709,15 +1156,16 @@ class Rule:
 
 
 def _signature_defaults(update: Callable) -> dict:
+    """The keyword-only arguments with a default (the hyperparameters; ``loss`` has none)."""
     return {k: p.default for k, p in inspect.signature(update).parameters.items()
-            if p.kind is inspect.Parameter.KEYWORD_ONLY}
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty}
 
 
-def _make(name, init, update, state_keys, **preset) -> Rule:
+def _make(name, init, update, state_keys, *, elementwise=True, needs_loss=False, validate=None, **preset) -> Rule:
     defaults = _signature_defaults(update)
     defaults.update(preset)
     return Rule(name, init, update, MappingProxyType(defaults), MappingProxyType(state_keys),
-                doc=inspect.getdoc(update) or "")
+                doc=inspect.getdoc(update) or "", elementwise=elementwise, needs_loss=needs_loss, validate=validate)
 
 
 _MOMENTS = {"exp_avg": "m, first moment (EMA of g)", "exp_avg_sq": "v, second moment (EMA of g**2)"}
@@ -745,6 +1193,24 @@ for _rule in (
     _make("nadam", nadam_init, nadam_update, {**_MOMENTS, "mu_product": "product of the momentum schedule"}),
     _make("radam", radam_init, radam_update, dict(_MOMENTS)),
     _make("lion", lion_init, lion_update, {"exp_avg": "m, momentum (EMA of g with beta2)"}),
+    _make("rprop", rprop_init, rprop_update,
+          {"prev": "the previous gradient (0 after a sign change)", "step_size": "per-coordinate step size"},
+          validate=_check_rprop),
+    _make("asgd", asgd_init, asgd_update,
+          {"eta": "the step size of the next update", "mu": "the averaging weight of the next update",
+           "ax": "the averaged iterate (Polyak-Ruppert)"}, validate=_check_asgd),
+    _make("adafactor", adafactor_init, adafactor_update,
+          {"variance": "EMA of g**2 (vectors)", "row_var": "row factor R, EMA of row means of g**2 (matrices)",
+           "col_var": "column factor C, EMA of column means of g**2 (matrices)"},
+          elementwise=False, validate=_check_adafactor),
+    _make("muon", muon_init, muon_update, {"momentum_buffer": "B, EMA of g (weight 1 - momentum)"},
+          elementwise=False, validate=_check_muon),
+    _make("lbfgs", lbfgs_init, lbfgs_update,
+          {"d": "search direction", "t": "step length", "old_dirs": "y_i, gradient differences",
+           "old_stps": "s_i, steps", "ro": "1 / (y_i . s_i)", "H_diag": "initial inverse-Hessian scale",
+           "prev_flat_grad": "the previous gradient", "prev_loss": "the previous loss",
+           "func_evals": "closure calls so far", "n_iter": "iterations so far", "al": "two-loop scratch"},
+          elementwise=False, needs_loss=True, validate=_check_lbfgs),
 ):
     REGISTRY.register(_rule.name, _rule)
 

@@ -247,10 +247,11 @@ class Chain:
 
     ``state = chain.init(params)`` gives the transforms' states (a list). One step::
 
-        chain.update(grads, state, params, rule_states, rule_hps, info)
+        chain.update(grads, state, params, rule_states, rule_hps, info, loss=None)
 
     runs the transforms on ``grads``, then ``rule.update(params[i], g[i], rule_states[i],
     **rule_hps[k])`` for every leaf ``i`` of group ``k`` of ``info.groups``, in place
+    (a rule with ``needs_loss``, L-BFGS, has one leaf and gets ``loss=loss`` too)
     (``rule_hps``: one dict of rule hyperparameters per group). The rules' states are
     the engines' (the tensor engine keeps them per parameter, in torch's
     ``state_dict`` layout; the runner records them), so they are passed in rather than
@@ -290,7 +291,7 @@ class Chain:
         return [tr.init(params) for tr in self.transforms]
 
     def update(self, grads: list, state: list, params: Sequence[np.ndarray], rule_states: Sequence[dict],
-               rule_hps: Sequence[dict], info: StepInfo) -> None:
+               rule_hps: Sequence[dict], info: StepInfo, loss=None) -> None:
         if self.transforms:
             for tr, s in zip(self.transforms, state):
                 grads, _ = tr.update(grads, s, params, info)
@@ -299,6 +300,9 @@ class Chain:
             for hp in rule_hps:
                 hp["lr"] = lr
         update = self._update
+        if self.rule.needs_loss:  # L-BFGS: one leaf (the flat parameters or the runs), with its loss
+            update(params[0], grads[0], rule_states[0], loss=loss, **rule_hps[0])
+            return
         if len(rule_hps) == 1:  # one group (the runner, most optimizers): no bookkeeping
             hp = rule_hps[0]
             for p, g, s in zip(params, grads, rule_states):
@@ -312,23 +316,23 @@ class Chain:
 
     def bind(self, state: list, params: Sequence[np.ndarray], rule_states: Sequence[dict], rule_hps: Sequence[dict],
              info: StepInfo) -> Callable[[list], None]:
-        """``update`` with everything but the gradients fixed: ``step(grads)`` (for a loop over steps).
+        """``update`` with everything but the gradients fixed: ``step(grads, loss=None)`` (for a loop over steps).
 
-        ``step(grads)`` is ``self.update(grads, state, params, rule_states, rule_hps, info)``
+        ``step(grads, loss)`` is ``self.update(grads, state, params, rule_states, rule_hps, info, loss)``
         (``info`` is read at each call, so an engine sets ``info.t`` before it). With no
         transform, no learning-rate source and one leaf it calls the rule directly,
         saving the runner's hot loop a few hundred nanoseconds per step.
         """
-        if not self.transforms and self._lr_at is None and len(params) == 1:
+        if not self.transforms and self._lr_at is None and len(params) == 1 and not self.rule.needs_loss:
             update, p, s, hp = self._update, params[0], rule_states[0], rule_hps[0]
 
-            def step(grads):
+            def step(grads, loss=None):
                 update(p, grads[0], s, **hp)
         else:
             chain_update = self.update
 
-            def step(grads):
-                chain_update(grads, state, params, rule_states, rule_hps, info)
+            def step(grads, loss=None):
+                chain_update(grads, state, params, rule_states, rule_hps, info, loss)
         return step
 
     def __repr__(self) -> str:

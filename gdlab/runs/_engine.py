@@ -115,7 +115,7 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
     col_major = d <= 2  # see "Memory layout" in the module docstring
     p = np.array(x0, dtype=np.float64, order="F" if col_major else "C", copy=True)
     rule = chain.rule
-    state = rule.init(p, **hp)
+    state = rule.init(p, **hp, rows=True)  # rows: axis 0 counts runs (for the rules that reduce: per run)
     params, rule_states, rule_hps = [p], [state], [dict(hp)]
     info = StepInfo(0, [({} if hyper is None else hyper, 1)], rows=True)
     chain_step = chain.bind(chain.init(params), params, rule_states, rule_hps, info)
@@ -212,7 +212,7 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
             if n_done == n or t == steps:
                 break
             info.t = t
-            chain_step([g])
+            chain_step([g], v)
 
     if progress is not None:
         progress(t, steps)
