@@ -40,11 +40,15 @@ def test_noise_is_reproducible_from_the_seed_and_works_with_every_optimizer():
     for name in optim.names():
         runs = []
         for seed in (7, 7, 8):
-            p = P(np.array([1.0, 0.0]))
+            p = P(np.array([[1.0, 0.0]]) if name == "muon" else np.array([1.0, 0.0]))  # Muon: matrices only
             opt = optim.get(name, lr=0.01, noise_std=0.1, noise_seed=seed).bind([p])
-            for _ in range(20):
+
+            def closure():
                 p.grad = saddle_grad(p.data)
-                opt.step()
+                return float(np.sum(p.data[..., 0] ** 2 - p.data[..., 1] ** 2))
+
+            for _ in range(20):
+                opt.step(closure) if name == "lbfgs" else (closure(), opt.step())
             runs.append(p.data.copy())
         np.testing.assert_array_equal(runs[0], runs[1])
         assert not np.array_equal(runs[0], runs[2]), name
