@@ -35,6 +35,7 @@ def command(target, optimizers, tune, lr, params, steps, start, noise, seed, tol
     Examples:
       gdlab race rosenbrock --optimizers "sgd:lr=0.001,momentum:lr=0.001:momentum=0.9,adam:lr=0.1"
       gdlab race rastrigin -o gd,momentum,adam,rmsprop --tune --steps 300
+      gdlab race rosenbrock --optimizers rprop,lbfgs,adafactor,muon,adam
       gdlab race "x**2 - y**2" --start 10,0.01 -o gd:lr=0.004,adam:lr=0.1 --plot race.png
       gdlab race himmelblau -o gd,momentum,adam --lr 0.01 -p weight_decay=1e-3 --start 0,0
       gdlab race beale --tune --animate race.gif --html race.html --json race.json

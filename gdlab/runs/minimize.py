@@ -345,9 +345,18 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
         The start(s); None: ``f.start``. A 1-D function takes a scalar, or n numbers for n starts.
     optimizer : str
         A gdlab.optim rule name: "gd"/"sgd", "momentum", "nesterov", "adagrad", "rmsprop",
-        "adadelta", "adam", "adamw", "adamax", "nadam", "radam", "lion".
+        "adadelta", "adam", "adamw", "adamax", "nadam", "radam", "lion", "rprop", "asgd",
+        "adafactor", "muon", "lbfgs". Adafactor reduces over each run's point (its RMS):
+        every run is torch's Adafactor on a 1-D parameter; Muon treats each run's point
+        as a 1 x d matrix (torch's Muon on a parameter of shape (1, d): normalised
+        momentum). L-BFGS: see ``steps``.
     steps : int >= 1
-        The number of updates; the trajectory has steps + 1 points.
+        The number of updates; the trajectory has steps + 1 points. For "lbfgs" a step is
+        one function evaluation (one call of torch's closure): the trajectory holds every
+        point L-BFGS evaluated, in torch's order, line-search trials included (with
+        ``line_search_fn="strong_wolfe"``), and a point evaluated twice where one torch
+        ``LBFGS.step`` ends (``max_iter`` iterations) and the next begins, as torch
+        evaluates it twice. So ``steps`` counts gradient evaluations for every optimizer.
     lr : float | None
         The learning rate (None: the optimizer's default, torch's).
     tol : float | None
