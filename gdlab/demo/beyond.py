@@ -10,6 +10,8 @@ from gdlab import datasets, functions, nn, viz
 from ._core import experiment
 
 RACERS = ("gd", "momentum", "nesterov", "rmsprop", "adam")
+# the Rosenbrock race also runs the classics of optimisation courses and today's large-model optimizers
+ROSENBROCK_RACERS = RACERS + ("rprop", "lbfgs", "adafactor", "muon")
 
 
 def tuned_race(f, x0, names, steps, **kwargs):
@@ -32,14 +34,15 @@ def race_rosenbrock(ctx):
     """A fair race on Rosenbrock's banana valley
 
     Every optimizer gets its own best learning rate (gdlab.tune, same step budget), then all start at (−1.5, 2):
-    plain GD crawls along the curved valley, momentum and Adam run down it.
+    plain GD crawls along the curved valley, momentum and Adam run down it, L-BFGS (a step is one function
+    evaluation) is at the minimum first. Rprop, Adafactor and Muon (each point a 1 x 2 matrix) join them.
     """
     f = functions.get("rosenbrock")
     steps = ctx.pick(1000, 300)
-    runs, tuned = tuned_race(f, [-1.5, 2.0], RACERS, steps)
+    runs, tuned = tuned_race(f, [-1.5, 2.0], ROSENBROCK_RACERS, steps)
     _report_race(ctx, f, runs, tuned)
     ctx.draw("contour.png", "the tuned optimizers' paths (log-spaced contours)", viz.contour, f, runs,
-             title=f"Rosenbrock: five tuned optimizers, {steps} steps")
+             title=f"Rosenbrock: {len(runs)} tuned optimizers, {steps} steps")
     ctx.draw("loss.png", "loss against step (log scale)", viz.loss_curves, runs, logy=True)
     ctx.draw("race.gif", "the race, animated", viz.animate, runs, view="contour", frames=ctx.frames, fps=12)
 
