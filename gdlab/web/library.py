@@ -97,6 +97,10 @@ def surface(f, n: int, bounds=None) -> dict:
 # optimizers
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def optimizer_catalog() -> list:
     """Every optimizer rule with its hyperparameters (name, kind, default), state and colour."""
     from gdlab import viz
@@ -108,11 +112,14 @@ def optimizer_catalog() -> list:
         for key, default in rule.defaults.items():
             if isinstance(default, bool):
                 kind = "flag"
-            elif isinstance(default, tuple):
+            elif isinstance(default, tuple) and len(default) == 2 and all(_is_number(v) for v in default):
                 kind = "pair"
                 default = list(default)
-            else:
+            elif _is_number(default):
                 kind = "number"
+            else:  # None, a name, a triple (Muon's ns_coefficients, L-BFGS's line_search_fn): no control, the default
+                kind = "fixed"
+                default = list(default) if isinstance(default, tuple) else default
             params.append({"name": key, "kind": kind, "default": default})
         summary = (rule.doc.strip().splitlines() or [""])[0]
         out.append({"name": name, "rule": rule.name, "color": viz.color_for(name), "params": params,

@@ -81,9 +81,14 @@ def test_optimizers_come_from_the_rules(client):
         assert entry["defaults"] == {k: list(v) if isinstance(v, tuple) else v for k, v in rule.defaults.items()}
         kinds = {p["name"]: p["kind"] for p in entry["params"]}
         for k, v in rule.defaults.items():
-            assert kinds[k] == ("flag" if isinstance(v, bool) else "pair" if isinstance(v, tuple) else "number")
+            number = isinstance(v, (int, float)) and not isinstance(v, bool)
+            pair = isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)
+            assert kinds[k] == ("flag" if isinstance(v, bool) else "pair" if pair else "number" if number
+                                else "fixed"), (name, k)  # fixed: None, names, triples get no control
         assert entry["state"] == dict(rule.state_keys)
     assert got["adam"]["color"] == viz.color_for("adam")
+    assert {p["name"]: p["kind"] for p in got["muon"]["params"]}["ns_coefficients"] == "fixed"
+    assert {p["name"]: p["kind"] for p in got["rprop"]["params"]}["etas"] == "pair"
 
 
 @pytest.mark.parametrize("formula", ["sin(x)*cos(y) + 0.1*(x**2 + y**2)", "x**2 - 3*x", "x0**2 + x1**2 + x2**2"])
@@ -164,6 +169,14 @@ def check_runs(got, expected):
         assert run["optimizer"] == t.optimizer
         hp = {k: list(v) if isinstance(v, tuple) else v for k, v in t.hyperparameters.items()}
         assert run["hyperparameters"] == hp
+
+
+def test_race_with_the_rest_of_torch_optim_is_gdlab_race_s(client):
+    body = {"function": "rosenbrock", "starts": [[-1.5, 2.0]], "steps": 120,
+            "optimizers": [{"name": "rprop", "etas": [0.4, 1.3]}, {"name": "lbfgs"}, {"name": "adafactor"},
+                           {"name": "muon", "lr": 0.02}, {"name": "asgd", "lr": 0.001}]}
+    got, expected = race_both(client, body)
+    check_runs(got, expected)
 
 
 def test_race_numbers_are_gdlab_race_s(client):

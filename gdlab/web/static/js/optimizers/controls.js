@@ -70,7 +70,7 @@ export class OptimizerCard {
 
     const grid = el("div", { class: "hp" }), flags = el("div", { class: "flags" });
     for (const p of m.params) {
-      if (p.name === "lr") continue;
+      if (p.name === "lr" || p.kind === "fixed") continue;  // fixed: None, names, triples keep their defaults
       (p.kind === "flag" ? flags : grid).append(this.control(p));
     }
     this.errEl = el("div", { class: "err", hidden: true });
