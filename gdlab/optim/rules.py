@@ -79,6 +79,28 @@ decoupled_weight_decay=False, maximize=False.
 ``radam``: lr=1e-3, betas, eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
 maximize=False.
 ``lion``: lr=1e-4, betas=(0.9, 0.99), weight_decay=0, maximize=False.
+``rprop``: lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False.
+``asgd``: lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, maximize=False.
+``adafactor``: lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0, maximize=False.
+``muon``: lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+ns_coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn=None.
+``lbfgs``: lr=1, max_iter=20, max_eval=None (max_iter * 5 // 4), tolerance_grad=1e-7,
+tolerance_change=1e-9, history_size=100, line_search_fn=None.
+
+Rules that are not elementwise (``Rule.elementwise`` False)
+-----------------------------------------------------------
+Adafactor (RMS of the parameter and of the update, row/column factors), Muon (a
+matrix iteration) and L-BFGS (dot products, a line search) reduce over a parameter.
+The vectorized runner says that axis 0 of its array counts runs by calling
+``rule.init(p, **hp, rows=True)`` (every other rule ignores ``rows``); the state then
+carries ``"_rows": True`` and every reduction is per row: each run is torch's
+Adafactor on a 1-D parameter, torch's Muon on a (1, d) matrix, its own L-BFGS. Without
+``rows`` the array is one parameter, as in torch (an (n, d) array is one n x d matrix
+to Adafactor and Muon). Muon and L-BFGS state has no ``"step"`` (torch's layout).
+L-BFGS (``Rule.needs_loss``) also takes ``loss=`` (the loss at ``p``) and is a program
+that asks for function evaluations: each ``update`` receives the loss and gradient at
+the point it asked for and writes the next point to evaluate into ``p``
+(:mod:`gdlab.optim._lbfgs`). A compiled engine may take the elementwise rules only.
 
 Relation to torch.optim
 -----------------------
