@@ -18,6 +18,10 @@
   lr from a learning-rate source), applied the same way by the stateful optimizers
   (``transforms=[...]``) and the vectorized runner.
 
+Every torch.optim class has its twin except ``SparseAdam``, left out on purpose: it is
+Adam for sparse gradients (rows a batch did not touch keep their parameters and moments),
+and gdlab's autodiff and runner make dense gradients only, which torch's SparseAdam refuses.
+
 NumPy only; never imports :mod:`gdlab.autodiff` (parameters are duck-typed:
 ``.data`` array updated in place, ``.grad`` array or None).
 """
