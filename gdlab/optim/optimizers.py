@@ -283,7 +283,8 @@ class Rprop(Optimizer):
     (Rprop-), as torch: after a sign change the coordinate does not move and its
     gradient is forgotten. Meant for full-batch gradients: with mini-batches the signs
     are noise. ``lr`` only sets the initial step sizes (a scheduler changing it later
-    has no effect, as in torch).
+    has no effect, as in torch). Checks: torch's (lr >= 0, 0 < eta- < 1 < eta+), with
+    its messages, plus one torch does not make: 0 <= step_min <= step_max.
     """
 
     rule = RULES["rprop"]
@@ -308,7 +309,8 @@ class ASGD(Optimizer):
     averaging", with the decaying rate of Bottou's SGD and its decay term ``lambd``, as
     torch: the parameters follow SGD; the Polyak-Ruppert average of the iterates after
     step ``t0`` is kept in ``state["ax"]`` (copy it into the parameters to use it).
-    ``eta`` and ``mu`` are float64 (torch: its default dtype).
+    ``eta`` and ``mu`` are float64 (torch: its default dtype). Checks: torch's
+    (lr >= 0, weight_decay >= 0), with its messages.
     """
 
     rule = RULES["asgd"]
@@ -335,7 +337,8 @@ class Adafactor(Optimizer):
     clipping at ``d``, decoupled weight decay. A parameter with 2 or more axes keeps
     only a row and a column factor over its last two axes (memory r + c, not r c).
     Not elementwise (RMS over each parameter): in the vectorized runner each run's
-    point is a vector parameter, with every reduction taken per run.
+    point is a vector parameter, with every reduction taken per run. Checks: torch's
+    (lr, eps1, eps2, weight_decay >= 0, beta2_decay <= 0, d >= 1), with its messages.
     """
 
     rule = RULES["adafactor"]
@@ -365,6 +368,9 @@ class Muon(Optimizer):
     gdlab runs Newton-Schulz in the parameter's dtype, torch in bfloat16 (so torch's
     update carries a ~1e-2 relative rounding that gdlab's float64 one does not). In
     objective runs (``gdlab.minimize``, race) each point x in R^d is a 1 x d matrix.
+    Checks: torch's (lr, momentum, weight_decay >= 0, adjust_lr_fn; and, at construction
+    where torch waits for the first step, ns_steps < 100 and three coefficients), with
+    its messages, plus eps > 0.
     """
 
     rule = RULES["muon"]
@@ -402,7 +408,10 @@ class LBFGS(Optimizer):
     parameters form one group (one flat vector); the state lives on the first parameter
     (``func_evals``, ``n_iter``, ``d``, ``t``, ``old_dirs``, ``old_stps``, ``ro``, ``H_diag``,
     ``prev_flat_grad``, ``prev_loss``). A gradient noise or transform applies to the
-    flat gradient at every evaluation.
+    flat gradient at every evaluation. Checks: torch's lr >= 0 (its message); at
+    construction, where torch fails at the first step or not at all: line_search_fn None
+    or "strong_wolfe" (torch's words), max_iter, max_eval, history_size integers >= 1,
+    tolerances >= 0.
     """
 
     rule = RULES["lbfgs"]

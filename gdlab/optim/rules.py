@@ -949,7 +949,7 @@ def lbfgs_update(p, g, state, *, loss, lr=1.0, max_iter=20, max_eval=None, toler
     if program is None:
         program = state["_program"] = _lbfgs.lbfgs_program(p, state)
         next(program)
-    state["_new_step"] = program.send((float(loss), np.array(g, dtype=np.float64).reshape(-1), hp))
+    state["_new_step"] = program.send((float(loss), np.array(g, dtype=p.dtype).reshape(-1), hp))
 
 
 # -- the Rule record and validation ---------------------------------------------------------
