@@ -508,6 +508,7 @@ OPTIMIZERS: dict[str, tuple[type[Optimizer], dict]] = {
     "adafactor": (Adafactor, {}),
     "muon": (Muon, {}),
     "lbfgs": (LBFGS, {}),
+    "lbfgs_wolfe": (LBFGS, {"line_search_fn": "strong_wolfe"}),
 }
 #: OPTIMIZERS as a registry (lookup, "did you mean", the unknown-optimizer message).
 REGISTRY = Registry("optimizer", OPTIMIZERS)

@@ -84,8 +84,9 @@ maximize=False.
 ``adafactor``: lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0, maximize=False.
 ``muon``: lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
 ns_coefficients=(3.4445, -4.7750, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn=None.
-``lbfgs``: lr=1, max_iter=20, max_eval=None (max_iter * 5 // 4), tolerance_grad=1e-7,
-tolerance_change=1e-9, history_size=100, line_search_fn=None.
+``lbfgs`` (preset ``lbfgs_wolfe``: line_search_fn="strong_wolfe"): lr=1, max_iter=20,
+max_eval=None (max_iter * 5 // 4), tolerance_grad=1e-7, tolerance_change=1e-9,
+history_size=100, line_search_fn=None.
 
 Rules that are not elementwise (``Rule.elementwise`` False)
 -----------------------------------------------------------
@@ -1192,6 +1193,11 @@ def _make(name, init, update, state_keys, *, elementwise=True, needs_loss=False,
 
 _MOMENTS = {"exp_avg": "m, first moment (EMA of g)", "exp_avg_sq": "v, second moment (EMA of g**2)"}
 
+_LBFGS_STATE = {"d": "search direction", "t": "step length", "old_dirs": "y_i, gradient differences",
+                "old_stps": "s_i, steps", "ro": "1 / (y_i . s_i)", "H_diag": "initial inverse-Hessian scale",
+                "prev_flat_grad": "the previous gradient", "prev_loss": "the previous loss",
+                "func_evals": "closure calls so far", "n_iter": "iterations so far", "al": "two-loop scratch"}
+
 RULES: dict[str, Rule] = {}
 #: RULES as a registry (lookup, "did you mean", the unknown-optimizer message).
 REGISTRY = Registry("optimizer", RULES)
@@ -1227,12 +1233,9 @@ for _rule in (
           elementwise=False, validate=_check_adafactor),
     _make("muon", muon_init, muon_update, {"momentum_buffer": "B, EMA of g (weight 1 - momentum)"},
           elementwise=False, validate=_check_muon),
-    _make("lbfgs", lbfgs_init, lbfgs_update,
-          {"d": "search direction", "t": "step length", "old_dirs": "y_i, gradient differences",
-           "old_stps": "s_i, steps", "ro": "1 / (y_i . s_i)", "H_diag": "initial inverse-Hessian scale",
-           "prev_flat_grad": "the previous gradient", "prev_loss": "the previous loss",
-           "func_evals": "closure calls so far", "n_iter": "iterations so far", "al": "two-loop scratch"},
-          elementwise=False, needs_loss=True, validate=_check_lbfgs),
+    _make("lbfgs", lbfgs_init, lbfgs_update, _LBFGS_STATE, elementwise=False, needs_loss=True, validate=_check_lbfgs),
+    _make("lbfgs_wolfe", lbfgs_init, lbfgs_update, _LBFGS_STATE, elementwise=False, needs_loss=True,
+          validate=_check_lbfgs, line_search_fn="strong_wolfe"),
 ):
     REGISTRY.register(_rule.name, _rule)
 

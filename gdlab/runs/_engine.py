@@ -11,7 +11,10 @@ Rows of the parameter array ``p`` (n, d) are independent runs. Each step:
 4. ``chain.update`` (bound once, ``chain.bind``): the optimizer's chain (gdlab.optim.transforms:
    gradient noise, clipping per row, the step's learning rate from a schedule, then ``rule.update(p, g, state, **hp)``
    in place). The optimizer's maths lives in gdlab.optim only; this loop applies the chain
-   exactly as the tensor ``Optimizer.step`` does, with ``rows=True`` (axis 0 is the runs).
+   exactly as the tensor ``Optimizer.step`` does, with ``rows=True`` (axis 0 is the runs). The rule's
+   state is made by ``rule.init(p, **hp, rows=True)``, so the rules that reduce (Adafactor, Muon,
+   L-BFGS) reduce per run; the loss ``v`` goes with the gradient to the rules that need it (L-BFGS,
+   for which each step is one function evaluation: see gdlab.optim.rules).
 
 Stopped rows need no special treatment while the loop runs, because rows do not interact:
 after the loop every recorded array repeats each stopped row's last point (one vectorized

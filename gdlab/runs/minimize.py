@@ -346,7 +346,7 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
     optimizer : str
         A gdlab.optim rule name: "gd"/"sgd", "momentum", "nesterov", "adagrad", "rmsprop",
         "adadelta", "adam", "adamw", "adamax", "nadam", "radam", "lion", "rprop", "asgd",
-        "adafactor", "muon", "lbfgs". Adafactor reduces over each run's point (its RMS):
+        "adafactor", "muon", "lbfgs", "lbfgs_wolfe" (L-BFGS with its strong-Wolfe line search). Adafactor reduces over each run's point (its RMS):
         every run is torch's Adafactor on a 1-D parameter; Muon treats each run's point
         as a 1 x d matrix (torch's Muon on a parameter of shape (1, d): normalised
         momentum). L-BFGS: see ``steps``.

@@ -48,7 +48,7 @@ def test_noise_is_reproducible_from_the_seed_and_works_with_every_optimizer():
                 return float(np.sum(p.data[..., 0] ** 2 - p.data[..., 1] ** 2))
 
             for _ in range(20):
-                opt.step(closure) if name == "lbfgs" else (closure(), opt.step())
+                opt.step(closure) if name.startswith("lbfgs") else (closure(), opt.step())
             runs.append(p.data.copy())
         np.testing.assert_array_equal(runs[0], runs[1])
         assert not np.array_equal(runs[0], runs[2]), name

@@ -304,13 +304,14 @@ def test_eps_zero_differs_from_torch_on_purpose():
 
 def test_get_by_name():
     assert optim.names() == ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
-                             "adamw", "adamax", "nadam", "radam", "lion", "rprop", "asgd", "adafactor", "muon", "lbfgs"]
+                             "adamw", "adamax", "nadam", "radam", "lion", "rprop", "asgd", "adafactor", "muon",
+                             "lbfgs", "lbfgs_wolfe"]
     for name in optim.names():
         opt = optim.get(name)
         assert isinstance(opt, optim.Optimizer) and not opt.bound
         assert opt.rule.update is optim.get_rule(name).update
         for k, v in optim.get_rule(name).defaults.items():
-            if (name, k) == ("lbfgs", "max_eval"):  # None means max_iter * 5 // 4; the class stores it, as torch
+            if k == "max_eval":  # None means max_iter * 5 // 4; the class stores it, as torch
                 v = 25
             assert opt.defaults[k] == v, (name, k)
     assert type(optim.get("GD")) is optim.SGD

@@ -45,7 +45,7 @@ def starts(dtype=np.float64):
 def test_registry_names_and_contract_fields():
     assert rule_names() == sorted(["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
                                    "adamw", "adamax", "nadam", "radam", "lion", "rprop", "asgd", "adafactor", "muon",
-                                   "lbfgs"])
+                                   "lbfgs", "lbfgs_wolfe"])
     for name in rule_names():
         rule = get_rule(name)
         assert isinstance(rule, Rule) and rule.doc and rule.state_keys
