@@ -346,10 +346,13 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
     optimizer : str
         A gdlab.optim rule name: "gd"/"sgd", "momentum", "nesterov", "adagrad", "rmsprop",
         "adadelta", "adam", "adamw", "adamax", "nadam", "radam", "lion", "rprop", "asgd",
-        "adafactor", "muon", "lbfgs", "lbfgs_wolfe" (L-BFGS with its strong-Wolfe line search). Adafactor reduces over each run's point (its RMS):
-        every run is torch's Adafactor on a 1-D parameter; Muon treats each run's point
-        as a 1 x d matrix (torch's Muon on a parameter of shape (1, d): normalised
-        momentum). L-BFGS: see ``steps``.
+        "adafactor", "muon", "lbfgs", "lbfgs_wolfe" (L-BFGS with its strong-Wolfe line
+        search). Adafactor reduces over each run's point (its RMS): every run is torch's
+        Adafactor on a 1-D parameter; Muon treats each run's point as a 1 x d matrix
+        (torch's Muon on a parameter of shape (1, d): normalised momentum). L-BFGS: see
+        ``steps``; it runs each start as its own Python program, about 0.1-0.3 ms per
+        start and step on Rosenbrock (the array rules: 0.1-3 us), so it is for a few
+        starts, not for basin maps of thousands.
     steps : int >= 1
         The number of updates; the trajectory has steps + 1 points. For "lbfgs" a step is
         one function evaluation (one call of torch's closure): the trajectory holds every
