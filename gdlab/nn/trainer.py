@@ -241,14 +241,28 @@ class Trainer:
         self._steps = fused_steps(compiled.head_layers) if compiled.head_layers is not None else None
         self._loss_fn = compiled.train_loss.fast()
         self._step = compiled.optimizer.step
+        # L-BFGS evaluates the loss several times per step: it gets a closure on the batch, as in torch
+        self._needs_closure = compiled.optimizer.rule.needs_loss
 
     def train_step(self, x, y):
         """One update on the batch (x, y): zero_grad, forward, loss, backward, the optimizer's step.
+
+        An optimizer that evaluates the loss itself (L-BFGS) steps with a closure that repeats
+        zero_grad, forward, loss and backward on the batch (``opt.step(closure)``, as in torch).
 
         ``x`` and ``y`` as fit passes them: arrays already converted to the model's dtype and the
         loss's target form (the model must be compiled). Returns (the batch's loss before the update,
         as a float; the forward's output Tensor).
         """
+        loss, out = self._loss_and_grads(x, y)
+        if self._needs_closure:
+            self._step(lambda: self._loss_and_grads(x, y)[0])
+        else:
+            self._step()
+        return float(loss.data), out
+
+    def _loss_and_grads(self, x, y):
+        """zero_grad, forward, loss, backward on (x, y): (the loss Tensor, the forward's output)."""
         for p in self._params:
             p.grad = None
         if self._steps is not None:
@@ -259,8 +273,7 @@ class Trainer:
             out = self._forward(x)
         loss = self._loss_fn(out, y)
         loss.backward()
-        self._step()
-        return float(loss.data), out
+        return loss, out
 
     def test_step(self, x, y):
         """(the compiled loss on the batch (x, y) as a float, the forward's output); run under ``no_grad``."""
