@@ -903,7 +903,10 @@ def lbfgs_init(p, *, rows=False, **hp):
 
 
 def _row_value(v, r):
-    return v.reshape(-1)[r] if isinstance(v, np.ndarray) and v.size > 1 else (v.item() if isinstance(v, np.ndarray) else v)
+    """Row r's value of a hyperparameter: a scalar as it is, an (n, 1) or (n,) array's r-th entry."""
+    if not isinstance(v, np.ndarray):
+        return v
+    return v.reshape(-1)[r].item() if v.size > 1 else v.item()
 
 
 def lbfgs_update(p, g, state, *, loss, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
@@ -1030,11 +1033,6 @@ class ParameterShapeError(ValueError):
     """A parameter of a shape the optimizer has no meaning for (Muon: anything but a matrix)."""
 
 
-def _num(name, value, owner):
-    """A number or array of numbers (TypeError otherwise), as an array, NaN refused."""
-    return _as_number_array(name, value, owner)
-
-
 def _pair_of(name, value, owner, n=2):
     if not (isinstance(value, (tuple, list)) and len(value) == n):
         what = "a pair" if n == 2 else f"a tuple of {n} numbers"
@@ -1042,9 +1040,17 @@ def _pair_of(name, value, owner, n=2):
     return value
 
 
-def _fail_unless(ok, owner, message):
+def _require(name, value, test, owner, message):
+    """``value`` (a number or an array of them) passes ``test`` everywhere, else ValueError.
+
+    The message is ``owner: message`` with ``{}`` replaced by the first offending value.
+    Returns ``value`` as an array.
+    """
+    a = _as_number_array(name, value, owner)
+    ok = test(a)
     if not np.all(ok):
-        raise ValueError(f"{owner}: {message}")
+        raise ValueError(f"{owner}: {message.format(_show(a, ok))}")
+    return a
 
 
 def _show_value(v):
@@ -1052,47 +1058,37 @@ def _show_value(v):
     return a.item() if a.ndim == 0 else a.reshape(-1)[0].item()
 
 
-def _lr_check(hp, owner, message):
-    lr = _num("lr", hp["lr"], owner)
-    bad = ~(lr >= 0)
-    if np.any(bad):
-        raise ValueError(f"{owner}: {message.format(np.asarray(lr)[bad].reshape(-1)[0].item() if lr.ndim else lr.item())}")
-
-
 def _check_rprop(hp, owner):
-    _lr_check(hp, owner, "Invalid learning rate: {}")
+    _require("lr", hp["lr"], lambda x: x >= 0, owner, "Invalid learning rate: {}")
     em, ep = _pair_of("etas", hp["etas"], owner)
-    em, ep = _num("etas[0]", em, owner), _num("etas[1]", ep, owner)
+    em, ep = _as_number_array("etas[0]", em, owner), _as_number_array("etas[1]", ep, owner)
     if not np.all((0.0 < em) & (em < 1.0) & (1.0 < ep)):
         raise ValueError(f"{owner}: Invalid eta values: {_show_value(em)}, {_show_value(ep)}")
     lo, hi = _pair_of("step_sizes", hp["step_sizes"], owner)
-    lo, hi = _num("step_sizes[0]", lo, owner), _num("step_sizes[1]", hi, owner)
-    _fail_unless((0 <= lo) & (lo <= hi), owner, f"invalid step_sizes=({_show_value(lo)}, {_show_value(hi)}); "
-                 "expected 0 <= step_min <= step_max")  # gdlab's: torch does not check them
+    lo, hi = _as_number_array("step_sizes[0]", lo, owner), _as_number_array("step_sizes[1]", hi, owner)
+    if not np.all((0 <= lo) & (lo <= hi)):  # gdlab's check: torch makes none
+        raise ValueError(f"{owner}: invalid step_sizes=({_show_value(lo)}, {_show_value(hi)}); "
+                         "expected 0 <= step_min <= step_max")
     return {"lr", "etas", "step_sizes"}
 
 
 def _check_asgd(hp, owner):
-    _lr_check(hp, owner, "Invalid learning rate: {}")
-    wd = _num("weight_decay", hp["weight_decay"], owner)
-    _fail_unless(wd >= 0, owner, f"Invalid weight_decay value: {_show_value(wd)}")
-    for k in ("lambd", "alpha", "t0"):
-        _num(k, hp[k], owner)
+    _require("lr", hp["lr"], lambda x: x >= 0, owner, "Invalid learning rate: {}")
+    _require("weight_decay", hp["weight_decay"], lambda x: x >= 0, owner, "Invalid weight_decay value: {}")
+    for k in ("lambd", "alpha", "t0"):  # numbers; torch checks nothing more
+        _as_number_array(k, hp[k], owner)
     return {"lr", "weight_decay", "lambd", "alpha", "t0"}
 
 
 def _check_adafactor(hp, owner):
-    _lr_check(hp, owner, "Learning rate should be >= 0 but is: {}")
-    b = _num("beta2_decay", hp["beta2_decay"], owner)
-    _fail_unless(b <= 0, owner, f"beta2_decay should be <= 0 but is: {_show_value(b)}")
+    _require("lr", hp["lr"], lambda x: x >= 0, owner, "Learning rate should be >= 0 but is: {}")
+    _require("beta2_decay", hp["beta2_decay"], lambda x: x <= 0, owner, "beta2_decay should be <= 0 but is: {}")
     eps1, eps2 = _pair_of("eps", hp["eps"], owner)
     if eps1 is not None:
-        _fail_unless(_num("eps[0]", eps1, owner) >= 0, owner, f"epsilon1 should be >= 0 but is: {eps1}")
-    _fail_unless(_num("eps[1]", eps2, owner) >= 0, owner, f"epsilon2 should be >= 0 but is: {eps2}")
-    d = _num("d", hp["d"], owner)
-    _fail_unless(d >= 1, owner, f"Clipping threshold d should be >= 1 but is: {_show_value(d)}")
-    wd = _num("weight_decay", hp["weight_decay"], owner)
-    _fail_unless(wd >= 0, owner, f"weight_decay should be >= 0 but is: {_show_value(wd)}")
+        _require("eps[0]", eps1, lambda x: x >= 0, owner, "epsilon1 should be >= 0 but is: {}")
+    _require("eps[1]", eps2, lambda x: x >= 0, owner, "epsilon2 should be >= 0 but is: {}")
+    _require("d", hp["d"], lambda x: x >= 1, owner, "Clipping threshold d should be >= 1 but is: {}")
+    _require("weight_decay", hp["weight_decay"], lambda x: x >= 0, owner, "weight_decay should be >= 0 but is: {}")
     return {"lr", "beta2_decay", "eps", "d", "weight_decay"}
 
 
@@ -1105,11 +1101,9 @@ def _int_at_least(name, value, lo, owner, allow_none=False):
 
 
 def _check_muon(hp, owner):
-    _lr_check(hp, owner, "Learning rate should be >= 0 but is: {}")
-    m = _num("momentum", hp["momentum"], owner)
-    _fail_unless(m >= 0, owner, f"momentum should be >= 0 but is: {_show_value(m)}")
-    wd = _num("weight_decay", hp["weight_decay"], owner)
-    _fail_unless(wd >= 0, owner, f"weight decay should be >= 0 but is: {_show_value(wd)}")
+    _require("lr", hp["lr"], lambda x: x >= 0, owner, "Learning rate should be >= 0 but is: {}")
+    _require("momentum", hp["momentum"], lambda x: x >= 0, owner, "momentum should be >= 0 but is: {}")
+    _require("weight_decay", hp["weight_decay"], lambda x: x >= 0, owner, "weight decay should be >= 0 but is: {}")
     fn = hp["adjust_lr_fn"]
     if fn is not None and fn not in ("original", "match_rms_adamw"):
         raise ValueError(f"{owner}: Adjust learning rate function {fn} is not supported")
@@ -1117,23 +1111,23 @@ def _check_muon(hp, owner):
     if not (isinstance(coef, (tuple, list)) and len(coef) == 3):
         raise ValueError(f"{owner}: Coefficients must be a tuple of exactly 3 values")
     for i, c in enumerate(coef):
-        _num(f"ns_coefficients[{i}]", c, owner)
+        _as_number_array(f"ns_coefficients[{i}]", c, owner)
     _int_at_least("ns_steps", hp["ns_steps"], 0, owner)
     if hp["ns_steps"] >= 100:
         raise ValueError(f"{owner}: Number of steps must be less than 100 for computational efficiency")
-    _fail_unless(_num("eps", hp["eps"], owner) > 0, owner, f"invalid eps={hp['eps']!r}; expected eps > 0")
+    _require("eps", hp["eps"], lambda x: x > 0, owner, "invalid eps={}; expected eps > 0")
     if not isinstance(hp["nesterov"], (bool, np.bool_)):
         raise TypeError(f"{owner}: nesterov must be True or False, got {hp['nesterov']!r}")
     return {"lr", "momentum", "weight_decay", "adjust_lr_fn", "ns_coefficients", "ns_steps", "eps", "nesterov"}
 
 
 def _check_lbfgs(hp, owner):
-    _lr_check(hp, owner, "Invalid learning rate: {}")
+    _require("lr", hp["lr"], lambda x: x >= 0, owner, "Invalid learning rate: {}")
     _int_at_least("max_iter", hp["max_iter"], 1, owner)
     _int_at_least("max_eval", hp["max_eval"], 1, owner, allow_none=True)
     _int_at_least("history_size", hp["history_size"], 1, owner)
     for k in ("tolerance_grad", "tolerance_change"):
-        _fail_unless(_num(k, hp[k], owner) >= 0, owner, f"invalid {k}={hp[k]!r}; expected {k} >= 0")
+        _require(k, hp[k], lambda x: x >= 0, owner, f"invalid {k}={{}}; expected {k} >= 0")
     if hp["line_search_fn"] not in (None, "strong_wolfe"):
         raise ValueError(f"{owner}: only 'strong_wolfe' is supported (line_search_fn={hp['line_search_fn']!r}; "
                          "None for a fixed step)")
