@@ -42,6 +42,7 @@ from .model import Model, Sequential, mlp
 from .module import Module
 from .saving import load_model, save_model
 from .trainer import Trainer
+from . import curvature, landscape  # noqa: E402  (loss landscapes and curvature, above model)
 
 __all__ = [
     "Module", "Model", "Trainer", "register_module", "Linear", "Sequential", "mlp", "Flatten",
@@ -50,4 +51,5 @@ __all__ = [
     "Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "WeightHistory",
     "TerminateOnNaN", "LambdaCallback",
     "load_model", "save_model", "explain_backprop", "BackpropExplanation",
+    "landscape", "curvature",
 ]
