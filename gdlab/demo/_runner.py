@@ -18,7 +18,7 @@ RESULTS_FILE = "results.json"
 
 def _load_experiments():
     """Import the modules that register the experiments (once)."""
-    from . import beyond  # noqa: F401
+    from . import beyond, landscape  # noqa: F401
     from .seeds import seed000, seed001, seed002, seed003, seed004  # noqa: F401
 
 

@@ -600,7 +600,8 @@ def interpolate(model_a, model_b, x, y, loss=None, steps=51, extend=0.5, *, labe
                 vectorize="auto", max_bytes=MAX_BYTES) -> Slice1D:
     """The loss (and the compiled metrics, accuracy where it applies) along θ(α) = (1 − α) θ_a + α θ_b.
 
-    α runs from −extend to 1 + extend in ``steps`` points (Goodfellow et al. 2015 drew init →
+    α runs from −extend to 1 + extend in ``steps`` points, plus α = 0 and 1 exactly where the grid
+    misses them, so the ends' losses are the two models' own (Goodfellow et al. 2015 drew init →
     trained this way: a monotone valley, no bump, for most networks). ``model_a`` is the model
     evaluated; ``model_b`` a model of the same architecture, its ``state_dict()`` or its flat
     weights. ``labels`` name the two ends in figures. Neither model is changed.
@@ -612,7 +613,7 @@ def interpolate(model_a, model_b, x, y, loss=None, steps=51, extend=0.5, *, labe
     f = LossFunction(model_a, x, y, loss, vectorize, max_bytes)
     ta = f.theta()
     tb = flat_weights(model_b, model_a)
-    alpha = np.linspace(-extend, 1.0 + extend, steps)
+    alpha = np.union1d(np.linspace(-extend, 1.0 + extend, steps), [0.0, 1.0])  # both ends exactly
     res = f.values(ta, (tb - ta)[None], alpha[:, None], metrics=True)
     center = float(f.evaluated["loss"]) if f.evaluated is not None else None
     return Slice1D(alpha, res.pop("loss"), res, "interpolation", tuple(labels), center, f.method, _loss_name(f))

@@ -37,6 +37,9 @@ _EXPORTS = {
     "path_1d": "_landscape", "tangents": "_landscape", "side_by_side": "_landscape",
     "contour": "_landscape", "gradient_field": "_landscape", "surface": "_landscape",
     "contour_and_surface": "_landscape",
+    # loss landscapes of networks and their curvature (values from gdlab.nn.landscape / curvature)
+    "landscape_1d": "_loss_landscape", "landscape_2d": "_loss_landscape",
+    "interactive_landscape": "_loss_landscape", "sharpness_curve": "_loss_landscape",
     # curves
     "loss_curves": "_curves", "history_curves": "_curves", "lr_sweep": "_curves",
     "optimizer_state": "_curves", "overview": "_curves",
