@@ -62,14 +62,6 @@ def _moons_model(optimizer, lr, seed=0):
     return model
 
 
-def _span(coords, margin=0.25):
-    """Axis ranges holding the projected points with a margin (and the origin)."""
-    lo = np.minimum(coords.min(axis=0), 0.0)
-    hi = np.maximum(coords.max(axis=0), 0.0)
-    pad = margin * (hi - lo)
-    return tuple((float(a - p), float(b + p)) for a, b, p in zip(lo, hi, pad))
-
-
 @experiment(
     "landscape_moons", seed="beyond", title="The landscape around a trained network, and the way training came",
     explain="A 2-16-16-2 ReLU net on the moons, trained by Adam. Left: the loss on a plane of two random "
@@ -107,7 +99,7 @@ def moons(ctx):
 
     pca = landscape.directions(model, kind="pca", history=trace)
     path = landscape.project(trace, pca)
-    surf_pca = landscape.slice_2d(model, x, y, pca, span=_span(path), steps=steps)
+    surf_pca = landscape.slice_2d(model, x, y, pca, span=landscape.path_span(path), steps=steps)
     ctx.value("path variance in the PCA plane", sum(pca.explained), digits=3,
               note=f"PC1 {pca.explained[0]:.1%}, PC2 {pca.explained[1]:.1%}: the path is nearly flat in 2 of "
                    f"{model.count_params()} dimensions")
@@ -125,7 +117,7 @@ def moons(ctx):
     plane = landscape.shared_plane(init, other, model, labels=("momentum", "Adam"))
     paths = {"momentum": landscape.project(trace_m, plane), "Adam": landscape.project(trace, plane)}
     both = np.concatenate(list(paths.values()))
-    surf_shared = landscape.slice_2d(model, x, y, plane, span=_span(both, 0.15), steps=steps)
+    surf_shared = landscape.slice_2d(model, x, y, plane, span=landscape.path_span(both, 0.15), steps=steps)
     ctx.value("momentum / Adam final loss", (other.evaluate(x, y)["loss"], ev["loss"]), digits=3,
               note=f"Adam ends at {tuple(round(v, 2) for v in plane.points['Adam'])} in the plane's units "
                    "(momentum's end is (1, 0))")

@@ -58,7 +58,7 @@ from . import losses as losses_mod
 from .layers import Flatten, Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Softplus, Tanh
 
 __all__ = ["LossFunction", "Plane", "Slice1D", "Slice2D", "interpolate", "directions", "slice_1d", "slice_2d",
-           "project", "shared_plane", "flat_weights", "weight_matrix", "save_weight_history",
+           "project", "shared_plane", "path_span", "flat_weights", "weight_matrix", "save_weight_history",
            "load_weight_history", "MAX_BYTES"]
 
 #: the default bound on the activations held at once by the batch path (bytes)
@@ -808,6 +808,17 @@ def project(history, d1, d2=None, origin=None) -> np.ndarray:
     if np.linalg.matrix_rank(G) < 2:
         raise ValueError("the two directions are parallel (or zero): they do not span a plane")
     return np.linalg.solve(G, B.T @ (H - o).T).T
+
+
+def path_span(coords, margin=0.25):
+    """Axis ranges ((α_lo, α_hi), (β_lo, β_hi)) holding projected points (T, 2) and the origin, widened by
+    ``margin`` times each range: the ``span`` for :func:`slice_2d` that shows a whole path."""
+    c = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
+    c = c[np.all(np.isfinite(c), axis=1)]
+    lo = np.minimum(c.min(axis=0), 0.0) if len(c) else np.zeros(2)
+    hi = np.maximum(c.max(axis=0), 0.0) if len(c) else np.zeros(2)
+    pad = np.maximum(_number(margin, "margin") * (hi - lo), 1e-3 * np.maximum(np.abs(hi - lo).max(), 1.0))
+    return tuple((float(a - p), float(b + p)) for a, b, p in zip(lo, hi, pad))
 
 
 def shared_plane(init, final_a, final_b, *, labels=("a", "b")) -> Plane:

@@ -469,7 +469,7 @@ def sharpness_curve(records, *, losses=None, logy=False, title=None, legend=True
                 continue
             top.plot(np.arange(1, len(vals) + 1), vals, color=color, lw=1.4)
         top.set_yscale("log")
-        top.set_ylabel("training loss")
+        top.set_ylabel("loss per update")
         top.grid(True)
     ax.set_ylim(0, highest * 1.12 if highest > 0 else 1)
     if logy:
