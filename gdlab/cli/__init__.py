@@ -9,6 +9,7 @@ Commands (``gdlab COMMAND --help`` shows each with examples), one module each in
     gdlab sweep TARGET --lrs 1e-4:1:20 final loss against learning rate
     gdlab animate TARGET OUT.gif       a run or a race drawn step by step (GIF, MP4, HTML player)
     gdlab train --dataset moons ...    a small network trained Keras-style, with a progress bar
+    gdlab landscape MODEL.npz -d NAME  a saved model's training loss on a plane through its weights
     gdlab demo [--out DIR]             the gallery: every seed experiment and the showcases
     gdlab serve [--port 8765] [--open] the browser lab (needs gdlab[web])
 
@@ -46,7 +47,7 @@ except ImportError:  # pragma: no cover - exercised only without the cli extra
 __all__ = ["app", "main", "COMMANDS"]
 
 # the command modules of this package, each defining ``command``; `gdlab --help` lists them by name
-COMMANDS = ("functions", "minimize", "race", "tune", "sweep", "animate", "train", "demo", "serve")
+COMMANDS = ("functions", "minimize", "race", "tune", "sweep", "animate", "train", "landscape", "demo", "serve")
 
 
 def _missing_click():

@@ -13,6 +13,9 @@ from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, POSITIVE, BadInput,
                      html_option, json_option, make_console, one_line, output_callback, param_option, parse_model,
                      parse_params, progress_bar, report_written, reserve_outputs, seed_option, write_json)
 
+SHARPNESS_POINTS = 100     # --sharpness measures about this many times (each a few Lanczos products)
+TRAJECTORY_POINTS = 1001   # --trajectory keeps at most this many weight vectors
+
 
 @click.command("train", context_settings=CONTEXT)
 @click.option("--dataset", "-d", default="moons", show_default=True,
@@ -46,9 +49,15 @@ from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, POSITIVE, BadInput,
 @html_option
 @click.option("--save", type=click.Path(dir_okay=False), callback=output_callback(MODEL_SUFFIXES),
               help="Save the trained model (.npz).")
+@click.option("--sharpness", type=click.Path(dir_okay=False), callback=output_callback(PLOT_SUFFIXES),
+              help="Write the sharpness (top Hessian eigenvalue of the training loss) against the updates, with "
+                   f"the stability limit 2/lr of gradient descent; measured about {SHARPNESS_POINTS} times.")
+@click.option("--trajectory", type=click.Path(dir_okay=False), callback=output_callback(MODEL_SUFFIXES),
+              help="Save the weights along training (.npz; after every epoch, at most "
+                   f"{TRAJECTORY_POINTS:,} evenly spaced points) for gdlab landscape --kind pca.")
 @json_option
 def command(dataset, data_args, model_spec, activation, optimizer, lr, params, epochs, batch_size, full_batch,
-            test_size, standardize, seed, plot, curves, html, save, json_path):
+            test_size, standardize, seed, plot, curves, html, save, sharpness, trajectory, json_path):
     """Train a small network on a data set, with a progress bar; print the metrics.
 
     Classification data get softmax cross-entropy and accuracy; regression data get the mean
@@ -62,6 +71,7 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
       gdlab train --dataset spirals --data noise=0.1 --model 2-64-64-2 --epochs 300 --save spirals.npz
       gdlab train --dataset xor --optimizer momentum -p momentum=0.95 --lr 0.05 --full-batch --epochs 300
       gdlab train --dataset circles --epochs 50 --plot regions.png --curves curves.png --json history.json
+      gdlab train --dataset moons --model 2-16-16-2 --activation tanh -o gd --lr 0.5 --full-batch --epochs 300 --seed 0 --sharpness sharp.png
     """
     from gdlab.nn import recipe
 
@@ -74,11 +84,14 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
                                 batch_size=None if full_batch else batch_size, seed=seed)
     except recipe.TrainSpecError as exc:
         raise _as_option_error(exc) from None
-    outputs = {"--plot": plot, "--curves": curves, "--html": html, "--save": save, "--json": json_path}
+    outputs = {"--plot": plot, "--curves": curves, "--html": html, "--save": save, "--sharpness": sharpness,
+               "--trajectory": trajectory, "--json": json_path}
     with reserve_outputs(outputs) as files:
         bar = _progress_callback(f"training {dataset}", epochs)
         try:
-            result = recipe.train(spec, callbacks=[bar])
+            data = recipe.prepare(spec)
+            extra = _landscape_callbacks(data, sharpness, trajectory)
+            result = recipe.train(spec, callbacks=[bar, *extra.values()], data=data)
         except recipe.TrainSpecError as exc:  # what needs the data to check (the output size, ...)
             raise _as_option_error(exc) from None
         except (ValueError, TypeError) as exc:
@@ -89,9 +102,43 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
             raise BadInput(one_line(exc)) from exc
         finally:
             bar.close()
-        _print_train_table(make_console(), result)
+        console = make_console()
+        _print_train_table(console, result)
         _write_outputs(result, {k: files.temporary(v) for k, v in outputs.items()})
+        _write_landscape_outputs(console, result, extra, files.temporary(sharpness), files.temporary(trajectory))
     report_written(files.paths)
+
+
+def _landscape_callbacks(data, sharpness, trajectory):
+    """The callbacks --sharpness and --trajectory need: {"sharpness": ..., "trajectory": ...} (those asked for)."""
+    from gdlab.nn import curvature, landscape
+
+    spec, extra = data.spec, {}
+    if sharpness is not None:
+        n = len(data.train_data[0])
+        updates = spec.epochs * (1 if spec.batch_size is None else -(-n // min(spec.batch_size, n)))
+        extra["sharpness"] = curvature.SharpnessCallback(*data.train_data, every=max(1, updates // SHARPNESS_POINTS))
+    if trajectory is not None:
+        extra["trajectory"] = landscape.PathRecorder(max_points=TRAJECTORY_POINTS)
+    return extra
+
+
+def _write_landscape_outputs(console, result, extra, sharpness, trajectory):
+    if sharpness is not None:
+        from gdlab import viz
+
+        cb, spec = extra["sharpness"], result.spec
+        limit = cb.threshold[-1]
+        console.print(f"sharpness: {fmt_float(cb.sharpness[0], 4)} at the start, {fmt_float(cb.sharpness[-1], 4)} "
+                      f"after {cb.steps[-1]} updates"
+                      + (f"; the stability limit 2/lr is {fmt_float(limit, 4)}" if limit is not None else ""))
+        label = f"{spec.optimizer} lr={fmt_float(spec.lr)}"
+        viz.sharpness_curve({label: cb}, losses={label: result.history}, path=sharpness,
+                            title=f"{spec.dataset}: sharpness")
+    if trajectory is not None:
+        from gdlab.nn import landscape
+
+        landscape.save_weight_history(extra["trajectory"], trajectory)
 
 
 def _as_option_error(exc):

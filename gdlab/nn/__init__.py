@@ -29,7 +29,9 @@ module registry, architecture and compile records); :mod:`~gdlab.nn.layers`;
 :mod:`~gdlab.nn.trainer` (the loop: ``train_step``, ``test_step``, callbacks, validation);
 :mod:`~gdlab.nn.saving` (files); :mod:`~gdlab.nn.model` (``Model``, ``Sequential``, ``mlp``);
 :mod:`~gdlab.nn.training` (compile/fit/... as functions); :mod:`~gdlab.nn.explain`
-(backpropagation step by step).
+(backpropagation step by step); :mod:`~gdlab.nn.landscape` (the loss on lines and planes through
+the weights) and :mod:`~gdlab.nn.curvature` (Hessian-vector products, eigenvalues, sharpness),
+above ``model``.
 """
 
 from . import callbacks, init, losses, metrics

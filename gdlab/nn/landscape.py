@@ -46,19 +46,21 @@ from __future__ import annotations
 import json
 import numbers
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from gdlab._alloc import warm_allocator
+from gdlab._atomic import atomic_path
 from gdlab.autodiff import Tensor, linear, no_grad
 
 from . import losses as losses_mod
+from .callbacks import Callback
 from .layers import Flatten, Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .model import Sequential
 
 __all__ = ["LossFunction", "Plane", "Slice1D", "Slice2D", "interpolate", "directions", "slice_1d", "slice_2d",
-           "project", "shared_plane", "path_span", "flat_weights", "weight_matrix", "save_weight_history",
+           "project", "shared_plane", "path_span", "flat_weights", "weight_matrix", "PathRecorder", "save_weight_history",
            "load_weight_history", "MAX_BYTES"]
 
 #: the default bound on the activations held at once by the batch path (bytes)
@@ -161,9 +163,8 @@ def _compiled(model):
 
 
 def _is_builtin_sequential(model):
-    t = type(model)
-    return t.__name__ == "Sequential" and t.__module__.startswith("gdlab.nn") and isinstance(
-        getattr(model, "layers", None), list)
+    """gdlab.nn's own Sequential (not a subclass, whose forward may differ)."""
+    return type(model) is Sequential
 
 
 def _as_array(a, what):
@@ -852,36 +853,69 @@ def shared_plane(init, final_a, final_b, *, labels=("a", "b")) -> Plane:
 
 
 # -----------------------------------------------------------------------------------
-# a recorded path on disk (for the command line: gdlab train --trajectory, gdlab landscape --kind pca)
+# a recorded path, bounded, and on disk (gdlab train --trajectory, gdlab landscape --kind pca)
+
+
+class PathRecorder(Callback):
+    """Record the weights during ``fit``, for PCA planes and projected paths, in bounded memory.
+
+    Like :class:`~gdlab.nn.WeightHistory` (``weights``: state_dicts, the first one before
+    training), but the weights are kept after every ``every``-th epoch and after the last
+    one, and never more than ``max_points`` of them: when the list is full every second
+    point is dropped and ``every`` doubles. A run of any length so keeps evenly spaced points
+    (at least max_points / 2 once it is long), the start and the end always. ``epochs``: the
+    number of epochs done at each kept point (0 = before training).
+    """
+
+    def __init__(self, every=1, max_points=1001):
+        super().__init__()
+        for name, v, lo in (("every", every, 1), ("max_points", max_points, 3)):
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < lo:
+                raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+        self.every, self.max_points = int(every), int(max_points)
+        self.weights, self.epochs = [], []
+        self._done = 0
+
+    def on_train_begin(self, logs=None):
+        self.weights, self.epochs, self._done = [self.model.state_dict()], [0], 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._done += 1
+        if self._done % self.every == 0:
+            self.weights.append(self.model.state_dict())
+            self.epochs.append(self._done)
+            if len(self.weights) >= self.max_points:  # thin out: keep points 0, 2, 4, ... (the start)
+                self.weights, self.epochs = self.weights[::2], self.epochs[::2]
+                self.every *= 2
+
+    def on_train_end(self, logs=None):
+        if self.epochs[-1] != self._done:  # the final weights, always
+            self.weights.append(self.model.state_dict())
+            self.epochs.append(self._done)
+
 
 _TRACE_FORMAT = "gdlab.nn weight history"
 
 
 def save_weight_history(history, path) -> None:
-    """Write a recorded path (WeightHistory or list of state_dicts) to one ``.npz``: each parameter's
-    values stacked over the points, and the names in a JSON header. Written to a temporary
-    file and renamed, so an interrupted save leaves nothing half-written."""
+    """Write a recorded path (PathRecorder, WeightHistory or list of state_dicts) to one ``.npz``: each
+    parameter's values stacked over the points, the names and epochs in a JSON header. Written to
+    a temporary file beside ``path`` and renamed, so an interrupted save leaves nothing half-written."""
     weights = list(getattr(history, "weights", history))
     if not weights or not isinstance(weights[0], dict):
-        raise ValueError("save_weight_history needs a WeightHistory or a non-empty list of state_dicts")
+        raise ValueError("save_weight_history needs a PathRecorder, a WeightHistory or a non-empty list of "
+                         "state_dicts")
     names = list(weights[0])
     for i, w in enumerate(weights):
         if list(w) != names:
             raise ValueError(f"point {i} of the history has parameters {list(w)}, the first has {names}")
+    epochs = [int(e) for e in getattr(history, "epochs", range(len(weights)))]
     arrays = {f"w{i}": np.stack([np.asarray(w[k]) for w in weights]) for i, k in enumerate(names)}
-    header = json.dumps({"format": _TRACE_FORMAT, "version": 1, "names": names}).encode()
+    header = json.dumps({"format": _TRACE_FORMAT, "version": 1, "names": names, "epochs": epochs}).encode()
     arrays["__gdlab__"] = np.frombuffer(header, dtype=np.uint8)
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".weights-", suffix=".npz", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    with atomic_path(os.fspath(path)) as tmp:
+        with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def load_weight_history(path) -> list:
@@ -895,7 +929,7 @@ def load_weight_history(path) -> list:
             stacks = [data[f"w{i}"] for i in range(len(header["names"]))]
     except FileNotFoundError:
         raise ValueError(f"no such weight history file: {path!r}") from None
-    except (OSError, KeyError, ValueError, TypeError):
+    except (OSError, KeyError, ValueError, TypeError, EOFError):
         raise ValueError(f"{path!r} is not a weight history written by gdlab (gdlab train --trajectory)") from None
     names = header["names"]
     return [{k: s[t] for k, s in zip(names, stacks)} for t in range(len(stacks[0]))]

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TrainSpec", "TrainSpecError", "TrainResult", "train", "default_loss"]
+__all__ = ["TrainSpec", "TrainSpecError", "TrainData", "TrainResult", "prepare", "train", "default_loss"]
 
 MAX_LAYER_SIZE = 100_000
 MAX_TEST_SIZE = 0.9
@@ -312,22 +312,51 @@ def _check_sizes(sizes, dataset, n_features, task, n_classes):
                                       f"the output size must be 1")
 
 
-def train(spec: TrainSpec, callbacks=None, verbose: int = 0) -> TrainResult:
-    """Run the recipe of ``spec`` (a TrainSpec, or a dict for ``TrainSpec.from_dict``).
+@dataclass(frozen=True)
+class TrainData:
+    """What :func:`prepare` returns: steps 1 to 3 of the recipe and the layer sizes (step 4's).
 
-    ``callbacks`` and ``verbose`` go to ``fit``. Raises TrainSpecError (field "model") when the
-    layer sizes do not fit the data set; the layers' own ValueError/TypeError for an unknown
-    data set, data argument, activation, optimizer, loss or metric.
+    Attributes
+    ----------
+    spec, dataset, task, sizes : as in :class:`TrainResult`
+    x, y, x_train, y_train, x_test, y_test, scaler : as in :class:`TrainResult`
+    train_data, validation_data : (inputs, targets) exactly as ``fit`` gets them
     """
-    from gdlab import datasets
-    from gdlab.nn import mlp
 
+    spec: TrainSpec
+    dataset: Any
+    task: str
+    sizes: tuple
+    x: np.ndarray
+    y: np.ndarray
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray | None
+    y_test: np.ndarray | None
+    scaler: Any
+    train_data: tuple
+    validation_data: tuple | None
+
+
+def _spec(spec):
     if isinstance(spec, dict):
         spec = TrainSpec.from_dict(spec)
     if not isinstance(spec, TrainSpec):
         raise TypeError(f"train needs a TrainSpec or a dict of its fields, got {type(spec).__name__}")
-    seed = spec.seed
+    return spec
 
+
+def prepare(spec: TrainSpec) -> TrainData:
+    """Steps 1 to 3 of the recipe of ``spec`` (the data, the split, the standardisation) and the layer sizes.
+
+    What :func:`train` fits, without fitting: a callback that needs the training data before
+    ``fit`` (``gdlab.nn.curvature.SharpnessCallback``), or the loss landscape of a model saved
+    after training (``gdlab landscape``), takes ``train_data`` from here. Raises as :func:`train`.
+    """
+    from gdlab import datasets
+
+    spec = _spec(spec)
+    seed = spec.seed
     kwargs = dict(spec.data)
     if seed is not None and "seed" not in kwargs and _takes_seed(spec.dataset):
         kwargs["seed"] = seed
@@ -349,6 +378,32 @@ def train(spec: TrainSpec, callbacks=None, verbose: int = 0) -> TrainResult:
     fit_x = scaler.transform(x_train) if scaler is not None else x_train
     val_x = None if x_test is None else scaler.transform(x_test) if scaler is not None else x_test
 
+    def target(values):  # class indices for the sparse cross-entropy, a column otherwise
+        return values if task == "classification" and sizes[-1] > 1 else values.reshape(-1, 1)
+
+    train_data = (fit_x, target(y_train))
+    validation_data = (val_x, target(y_test)) if x_test is not None else None
+    return TrainData(spec=spec, dataset=ds, task=task, sizes=tuple(sizes), x=x, y=y, x_train=x_train,
+                     y_train=y_train, x_test=x_test, y_test=y_test, scaler=scaler, train_data=train_data,
+                     validation_data=validation_data)
+
+
+def train(spec: TrainSpec, callbacks=None, verbose: int = 0, data: TrainData | None = None) -> TrainResult:
+    """Run the recipe of ``spec`` (a TrainSpec, or a dict for ``TrainSpec.from_dict``).
+
+    ``callbacks`` and ``verbose`` go to ``fit``. ``data``: what :func:`prepare` returned for this
+    spec (steps 1 to 3 are then not repeated). Raises TrainSpecError (field "model") when the
+    layer sizes do not fit the data set; the layers' own ValueError/TypeError for an unknown
+    data set, data argument, activation, optimizer, loss or metric.
+    """
+    from gdlab.nn import mlp
+
+    spec = _spec(spec)
+    if data is None:
+        data = prepare(spec)
+    elif data.spec != spec:
+        raise ValueError("data was prepared for another spec: pass the TrainData that prepare(spec) returned")
+    task, sizes, seed = data.task, data.sizes, spec.seed
     model = mlp(list(sizes), activation=spec.activation, seed=seed)
     loss, metrics = default_loss(task, sizes[-1])
     loss = spec.loss if spec.loss is not None else loss
@@ -356,17 +411,14 @@ def train(spec: TrainSpec, callbacks=None, verbose: int = 0) -> TrainResult:
     optimizer = "sgd" if spec.optimizer.strip().lower() == "gd" else spec.optimizer
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics), lr=spec.lr, **spec.optimizer_params)
 
-    def target(values):  # class indices for the sparse cross-entropy, a column otherwise
-        return values if task == "classification" and sizes[-1] > 1 else values.reshape(-1, 1)
-
-    train_data = (fit_x, target(y_train))
-    validation_data = (val_x, target(y_test)) if x_test is not None else None
+    train_data, validation_data = data.train_data, data.validation_data
     history = model.fit(*train_data, epochs=spec.epochs, batch_size=spec.batch_size,
                         validation_data=validation_data, seed=seed, verbose=verbose, callbacks=callbacks)
     evaluation = {"train": model.evaluate(*train_data)}
     if validation_data is not None:
         evaluation["test"] = model.evaluate(*validation_data)
-    return TrainResult(spec=spec, dataset=ds, model=model, history=history, task=task, sizes=tuple(sizes),
-                       loss=loss, metrics=tuple(metrics), x=x, y=y, x_train=x_train, y_train=y_train,
-                       x_test=x_test, y_test=y_test, scaler=scaler, train_data=train_data,
-                       validation_data=validation_data, evaluation=evaluation)
+    return TrainResult(spec=spec, dataset=data.dataset, model=model, history=history, task=task,
+                       sizes=tuple(sizes), loss=loss, metrics=tuple(metrics), x=data.x, y=data.y,
+                       x_train=data.x_train, y_train=data.y_train, x_test=data.x_test, y_test=data.y_test,
+                       scaler=data.scaler, train_data=train_data, validation_data=validation_data,
+                       evaluation=evaluation)

@@ -6,8 +6,11 @@ blocks, with their ``\\`` continuations, and the gdlab commands of its shell blo
 command shows under it, the test checks that output: an error line must be the command's error (exit
 2), and every number the README shows must be in the command's output at 80 columns.
 
-Each example runs in-process in its own temporary folder, so the files it writes land there; an
-absolute output path (``--out /tmp/g``) is moved into that folder too. One cap: ``gdlab demo``
+Each example runs in-process in a temporary folder, so the files it writes land there; an absolute
+output path (``--out /tmp/g``) is moved into that folder too. The examples of one ``--help`` (and of
+one README code block) are a script: they share the folder, and an example runs after the ones
+before it (run first when it is run alone), so it may read what they wrote (``gdlab train ...
+--save m.npz`` then ``gdlab landscape m.npz``). One cap: ``gdlab demo``
 examples run the experiments they select with ``--quick`` and only the first of them (the
 selection itself is checked against ``gdlab demo --list``'s names), because the whole gallery is
 tests/demo/test_demo_gallery.py's job and takes about a minute. ``gdlab serve`` examples parse their
@@ -15,6 +18,7 @@ options and call ``gdlab.web.serve`` with them, which here records the call inst
 Ctrl-C (tests/web/test_serve.py starts the real server in a subprocess and stops it).
 """
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -44,10 +48,10 @@ def help_examples():
 
 
 def readme_examples():
-    """(where, command line, the output the README shows under it) for the README's gdlab commands."""
+    """(where, command line, the output the README shows under it, its code block) for the README's gdlab commands."""
     found = []
     text = README.read_text(encoding="utf-8")
-    for block in re.findall(r"```(\w*)\n(.*?)```", text, flags=re.S):
+    for number, block in enumerate(re.findall(r"```(\w*)\n(.*?)```", text, flags=re.S)):
         kind, body = block
         lines = body.replace("\\\n", " ").splitlines()
         if any(line.startswith("$ ") for line in lines):
@@ -55,7 +59,7 @@ def readme_examples():
             for line in lines + ["$ "]:
                 if line.startswith("$ "):
                     if command is not None and _is_gdlab(command):
-                        found.append(("README", command, [s for s in shown if s.strip()]))
+                        found.append(("README", command, [s for s in shown if s.strip()], f"README {number}"))
                     command, shown = line[2:].strip(), []
                 else:
                     shown.append(line)
@@ -63,7 +67,7 @@ def readme_examples():
             for line in lines:
                 for part in line.split("#")[0].split("&&"):
                     if _is_gdlab(part.strip()):
-                        found.append(("README", part.strip(), []))
+                        found.append(("README", part.strip(), [], f"README {number}"))
     return found
 
 
@@ -78,16 +82,16 @@ def argv_of(command, tmp_path):
     return [str(tmp_path / Path(w).name) if w.startswith("/") else w for w in words]
 
 
-EXAMPLES = [(where, line, []) for where, line in help_examples()] + readme_examples()
+EXAMPLES = [(where, line, [], where) for where, line in help_examples()] + readme_examples()
 
 
 def test_the_examples_are_found():
     """Every command's --help has examples, and the README's command-line section is read."""
     from gdlab.cli import COMMANDS
 
-    wheres = {where for where, _, _ in EXAMPLES}
+    wheres = {where for where, _, _, _ in EXAMPLES}
     assert {f"gdlab {c} --help" for c in COMMANDS} | {"gdlab --help", "README"} <= wheres
-    assert sum(where == "README" for where, _, _ in EXAMPLES) >= 8
+    assert sum(where == "README" for where, _, _, _ in EXAMPLES) >= 8
 
 
 @pytest.fixture
@@ -116,12 +120,33 @@ def recorded_serve(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("where, command, shown", EXAMPLES,
-                         ids=[f"{w}: {c}" for w, c, _ in EXAMPLES])
-def test_example_runs_as_printed(run_cli, tmp_path, monkeypatch, capped_demo, recorded_serve, where, command,
-                                 shown):
-    monkeypatch.chdir(tmp_path)
+_SCRIPTS = {}  # group -> (its folder, the positions in EXAMPLES of the examples run there)
+
+
+def _in_script(run_cli, tmp_path_factory, position):
+    """The folder of the example at ``position``'s group, after the examples before it there have run."""
+    group = EXAMPLES[position][3]
+    if group not in _SCRIPTS:
+        _SCRIPTS[group] = (tmp_path_factory.mktemp("script"), set())
+    folder, done = _SCRIPTS[group]
+    for k in range(position):
+        if EXAMPLES[k][3] == group and k not in done:
+            os.chdir(folder)
+            run_cli(*argv_of(EXAMPLES[k][1], folder))
+            done.add(k)
+    done.add(position)
+    return folder
+
+
+@pytest.mark.parametrize("position", range(len(EXAMPLES)), ids=[f"{w}: {c}" for w, c, _, _ in EXAMPLES])
+def test_example_runs_as_printed(run_cli, tmp_path_factory, monkeypatch, capped_demo, recorded_serve, position):
+    where, command, shown, _ = EXAMPLES[position]
+    monkeypatch.chdir(".")  # restored after the test, whatever _in_script changes
     monkeypatch.setenv("COLUMNS", "80")
+    tmp_path = _in_script(run_cli, tmp_path_factory, position)
+    recorded_serve.clear()
+    capped_demo.clear()  # what the examples run before this one recorded
+    monkeypatch.chdir(tmp_path)
     argv = argv_of(command, tmp_path)
     code, out, err = run_cli(*argv)
     error = [s.strip() for s in shown if s.strip().startswith("gdlab: error:")]

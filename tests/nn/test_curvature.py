@@ -90,7 +90,7 @@ def test_a_quadratic_model_is_exact():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((50, 4)) * [1, 3, 0.5, 2]
     y = x @ [1.0, -2.0, 0.5, 3.0] + 0.1 * rng.standard_normal(50)
-    model = nn.Linear(4, 1, seed=0, dtype="float64")
+    model = nn.Sequential(nn.Linear(4, 1, seed=0, dtype="float64"))
     model.compile("sgd", "mse", lr=0.01)
     A = np.column_stack([x, np.ones(50)])
     H = 2.0 / 50 * A.T @ A
@@ -121,7 +121,7 @@ def test_gd_above_two_over_lambda_diverges_on_a_quadratic_model_as_predicted():
 
 
 def _compiled_linear(lr):
-    model = nn.Linear(3, 1, seed=0, dtype="float64")
+    model = nn.Sequential(nn.Linear(3, 1, seed=0, dtype="float64"))
     model.compile(optim.SGD(lr=lr), "mse")
     return model
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from .test_cli_commands import html_ok, png_ok
+from tests.cli.conftest import html_ok, png_ok
 
 
 @pytest.fixture(scope="module")
