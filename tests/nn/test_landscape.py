@@ -361,6 +361,23 @@ def test_weight_history_files_round_trip(tmp_path):
         L.load_weight_history(tmp_path / "other.npy")
 
 
+@pytest.mark.parametrize("epochs, every, max_points", [(12, 1, 5), (7, 3, 100), (40, 1, 7)])
+def test_path_recorder_keeps_evenly_spaced_points_within_its_bound(epochs, every, max_points):
+    """Against WeightHistory (every epoch): the kept points are its points at the kept epochs."""
+    model, x, y = _trained("float64", epochs=0)
+    full, rec = nn.WeightHistory(), L.PathRecorder(every=every, max_points=max_points)
+    model.fit(x, y, epochs=epochs, batch_size=None, verbose=0, callbacks=[full, rec])
+    kept = rec.epochs
+    assert kept[0] == 0 and kept[-1] == epochs and len(kept) == len(rec.weights) <= max_points
+    gaps = np.diff(kept)
+    assert np.all(gaps[:-1] == gaps[0]) and 0 < gaps[-1] <= gaps[0] and gaps[0] % every == 0
+    if epochs >= 2 * max_points:
+        assert len(kept) >= max_points // 2
+    for e, w in zip(kept, rec.weights):
+        for k in w:
+            assert np.array_equal(w[k], full.weights[e][k])
+
+
 # ------------------------------------------------------------------------------------- bad input
 
 

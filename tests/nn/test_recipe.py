@@ -169,3 +169,18 @@ def test_the_layers_own_errors_come_through():
         train(TrainSpec(data={"bogus": 1}, epochs=1))
     with pytest.raises(TypeError, match="TrainSpec"):
         train("moons")
+
+
+def test_prepare_gives_what_train_fits():
+    from gdlab.nn import recipe
+
+    spec = recipe.TrainSpec(dataset="moons", model="2-4-1", epochs=1, seed=3)
+    data = recipe.prepare(spec)
+    result = recipe.train(spec, data=data)
+    again = recipe.train(spec)
+    for a, b in zip(data.train_data + data.validation_data, again.train_data + again.validation_data):
+        assert np.array_equal(a, b)
+    assert data.train_data[1].shape == (len(data.x_train), 1)  # one output: a column of targets
+    assert result.evaluation == again.evaluation
+    with pytest.raises(ValueError, match="another spec"):
+        recipe.train(recipe.TrainSpec(dataset="moons", model="2-4-1", epochs=1, seed=4), data=data)
