@@ -233,6 +233,7 @@ def _draw_contour(ax, fig, surf, paths, colors, *, levels, log, colorbar):
         cb.set_ticks(ticks)
         cb.set_ticklabels(texts)
         cb.ax.tick_params(labelsize=8)
+        cb.ax.minorticks_off()
         cb.outline.set_visible(False)
         cb.set_label(_loss_label(surf) + (" (log scale)" if logged else ""))
     for (label, xy), color in zip(paths, colors):
@@ -286,11 +287,28 @@ def _draw_surface(ax, surf, paths, colors, *, log, elev, azim):
     ax.set_xlabel(_short(labels[0]), labelpad=2)
     ax.set_ylabel(_short(labels[1]), labelpad=2)
     ax.set_zlabel("log₁₀ loss" if logged else "loss", labelpad=2)
+    if azim is None:  # paths on the floor are seen best from the default side
+        azim = -60.0 if paths else _azimuth(A, B, Zc)
     ax.view_init(elev=elev, azim=azim)
     ax.tick_params(labelsize=8, pad=0)
+    from matplotlib.ticker import MaxNLocator
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(5))  # the corner's two labels apart
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
         axis.set_pane_color((1, 1, 1, 0))
         axis._axinfo["grid"].update(color="#dddddd", linewidth=0.6)
+
+
+def _azimuth(A, B, Z):
+    """Of four views 90 degrees apart, the one facing the lowest half of the surface (first: -60)."""
+    u, v = (A - A.mean()) / max(np.ptp(A), 1e-300), (B - B.mean()) / max(np.ptp(B), 1e-300)
+    best, chosen = np.inf, -60.0
+    for azim in (-60.0, 30.0, 120.0, -150.0):
+        near = u * np.cos(np.radians(azim)) + v * np.sin(np.radians(azim)) > 0  # the half nearer the camera
+        height = float(np.mean(Z[near])) if near.any() else np.inf
+        if height < best:
+            best, chosen = height, azim
+    return chosen
 
 
 def _short(label):
@@ -299,7 +317,7 @@ def _short(label):
 
 
 @S.styled
-def landscape_2d(surf, paths=None, *, view="both", log="auto", levels=24, elev=35, azim=-60, title=None,
+def landscape_2d(surf, paths=None, *, view="both", log="auto", levels=24, elev=35, azim=None, title=None,
                  legend=True, ax=None, figsize=None, dpi=None, path=None):
     """A plane's loss, from :func:`gdlab.nn.landscape.slice_2d`: contour map and 3-D surface.
 
@@ -308,7 +326,9 @@ def landscape_2d(surf, paths=None, *, view="both", log="auto", levels=24, elev=3
     surface's floor. The plane's named points (``shared_plane``) or else the centre (the model's
     weights) get a star. ``view``: "both" (default), "contour" or "surface". ``log``: "auto"
     (log10 of the loss where it spans > 30x), True, False. ``levels``: the number of contour
-    levels or their values (in the drawn scale). ``ax``: axes of your own for a single view.
+    levels or their values (in the drawn scale). ``elev``, ``azim``: the 3-D view's angles in
+    degrees; ``azim=None``: -60 with paths, else the side whose near half is lowest (of -60, 30,
+    120 and -150), so that a high rim does not cut across the valley. ``ax``: axes of your own for a single view.
     Returns the Figure.
     """
     if view not in ("both", "contour", "surface"):
