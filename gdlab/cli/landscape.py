@@ -119,8 +119,8 @@ def _print_landscape(console, model_path, model, dataset, n, kind, steps, second
 
     from rich.table import Table
 
-    console.print(f"[bold]{model_path}[/]: {model.count_params():,} parameters; {dataset}, {n:,} training samples; "
-                  f"{kind} plane, {steps}x{steps} points in {seconds:.2f} s ({surf.method})")
+    console.print(f"[bold]{model_path}[/]: {model.count_params():,} parameters; {dataset}, {n:,} training samples")
+    console.print(f"{kind} plane: {steps}x{steps} points in {seconds:.2f} s ({surf.method})")
     table = Table()
     for col in ("loss at the weights", "lowest on the plane", "highest on the plane"):
         table.add_column(col, justify="right")

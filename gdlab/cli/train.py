@@ -71,7 +71,7 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
       gdlab train --dataset spirals --data noise=0.1 --model 2-64-64-2 --epochs 300 --save spirals.npz
       gdlab train --dataset xor --optimizer momentum -p momentum=0.95 --lr 0.05 --full-batch --epochs 300
       gdlab train --dataset circles --epochs 50 --plot regions.png --curves curves.png --json history.json
-      gdlab train --dataset moons --model 2-16-16-2 --activation tanh -o gd --lr 0.5 --full-batch --epochs 300 --seed 0 --sharpness sharp.png
+      gdlab train --dataset sine --model 1-16-16-1 --activation tanh -o gd --lr 0.1 --full-batch --epochs 1000 --seed 0 --sharpness sharp.png
     """
     from gdlab.nn import recipe
 
@@ -131,7 +131,7 @@ def _write_landscape_outputs(console, result, extra, sharpness, trajectory):
         limit = cb.threshold[-1]
         console.print(f"sharpness: {fmt_float(cb.sharpness[0], 4)} at the start, {fmt_float(cb.sharpness[-1], 4)} "
                       f"after {cb.steps[-1]} updates"
-                      + (f"; the stability limit 2/lr is {fmt_float(limit, 4)}" if limit is not None else ""))
+                      + (f" (stability limit {fmt_float(limit, 4)})" if limit is not None else ""))
         label = f"{spec.optimizer} lr={fmt_float(spec.lr)}"
         viz.sharpness_curve({label: cb}, losses={label: result.history}, path=sharpness,
                             title=f"{spec.dataset}: sharpness")

@@ -30,7 +30,7 @@ def test_train_writes_the_sharpness_figure_and_the_trajectory(trained):
 
     out, model, path, sharp, text = trained
     png_ok(sharp)
-    assert "sharpness:" in text and "the stability limit 2/lr is 4" in text
+    assert "sharpness:" in text and "(stability limit 4)" in text
     weights = landscape.load_weight_history(path)
     assert len(weights) == 9  # before training and after each of the 8 epochs
 
