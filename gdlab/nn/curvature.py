@@ -45,6 +45,8 @@ from .landscape import LossFunction, flat_weights
 __all__ = ["hvp", "hessian_eigs", "lanczos", "SharpnessCallback", "stability_threshold", "hvp_step"]
 
 EPS64 = np.finfo(np.float64).eps
+#: the default bound on the Lanczos basis kept by :func:`lanczos` (bytes)
+BASIS_BYTES = 256 * 2**20
 
 
 def hvp_step(theta) -> float:
@@ -93,7 +95,8 @@ def lanczos(matvec, n, k=1, *, which="largest", tol=1e-8, max_iter=None, v0=None
     Full reorthogonalisation (twice, classical Gram-Schmidt) keeps the basis orthonormal.
     Stops when each wanted Ritz pair's residual β_m |s_mi| is at most ``tol`` times the largest
     |Ritz value|, when the Krylov space is invariant, or after ``max_iter`` products (default
-    min(n, 200)). ``which``: "largest" (algebraic, largest first) or "smallest" (smallest
+    min(n, 200), and fewer for a large n: the kept basis stays within ``BASIS_BYTES``, 256 MiB,
+    but has at least 2k + 10 vectors). ``which``: "largest" (algebraic, largest first) or "smallest" (smallest
     first). Returns (values (k,), vectors (k, n), products used, converged).
     """
     if which not in ("largest", "smallest"):
@@ -101,7 +104,8 @@ def lanczos(matvec, n, k=1, *, which="largest", tol=1e-8, max_iter=None, v0=None
     k = _count(k, "k")
     if k > n:
         raise ValueError(f"k = {k} eigenvalues asked of an operator on R^{n}")
-    m_max = min(n, 200) if max_iter is None else min(n, _count(max_iter, "max_iter"))
+    m_max = (min(n, 200, max(2 * k + 10, BASIS_BYTES // (8 * n))) if max_iter is None
+             else min(n, _count(max_iter, "max_iter")))
     m_max = max(m_max, k)
     rng = np.random.default_rng(seed)
     q = rng.standard_normal(n) if v0 is None else np.asarray(v0, dtype=np.float64).reshape(n).copy()

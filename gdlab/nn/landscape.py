@@ -61,10 +61,12 @@ from .model import Sequential
 
 __all__ = ["LossFunction", "Plane", "Slice1D", "Slice2D", "interpolate", "directions", "slice_1d", "slice_2d",
            "project", "shared_plane", "path_span", "flat_weights", "weight_matrix", "PathRecorder", "save_weight_history",
-           "load_weight_history", "MAX_BYTES"]
+           "load_weight_history", "MAX_BYTES", "MAX_GRID_POINTS"]
 
 #: the default bound on the activations held at once by the batch path (bytes)
 MAX_BYTES = 64 * 2**20
+#: the most grid points slice_2d evaluates (1001 x 1001); its coordinates and results stay within ~40 MB
+MAX_GRID_POINTS = 1_002_001
 #: the batch path's working size: a few MiB of activations per batch of points stays in cache
 CHUNK_BYTES = 2 * 2**20
 
@@ -658,8 +660,8 @@ def slice_2d(model, x, y, d1, d2=None, span=1.0, steps=41, *, center=None, loss=
 
     ``d1``, ``d2``: flat vectors or state_dicts, or a :class:`Plane` as ``d1`` (then ``d2`` is
     omitted and the plane's origin is the centre unless ``center`` is given). ``span``: the
-    half-width of both axes, or ((α_lo, α_hi), (β_lo, β_hi)). ``steps``: an int, or (nα, nβ).
-    Returns a :class:`Slice2D` whose ``loss`` has shape (nβ, nα).
+    half-width of both axes, or ((α_lo, α_hi), (β_lo, β_hi)). ``steps``: an int, or (nα, nβ), at
+    most :data:`MAX_GRID_POINTS` points in all. Returns a :class:`Slice2D` whose ``loss`` has shape (nβ, nα).
     """
     plane = d1 if isinstance(d1, Plane) else None
     if plane is not None:
@@ -672,6 +674,8 @@ def slice_2d(model, x, y, d1, d2=None, span=1.0, steps=41, *, center=None, loss=
         raise TypeError("slice_2d needs two directions (d1, d2) or a Plane")
     na, nb = (steps, steps) if not isinstance(steps, (tuple, list)) else steps
     na, nb = _steps(na), _steps(nb)
+    if na * nb > MAX_GRID_POINTS:
+        raise ValueError(f"steps {na} x {nb} make {na * nb:,} grid points; at most {MAX_GRID_POINTS:,} are allowed")
     if isinstance(span, (tuple, list)) and len(span) == 2 and all(isinstance(s, (tuple, list)) for s in span):
         sa, sb = span
     else:

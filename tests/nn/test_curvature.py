@@ -179,3 +179,17 @@ def test_bad_input_is_named():
         C.hvp(model, x, y, np.ones(2))
     with pytest.raises(ValueError, match="every must be an integer >= 1"):
         C.SharpnessCallback(x, y, every=0)
+
+
+def test_the_default_lanczos_basis_is_bounded(monkeypatch):
+    """A large operator gets fewer than 200 basis vectors by default (BASIS_BYTES), at least 2k + 10."""
+    n = 1000
+    d = np.linspace(1.0, 2.0, n)  # eigenvalues too close for Lanczos to converge in few steps
+    monkeypatch.setattr(C, "BASIS_BYTES", 8 * n * 30)
+    calls = []
+    C.lanczos(lambda v: calls.append(1) or d * v, n, 1, tol=1e-14)
+    assert len(calls) == 30
+    monkeypatch.setattr(C, "BASIS_BYTES", 8 * n)
+    calls.clear()
+    C.lanczos(lambda v: calls.append(1) or d * v, n, 2, tol=1e-14)
+    assert len(calls) == 14

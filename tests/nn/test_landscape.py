@@ -392,6 +392,8 @@ def test_bad_input_is_named():
         L.directions(model, kind="pca", history=[model.state_dict()] * 2)
     with pytest.raises(ValueError, match="steps must be an integer"):
         L.slice_1d(model, x, y, plane.d1, steps=1)
+    with pytest.raises(ValueError, match="make 1,003,002 grid points; at most 1,002,001"):
+        L.slice_2d(model, x, y, plane, steps=(1001, 1002))
     with pytest.raises(ValueError, match="span must be a finite number > 0"):
         L.slice_1d(model, x, y, plane.d1, span=-1)
     with pytest.raises(ValueError, match="flat weights have 3 values, the model has"):
