@@ -387,13 +387,14 @@ def interactive_landscape(surf, paths=None, *, log="auto", title=None, path=None
     a, b = np.asarray(surf.alpha, float), np.asarray(surf.beta, float)
     labels = getattr(getattr(surf, "plane", None), "labels", ("α", "β"))
     ztitle = "log₁₀ loss" if logged else "loss"
-    fig = make_subplots(rows=1, cols=2, specs=[[{"type": "xy"}, {"type": "scene"}]], horizontal_spacing=0.08,
+    fig = make_subplots(rows=1, cols=2, specs=[[{"type": "xy"}, {"type": "scene"}]], horizontal_spacing=0.16,
                         subplot_titles=("contour map", "surface"))
     hover = f"{_short(labels[0])}=%{{x:.4g}}, {_short(labels[1])}=%{{y:.4g}}<br>loss=%{{customdata:.6g}}<extra></extra>"
     fig.add_trace(go.Contour(x=_list(a), y=_list(b), z=_clean(_list(Zt)), customdata=_clean(_list(loss)),
                              colorscale="Greys", reversescale=True, ncontours=24,
                              contours=dict(coloring="fill", showlines=True), line=dict(width=0.5, color="white"),
-                             colorbar=dict(title=dict(text=ztitle), x=0.45, len=0.8, thickness=12),
+                             colorbar=dict(title=dict(text=ztitle, side="right"), x=0.435, xanchor="left", len=0.8,
+                                           thickness=12),
                              hovertemplate=hover, showlegend=False), row=1, col=1)
     fig.add_trace(go.Surface(x=_list(a), y=_list(b), z=_clean(_list(Zt)), customdata=_clean(_list(loss)),
                              colorscale="Viridis", showscale=False, opacity=0.95, hovertemplate=hover.replace(
@@ -414,13 +415,17 @@ def interactive_landscape(surf, paths=None, *, log="auto", title=None, path=None
                                    hoverinfo="skip"), row=1, col=2)
     points = dict(getattr(getattr(surf, "plane", None), "points", {}) or {}) or {"the model's weights": (0.0, 0.0)}
     fig.add_trace(go.Scatter(x=[p[0] for p in points.values()], y=[p[1] for p in points.values()],
-                             mode="markers+text", text=list(points), textposition="top right", name="weights",
+                             mode="markers", text=list(points), name="weights",
                              marker=dict(symbol="star", size=16, color=S.MINIMUM_COLOR, line=dict(color="#222", width=1)),
                              hovertemplate="%{text}<extra></extra>"), row=1, col=1)
+    for name, (pa, pb) in points.items():  # the names on a light box: the map is dark where the loss is low
+        fig.add_annotation(x=pa, y=pb, text=name, showarrow=False, yshift=16, font=dict(size=12, color="#222"),
+                           bgcolor="rgba(255,255,255,0.8)", borderpad=2, row=1, col=1)
     fig.update_xaxes(title_text=labels[0], range=[a.min(), a.max()], row=1, col=1)
     fig.update_yaxes(title_text=labels[1], range=[b.min(), b.max()], row=1, col=1)
     fig.update_scenes(xaxis_title=_short(labels[0]), yaxis_title=_short(labels[1]), zaxis_title=ztitle,
-                      camera=dict(eye=dict(x=-1.4, y=-1.5, z=1.0)), aspectmode="cube")
+                      camera=dict(eye=dict(x=-1.4, y=-1.5, z=1.0)), aspectmode="cube",
+                      xaxis_nticks=6, yaxis_nticks=6, zaxis_nticks=6)
     fig.update_layout(template="plotly_white", title=dict(text=_default_title(surf) if title is None else title, x=0.5),
                       legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="center", x=0.5),
                       margin=dict(l=60, r=30, t=80, b=60))
