@@ -43,6 +43,7 @@ array in a ``finally`` block, so an exception or Ctrl-C midway leaves the weight
 
 from __future__ import annotations
 
+import contextlib
 import json
 import numbers
 import os
@@ -61,7 +62,7 @@ from .model import Sequential
 
 __all__ = ["LossFunction", "Plane", "Slice1D", "Slice2D", "interpolate", "directions", "slice_1d", "slice_2d",
            "project", "shared_plane", "path_span", "flat_weights", "weight_matrix", "PathRecorder", "save_weight_history",
-           "load_weight_history", "MAX_BYTES", "MAX_GRID_POINTS"]
+           "load_weight_history", "restored", "MAX_BYTES", "MAX_GRID_POINTS"]
 
 #: the default bound on the activations held at once by the batch path (bytes)
 MAX_BYTES = 64 * 2**20
@@ -150,6 +151,18 @@ def weight_matrix(history) -> np.ndarray:
         return np.stack([np.concatenate([np.asarray(w[k], dtype=np.float64).ravel() for k in names])
                          for w in weights])
     return np.stack([flat_weights(w) for w in weights])
+
+
+@contextlib.contextmanager
+def restored(params):
+    """Every parameter's values and ``.grad`` put back on leaving the block, whatever ends it (Ctrl-C too)."""
+    saved = [(p.data.copy(), p.grad) for p in params]
+    try:
+        yield
+    finally:
+        for p, (data, grad) in zip(params, saved):
+            p.data[...] = data
+            p.grad = grad
 
 
 # -----------------------------------------------------------------------------------
@@ -360,8 +373,7 @@ class LossFunction:
     def _values_loop(self, center, D, C, metrics):
         keys = self._metric_keys(metrics)
         result = {"loss": np.empty(len(C)), **{k: np.empty(len(C)) for k in keys}}
-        saved = [(p.data.copy(), p.grad) for p in self.params]
-        try:
+        with restored(self.params):
             for j, c in enumerate(C):
                 theta = center + c @ D
                 for i, p in enumerate(self.params):
@@ -375,10 +387,6 @@ class LossFunction:
                     else:
                         value = self.loss_fn(self.head(self.x), self.y)
                         result["loss"][j] = float(np.asarray(getattr(value, "data", value)))
-        finally:
-            for p, (data, g) in zip(self.params, saved):
-                p.data[...] = data
-                p.grad = g
         return result
 
     def _chunk(self, width):
@@ -489,18 +497,13 @@ class LossFunction:
             self.loss_fn(h, self.y64).backward()
             return np.concatenate([(lf.grad if lf.grad is not None else np.zeros(lf.data.shape)).ravel()
                                    for lf in leaves])
-        saved = [(p.data.copy(), p.grad) for p in self.params]
-        try:
+        with restored(self.params):
             for i, p in enumerate(self.params):
                 p.data[...] = self._block(theta, i)
                 p.grad = None
             self.loss_fn(self.head(self.x), self.y).backward()
             return np.concatenate([(p.grad if p.grad is not None else np.zeros(p.data.shape)).ravel()
                                    for p in self.params]).astype(np.float64)
-        finally:
-            for p, (data, g) in zip(self.params, saved):
-                p.data[...] = data
-                p.grad = g
 
 
 # -----------------------------------------------------------------------------------
