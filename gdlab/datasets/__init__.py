@@ -12,7 +12,9 @@ from . import seeds as _seeds
 from . import synthetic as _synthetic
 from ._base import Dataset
 from .digits import load_digits
+from .features import FEATURES, expand_features
 from .idx import load_idx, load_mnist, save_idx
+from .points import PointsError, load_points_csv
 from .preprocessing import Standardizer
 from .registry import describe, get, names
 from .seeds import *  # noqa: F403 - the seeds' data sets, as listed in seeds.__all__
@@ -24,7 +26,7 @@ __all__ = [
     *_seeds.__all__,
     *_synthetic.__all__,
     # real data and files
-    "load_digits", "load_idx", "save_idx", "load_mnist",
+    "load_digits", "load_idx", "save_idx", "load_mnist", "load_points_csv", "PointsError",
     # utilities
-    "train_test_split", "Standardizer",
+    "train_test_split", "Standardizer", "FEATURES", "expand_features",
 ]

@@ -104,32 +104,39 @@ def make_polynomial(
     noise: float = 0.1,
     x_range=(-3.0, 3.0),
     seed=None,
+    n_features: int = 1,
 ) -> Dataset:
     """Polynomial regression data: ``y = c0 + c1 x + c2 x^2 + ... + noise * N(0, 1)``.
 
     ``coefficients`` are in increasing powers of x (the reverse of ``np.polyval``); the
     default ``(0, 0, 2)`` is seed 003's ``y = 2 x^2``. ``x`` is uniform on ``x_range``
-    (use :func:`make_seed003_quadratic` for the seed's evenly spaced version).
+    (use :func:`make_seed003_quadratic` for the seed's evenly spaced version). With
+    ``n_features = d > 1`` the polynomial is summed over the features,
+    ``y = sum_j p(x_j) + noise`` (d = 2 with the default: the bowl ``2 x1^2 + 2 x2^2``);
+    d = 1 draws exactly the numbers it always did.
 
     Returns
     -------
     Dataset
-        ``x`` (n, 1), ``y`` (n,); ``true_params = {"coefficients": array}``.
+        ``x`` (n, n_features), ``y`` (n,); ``true_params = {"coefficients": array}``.
     """
     n = check_n_samples(n_samples)
+    d = check_n_samples(n_features, "n_features")
     noise = check_nonneg(noise)
     low, high = check_range(x_range, "x_range")
     c = np.asarray(coefficients, dtype=np.float64).reshape(-1)
     if c.size == 0 or not np.all(np.isfinite(c)):
         raise ValueError(f"coefficients must be one or more finite numbers (c0, c1, ...), got {coefficients!r}")
     rng = make_rng(seed)
-    x = rng.uniform(low, high, size=(n, 1))
-    y = np.polynomial.polynomial.polyval(x[:, 0], c) + noise * rng.standard_normal(n)
+    x = rng.uniform(low, high, size=(n, d))
+    y = np.polynomial.polynomial.polyval(x, c).sum(axis=1) + noise * rng.standard_normal(n)
+    where = f"[{low:g}, {high:g}]" + (f"^{d}" if d > 1 else "")
     return Dataset(
         x,
         y,
         name="polynomial",
-        description=f"y = sum_k c_k x^k + noise (degree {c.size - 1}), x uniform on [{low:g}, {high:g}].",
+        description=(f"y = sum_k c_k x^k + noise (degree {c.size - 1}" + (", summed over the features" if d > 1 else "")
+                     + f"), x uniform on {where}."),
         true_params={"coefficients": c.copy()},
         info={"n_samples": n, "noise": noise, "x_range": (low, high), "rng_seed": seed},
     )
@@ -143,29 +150,36 @@ def make_sine(
     phase: float = 0.0,
     x_range=(0.0, 2.0 * np.pi),
     seed=None,
+    n_features: int = 1,
 ) -> Dataset:
     """A noisy sine wave: ``y = amplitude * sin(frequency * x + phase) + noise * N(0, 1)``.
 
     ``x`` is uniform on ``x_range`` (default one period, [0, 2 pi]). A classic target for a
-    small network with a nonlinear activation.
+    small network with a nonlinear activation. With ``n_features = d > 1`` the sines of the
+    features are multiplied, ``y = amplitude * prod_j sin(frequency * x_j + phase) + noise``
+    (d = 2: an egg crate of four bumps on the default square); d = 1 draws exactly the
+    numbers it always did.
 
     Returns
     -------
     Dataset
-        ``x`` (n, 1), ``y`` (n,).
+        ``x`` (n, n_features), ``y`` (n,).
     """
     n = check_n_samples(n_samples)
+    d = check_n_samples(n_features, "n_features")
     noise = check_nonneg(noise)
     low, high = check_range(x_range, "x_range")
     a, f, p = check_real(amplitude, "amplitude"), check_real(frequency, "frequency"), check_real(phase, "phase")
     rng = make_rng(seed)
-    x = rng.uniform(low, high, size=(n, 1))
-    y = a * np.sin(f * x[:, 0] + p) + noise * rng.standard_normal(n)
+    x = rng.uniform(low, high, size=(n, d))
+    y = a * np.prod(np.sin(f * x + p), axis=1) + noise * rng.standard_normal(n)
+    where = f"[{low:g}, {high:g}]" + (f"^{d}" if d > 1 else "")
     return Dataset(
         x,
         y,
         name="sine",
-        description=f"y = {a:g} sin({f:g} x + {p:g}) + noise, x uniform on [{low:g}, {high:g}].",
+        description=(f"y = {a:g} " + ("prod_j " if d > 1 else "") + f"sin({f:g} x{'_j' if d > 1 else ''} + {p:g})"
+                     f" + noise, x uniform on {where}."),
         true_params={"amplitude": a, "frequency": f, "phase": p},
         info={"n_samples": n, "noise": noise, "x_range": (low, high), "rng_seed": seed},
     )
