@@ -1,7 +1,7 @@
 """gdlab.web: the browser lab (``gdlab serve``) — a FastAPI app over the library.
 
 - :func:`create_app` — the ASGI app: routers per area (``meta``, ``functions``, ``optimizers``,
-  ``pages``), the static front end (plain JS modules and CSS under ``static/``, plotly.js from
+  ``networks``, ``pages``), the static front end (plain JS modules and CSS under ``static/``, plotly.js from
   the installed plotly package), errors as JSON naming the field.
 - :func:`serve` — the app under uvicorn on 127.0.0.1:8765 by default, until Ctrl-C.
 

@@ -13,7 +13,8 @@ from fastapi.staticfiles import StaticFiles
 import gdlab
 
 from . import errors, limits
-from .routers import functions, meta, optimizers, pages
+from .routers import functions, meta, networks, optimizers, pages
+from .sessions import Sessions
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -38,13 +39,15 @@ def create_app(*, time_budget: float = limits.TIME_BUDGET, workers: int | None =
     app = FastAPI(
         title="gdlab lab", version=gdlab.__version__,
         description="The JSON API of `gdlab serve`: the function catalog, formula parsing, optimizer races "
-                    "(whole or streamed), tuning and basin maps. Every number is the gdlab library's. "
+                    "(whole or streamed), tuning and basin maps, and small networks trained with gdlab.nn (whole, streamed "
+                    "or step by step in a session). Every number is the gdlab library's. "
                     "Errors are `{\"error\": message, \"field\": name}` with a 4xx status.",
     )
     app.state.lab = LabSettings(float(time_budget), anyio.CapacityLimiter(int(workers)))
+    app.state.sessions = Sessions(limits.MAX_SESSIONS, limits.SESSION_IDLE)
     errors.install(app)
     app.add_middleware(errors.BodyLimit, max_bytes=limits.MAX_BODY)
-    for area in (meta, functions, optimizers, pages):
+    for area in (meta, functions, optimizers, networks, pages):
         app.include_router(area.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -105,11 +105,11 @@ def state_count(name: str) -> int:
     return len(optim.get_rule(name).state_keys)
 
 
-async def compute(request, work, *args):
+async def compute(request, work, *args, field: str = "steps", hint: str = "use fewer steps, starts or optimizers"):
     """``work(*args, deadline)`` in a worker thread, under the app's limiter and time budget.
 
     The deadline starts when the work does (time queued behind other requests does not count).
-    A computation past its budget is a 422 naming ``steps``.
+    A computation past its budget is a 422 naming ``field`` (default ``steps``), with ``hint``.
     """
     lab = request.app.state.lab
 
@@ -119,6 +119,6 @@ async def compute(request, work, *args):
     try:
         return await anyio.to_thread.run_sync(run, limiter=lab.limiter)
     except library.BudgetExceeded as exc:
-        raise APIError("steps", f"{exc}; use fewer steps, starts or optimizers") from None
+        raise APIError(field, f"{exc}; {hint}") from None
     except (ValueError, TypeError) as exc:  # the library refused an argument the checks let through
         raise APIError(None, _one_line(exc)) from None

@@ -24,7 +24,8 @@ from gdlab import functions as catalog
 from gdlab import optim
 
 __all__ = ["resolve_function", "function_info", "optimizer_catalog", "surface", "race", "tune", "basins",
-           "stability", "house_style", "BudgetExceeded", "Deadline"]
+           "stability", "house_style", "BudgetExceeded", "Deadline", "network_data", "playground",
+           "model_bytes"]
 
 
 
@@ -229,3 +230,38 @@ def basins(f, label: str, spec: dict, steps: int, grid: int, *, tol=None, noise=
     b = np.asarray(f.bounds, dtype=np.float64)
     return {"x": np.linspace(b[0, 0], b[0, 1], grid), "y": np.linspace(b[1, 0], b[1, 1], grid), "run": run,
             "basins": res}
+
+
+# ---------------------------------------------------------------------------------------------
+# networks
+
+
+def network_data(name: str, n_samples: int, noise: float, seed, csv_text=None, max_samples=None, max_bytes=None):
+    """A 2-D data set: ``gdlab.nn.playground.playground_data``, or the user's CSV through
+    ``gdlab.datasets.load_points_csv`` (``PointsError``, a ValueError naming the line)."""
+    if name == "csv":
+        from gdlab.datasets import load_points_csv
+
+        return load_points_csv(csv_text or "", max_samples=max_samples, max_bytes=max_bytes)
+    from gdlab.nn.playground import playground_data
+
+    return playground_data(name, n_samples=n_samples, noise=noise, seed=seed)
+
+
+def playground(data, **settings):
+    """``gdlab.nn.playground.Playground(data, **settings)``: the copies, compiled, at epoch 0."""
+    from gdlab.nn.playground import Playground
+
+    return Playground(data, **settings)
+
+
+def model_bytes(model) -> bytes:
+    """``model.save`` (the .npz ``gdlab.nn.load_model`` reads) as bytes."""
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="gdlab-model-") as tmp:
+        path = os.path.join(tmp, "model.npz")
+        model.save(path)
+        with open(path, "rb") as fh:
+            return fh.read()

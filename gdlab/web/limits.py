@@ -22,6 +22,19 @@ MAX_BASIN_GRID = 100         # start points per side of a basin map
 MAX_BASIN_NUMBERS = 8_000_000
 MAX_SURFACE_GRID = 300       # grid points per side of a contour map
 TIME_BUDGET = 20.0           # seconds of computation per request
+# the Networks page (POST /api/train ...)
+MAX_EPOCHS = 5_000
+MAX_SAMPLES = 5_000
+MAX_LAYERS = 6               # hidden layers
+MAX_NEURONS_API = 256        # neurons per hidden layer, POST /api/train
+MAX_NEURONS_PAGE = 8         # neurons per hidden layer, the page's sessions
+MAX_COPIES = 4               # networks trained in lockstep (the optimizer and up to 3 to compare)
+MAX_EXPLAIN_NEURONS = 8      # hidden neurons in all, for "Explain step"
+MAX_CSV = 500_000            # bytes of an uploaded CSV
+MAX_TRAIN_GRID = 100         # grid points per side of the decision boundary
+MAX_SESSIONS = 64            # live training sessions of the page (the oldest idle one goes first)
+SESSION_IDLE = 1800.0        # seconds an idle session is kept
+MAX_ADVANCE = 500            # epochs one session request may add
 
 
 def as_dict() -> dict:

@@ -131,3 +131,70 @@ class SurfaceRequest(BaseModel):
     bounds: Optional[Annotated[list[Annotated[list[Finite], Field(min_length=2, max_length=2)]],
                                Field(min_length=1, max_length=2)]] = Field(
         None, description="[[xmin, xmax], [ymin, ymax]]; default: the function's")
+
+
+# ---------------------------------------------------------------------------------------------
+# the Networks page
+
+Feature = Literal["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"]
+DatasetName = Literal["moons", "circles", "spirals", "xor", "blobs", "linear", "polynomial", "sine", "csv"]
+
+
+class NetworkSettings(BaseModel):
+    """The data, the network and its training (``POST /api/train`` and the page's sessions)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataset: DatasetName = Field("moons", description="a 2-D data set, or 'csv' for the points in `csv`")
+    csv: Optional[str] = Field(None, max_length=L.MAX_CSV, description="rows x1,x2,label (or target), when "
+                               "dataset is 'csv' (a header row is skipped)")
+    n_samples: int = Field(200, ge=4, le=L.MAX_SAMPLES)
+    noise: float = Field(0.1, ge=0, le=10, allow_inf_nan=False)
+    test_fraction: float = Field(0.5, ge=0, le=0.9, allow_inf_nan=False, description="held out as test points")
+    data_seed: Seed = 0
+    features: list[Feature] = Field(["x1", "x2"], min_length=1, max_length=7)
+    hidden: list[Annotated[int, Field(ge=1, le=L.MAX_NEURONS_API)]] = Field([4, 4], max_length=L.MAX_LAYERS,
+                                                                            description="neurons per hidden layer")
+    activation: Literal["relu", "tanh", "sigmoid", "leaky_relu", "softplus"] = "tanh"
+    optimizer: OptimizerSpec = Field(default_factory=lambda: OptimizerSpec(name="adam", lr=0.03))
+    compare: list[OptimizerSpec] = Field([], max_length=L.MAX_COPIES - 1, description="more optimizers trained "
+                                         "in lockstep from the same weights on the same batches")
+    batch_size: Optional[int] = Field(10, ge=1, le=L.MAX_SAMPLES, description="1: SGD; null: the full batch (GD)")
+    weight_decay: NonNegative = Field(0.0, description="L2 weight decay (the optimizer's weight_decay)")
+    seed: Seed = Field(0, description="seeds the initial weights and the shuffling")
+    grid: int = Field(50, ge=2, le=L.MAX_TRAIN_GRID, description="grid points per side of the boundary")
+
+
+class TrainRequest(NetworkSettings):
+    """``POST /api/train``: train the network with ``fit`` for ``epochs``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "dataset": "moons", "n_samples": 200, "noise": 0.2, "test_fraction": 0.5, "data_seed": 0,
+        "features": ["x1", "x2"], "hidden": [8, 8], "activation": "tanh", "optimizer": {"name": "adam", "lr": 0.03},
+        "batch_size": 10, "epochs": 100, "weight_decay": 0.0, "seed": 0}})
+
+    epochs: int = Field(100, ge=1, le=L.MAX_EPOCHS)
+
+
+class TrainStreamRequest(TrainRequest):
+    """``POST /api/train/stream``: the same training, a frame every ``every`` epochs."""
+
+    every: Optional[int] = Field(None, ge=1, le=L.MAX_EPOCHS, description="epochs per frame (default: about "
+                                 "50 frames)")
+
+
+class AdvanceRequest(BaseModel):
+    """``POST /api/train/session/{id}/advance``: more epochs for every copy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    epochs: int = Field(1, ge=1, le=L.MAX_ADVANCE)
+
+
+class ExplainRequest(BaseModel):
+    """``POST /api/train/session/{id}/explain``: one backprop step of one training sample."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample: int = Field(0, ge=0)
+    copy_: int = Field(0, ge=0, lt=L.MAX_COPIES, alias="copy")

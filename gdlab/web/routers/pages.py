@@ -24,6 +24,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGES = [
     {"path": "/optimizers", "title": "Optimizers", "template": "optimizers.html", "script": "optimizers/main.js",
      "summary": "Race gradient-descent optimizers on a landscape"},
+    {"path": "/networks", "title": "Networks", "template": "networks.html", "script": "networks/main.js",
+     "summary": "Train a small neural network on 2-D data, optimizers side by side"},
 ]
 
 
