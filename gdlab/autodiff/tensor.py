@@ -26,16 +26,23 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 
 import numpy as np
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled"]
 
 
-class _GradMode:
-    """Whether new results record their graph. Changed only by the context managers below."""
+class _GradModeState(threading.local):
+    """Whether new results record their graph, per thread (as in PyTorch: a ``no_grad`` in one
+    thread, e.g. a server's prediction, must not stop another thread's training from recording).
+    Changed only by the context managers below."""
 
-    enabled = True
+    def __init__(self):
+        self.enabled = True
+
+
+_GradMode = _GradModeState()
 
 
 def is_grad_enabled() -> bool:
