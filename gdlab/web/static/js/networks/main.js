@@ -14,12 +14,16 @@ import * as draw from "./draw.js";
 const net = {
   state: null, optimizers: {}, style: null, limits: null, cards: [],
   session: null, gen: 0, playing: false, busy: null, history: [], frame: null, epoch: 0, updates: 0,
-  frames: 0, frameTimes: [], csv: null, pick: 0, explained: null, ready: false, looping: false,
+  frames: 0, frameTimes: [], csv: null, pick: 0, explained: null, ready: false, looping: false, pending: false,
 };
 window.gdlabNet = net; // for the browser tests and the curious
 
 const LABEL = { x1: "X₁", x2: "X₂", "x1^2": "X₁²", "x2^2": "X₂²", x1x2: "X₁X₂", sin_x1: "sin(X₁)", sin_x2: "sin(X₂)" };
 const MAX_LAYERS = 6, MAX_UNITS = 8, MAX_COPIES = 4;
+// the lr an optimizer added to the page starts with: one that moves a small net in tens of epochs
+// (the rules' own defaults, e.g. Adam's 0.001, are made for big nets and long runs)
+const START_LR = { gd: 0.1, sgd: 0.1, momentum: 0.03, nesterov: 0.03, adagrad: 0.1, rmsprop: 0.01, adadelta: 1,
+  adam: 0.03, adamw: 0.03, adamax: 0.03, nadam: 0.03, radam: 0.03, lion: 0.003 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
@@ -91,6 +95,7 @@ function fieldError(err) {
 /** A new session for the current settings (the reset); keeps playing if it was. */
 async function restart() {
   const gen = ++net.gen;
+  net.pending = true;
   const old = net.session;
   net.busy = (async () => {
     let res;
@@ -114,6 +119,7 @@ async function restart() {
     applyFrame(res.frame);
   })();
   await net.busy;
+  if (gen === net.gen) net.pending = false;
   if (old) fetch(`/api/train/session/${old.id}`, { method: "DELETE" }).catch(() => {});
 }
 
@@ -337,11 +343,11 @@ function renderCurves() {
     margin: { l: 50, r: 12, t: 8, b: 34 }, paper_bgcolor: "#fff", plot_bgcolor: "#fff", showlegend: net.history.length > 1,
     legend: { orientation: "h", y: 1.02, yanchor: "bottom", x: 1, xanchor: "right", font: { size: 11 } },
     xaxis: { title: { text: "epoch", font: { size: 11 } }, gridcolor: "#eef0f3", zeroline: false, rangemode: "tozero" },
-    yaxis: { title: { text: title, font: { size: 11 } }, gridcolor: "#eef0f3", zeroline: false, type },
+    yaxis: { title: { text: title, font: { size: 11 } }, gridcolor: "#eef0f3", zeroline: false, type, rangemode: "tozero" },
     font: { family: "system-ui, sans-serif", size: 11, color: "#333" }, uirevision: String(net.gen),
   });
   const config = { displayModeBar: false, responsive: true };
-  window.Plotly.react("loss", traces("loss"), layout("loss", "log"), config);
+  window.Plotly.react("loss", traces("loss"), layout("loss", "linear"), config);
   window.Plotly.react("metric", traces(metric), layout(metric === "accuracy" ? "accuracy" : "R²", "linear"), config);
   $("#metric-caption").textContent = `${metric === "accuracy" ? "accuracy" : "R²"} per epoch: train (solid), test (dashed)`;
 }
@@ -424,6 +430,7 @@ async function fetchFile(path, name) {
 // ---- the controls ------------------------------------------------------------------------------
 function changed({ immediate = false } = {}) {
   history.replaceState(null, "", toURL(net.state) + location.hash);
+  net.pending = true;
   if (immediate) restart(); else restartSoon();
 }
 const restartSoon = debounce(() => restart(), 250);
@@ -545,7 +552,7 @@ function wire() {
     const name = add.value;
     add.value = "";
     if (!name || net.state.opts.length >= MAX_COPIES) return;
-    net.state.opts.push({ name, hp: { lr: net.optimizers[name].defaults.lr } });
+    net.state.opts.push({ name, hp: { lr: START_LR[name] ?? net.optimizers[name].defaults.lr } });
     buildCards();
     changed({ immediate: true });
   });
