@@ -7,14 +7,14 @@ const WHITE = [250, 250, 252];
 
 /** A colour scale: value -> [r, g, b]. kind: "prob" (0..1 between two class colours), "signed"
  * (symmetric around 0, scaled by `span`), "range" ([lo, hi] between the two colours), "class". */
-export function scale(kind, colors, { span = 1, lo = 0, hi = 1 } = {}) {
+export function scale(kind, colors, { span = 1, lo = 0, hi = 1, strength = 0.85 } = {}) {
   const c0 = hex(colors[0]), c1 = hex(colors[1]);
   const light = (c, t) => mix(WHITE, c, t);
   if (kind === "class") {
     const cs = colors.map(hex);
-    return (v) => light(cs[Math.max(0, Math.min(cs.length - 1, Math.round(v)))], 0.55);
+    return (v) => light(cs[Math.max(0, Math.min(cs.length - 1, Math.round(v)))], 0.45);
   }
-  const diverge = (t) => (t < 0.5 ? light(c0, (0.5 - t) * 2 * 0.85) : light(c1, (t - 0.5) * 2 * 0.85)); // t in [0, 1]
+  const diverge = (t) => (t < 0.5 ? light(c0, (0.5 - t) * 2 * strength) : light(c1, (t - 0.5) * 2 * strength)); // t in [0, 1]
   if (kind === "prob") return (v) => diverge(Math.max(0, Math.min(1, v)));
   if (kind === "range") return (v) => diverge(Math.max(0, Math.min(1, (v - lo) / (hi - lo || 1))));
   return (v) => diverge(Math.max(0, Math.min(1, 0.5 + v / (2 * (span || 1)))));

@@ -54,10 +54,10 @@ function outputScale() {
   const s = net.session;
   if (s.task === "regression") {
     const ys = [...s.points.train.y, ...(s.points.test ? s.points.test.y : [])];
-    return draw.scale("range", [classColors()[0], classColors()[1]], { lo: Math.min(...ys), hi: Math.max(...ys) });
+    return draw.scale("range", [classColors()[0], classColors()[1]], { lo: Math.min(...ys), hi: Math.max(...ys), strength: 0.6 });
   }
   if (s.classes > 2) return draw.scale("class", classColors());
-  return draw.scale("prob", [classColors()[0], classColors()[1]]);
+  return draw.scale("prob", [classColors()[0], classColors()[1]], { strength: 0.6 });
 }
 
 function pointColor() {
