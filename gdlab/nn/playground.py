@@ -72,14 +72,21 @@ def playground_data(name: str, n_samples: int = 200, noise: float = 0.1, seed=No
 
 
 class _Stop(Callback):
-    """Calls ``check()`` after every update (a deadline raises from there)."""
+    """Calls ``check()`` after every update (a deadline raises from there); with ``after``, ends
+    training after that many updates."""
 
-    def __init__(self, check):
+    def __init__(self, check=None, after=None):
         super().__init__()
         self.check = check
+        self.after = after
+        self.done = 0
 
     def on_batch_end(self, batch, logs=None):
-        self.check()
+        if self.check is not None:
+            self.check()
+        self.done += 1
+        if self.after is not None and self.done >= self.after:
+            self.model.stop_training = True
 
 
 class Playground:
@@ -179,7 +186,32 @@ class Playground:
         self.epoch += int(epochs)
         return new
 
-    # -- what the page draws -----------------------------------------------------------------
+    def peek(self, updates: int, check=None) -> list:
+        """Copies of the models ``updates`` updates into the next epoch (1 <= updates <=
+        steps_per_epoch), the playground itself unchanged: each model is saved and loaded
+        (``model.save``/``nn.load_model``: weights, optimizer state, epoch count) and ``fit`` runs on
+        the copy until that many updates. The next epoch's batches depend only on the seed and the
+        epoch, so these are the weights ``advance(1)`` passes through (one step at a time on the page)."""
+        import os
+        import tempfile
+
+        from .saving import load_model
+
+        if not 1 <= int(updates) <= self.steps_per_epoch:
+            raise ValueError(f"updates must be in [1, {self.steps_per_epoch}] (the updates of one epoch), "
+                             f"got {updates}")
+        out = []
+        with tempfile.TemporaryDirectory(prefix="gdlab-peek-") as tmp:
+            for i, model in enumerate(self.models):
+                path = os.path.join(tmp, f"{i}.npz")
+                model.save(path)
+                twin = load_model(path)
+                twin.fit(*self.train_data, epochs=1, batch_size=self.batch_size, verbose=0, seed=self.seed,
+                         callbacks=[_Stop(check, after=int(updates))])
+                out.append(twin)
+        return out
+
+    # -- what the page draws (of the playground's models, or of ``models`` given) ---------------
     def axes(self, n: int):
         """The grid's coordinates over :attr:`bounds`: (x1 values, x2 values), n each."""
         b = self.bounds
@@ -200,16 +232,16 @@ class Playground:
                 return 1.0 / (1.0 + np.exp(-out[:, 0]))
         return np.argmax(out, axis=1).astype(np.float64)
 
-    def grid(self, n: int = 50) -> list[np.ndarray]:
+    def grid(self, n: int = 50, models=None) -> list[np.ndarray]:
         """Every copy's :meth:`output` on an n x n grid over the plane (row i is the i-th x2 value)."""
         inputs = self._grid_inputs(n)
-        return [self.output(m, inputs).reshape(n, n) for m in self.models]
+        return [self.output(m, inputs).reshape(n, n) for m in (models or self.models)]
 
-    def neurons(self, n: int = 20, copy: int = 0) -> list[np.ndarray]:
+    def neurons(self, n: int = 20, copy: int = 0, models=None) -> list[np.ndarray]:
         """Each hidden layer's outputs on an n x n grid: a list of (units, n, n) arrays (copy ``copy``)."""
         x = self._grid_inputs(n).astype(np.float32)
         out = []
-        layers = self.models[copy].layers
+        layers = (models or self.models)[copy].layers
         with no_grad():
             for i, layer in enumerate(layers[:-1]):
                 x = layer(x)
@@ -218,10 +250,10 @@ class Playground:
                     out.append(np.asarray(x, dtype=np.float64).T.reshape(-1, n, n))
         return out
 
-    def weights(self, copy: int = 0) -> list[dict]:
+    def weights(self, copy: int = 0, models=None) -> list[dict]:
         """The Linear layers' weights (in_features, out_features) and biases of copy ``copy``."""
         return [{"weight": layer.weight.data.astype(np.float64), "bias": layer.bias.data.astype(np.float64)}
-                for layer in self.models[copy].layers if isinstance(layer, Linear)]
+                for layer in (models or self.models)[copy].layers if isinstance(layer, Linear)]
 
     def explain(self, sample: int = 0, copy: int = 0, lr=None):
         """``nn.explain_backprop`` for training sample ``sample`` of copy ``copy`` (its loss is

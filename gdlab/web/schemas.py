@@ -191,6 +191,14 @@ class AdvanceRequest(BaseModel):
     epochs: int = Field(1, ge=1, le=L.MAX_ADVANCE)
 
 
+class StepRequest(BaseModel):
+    """``POST /api/train/session/{id}/step``: the copies ``updates`` updates into the next epoch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    updates: int = Field(1, ge=1, le=L.MAX_SAMPLES)
+
+
 class ExplainRequest(BaseModel):
     """``POST /api/train/session/{id}/explain``: one backprop step of one training sample."""
 

@@ -83,3 +83,30 @@ def test_bad_settings_are_named():
         Playground(data, features=["x9"])
     with pytest.raises(ValueError, match="playground data set"):
         playground_data("digits")
+
+
+def test_peek_steps_through_the_next_epoch_without_changing_the_playground():
+    data = playground_data("moons", n_samples=40, seed=2)
+    pg = Playground(data, hidden=[3], optimizers=[{"optimizer": "adam", "lr": 0.05}], batch_size=8,
+                    test_fraction=0.25, seed=5, data_seed=2)
+    pg.advance(2)
+    before = [p.data.copy() for p in pg.models[0].parameters()]
+    (one,) = pg.peek(1)
+    # the first update of epoch 2 by hand: the batch fit's rule draws, one train_step on it
+    twin = nn.mlp(list(pg.sizes), activation="tanh", seed=5)
+    twin.compile(optimizer="adam", loss=pg.loss, metrics=pg.metrics, lr=0.05)
+    twin.fit(*pg.train_data, epochs=2, batch_size=8, seed=5, verbose=0)
+    idx = np.random.default_rng([5, 2]).permutation(len(pg.train_data[0]))[:8]
+    x = np.asarray(pg.train_data[0], dtype=np.float32)[idx]
+    y = np.asarray(pg.train_data[1], dtype=np.float32)[idx]
+    nn.Trainer(twin).train_step(x, y)
+    for a, b in zip(one.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+    whole = pg.peek(pg.steps_per_epoch)
+    for a, b in zip(pg.models[0].parameters(), before):
+        np.testing.assert_array_equal(a.data, b)  # unchanged by peeking
+    pg.advance(1)
+    for a, b in zip(whole[0].parameters(), pg.models[0].parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+    with pytest.raises(ValueError, match="updates must be in"):
+        pg.peek(pg.steps_per_epoch + 1)

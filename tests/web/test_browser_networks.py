@@ -2,7 +2,7 @@
 
 Builds a net (a layer and neurons added), plays and sees the boundary change and the loss fall,
 with the page's numbers those of POST /api/train (gdlab.nn's fit) for the same settings; compares
-two optimizers in lockstep; explains a step; reloads from the URL and finds the same settings.
+two optimizers in lockstep and steps one update at a time; explains a step; reloads from the URL and finds the same settings.
 Skipped only where chromium or Playwright is absent, never with GDLAB_REQUIRE_BROWSER=1.
 """
 
@@ -97,6 +97,17 @@ def test_compare_two_optimizers_in_lockstep(browser, live_server, shots):  # noq
     api = httpx.post(f"{live_server.url}/api/train", json=page_request(page, 3), timeout=30).json()
     assert [r["history"] for r in api["runs"]] == hist
     page.wait_for_function("() => document.querySelectorAll('#loss .scatterlayer .trace').length === 4", timeout=10_000)
+    # one step = one update into epoch 4, then the epoch completes through it
+    spe = net(page, "window.gdlabNet.session.steps_per_epoch")
+    weights = net(page, "window.gdlabNet.frame.weights")
+    for k in (1, 2):
+        page.click("#step")
+        page.wait_for_function(f"() => window.gdlabNet.partial === {k}", timeout=10_000)
+    assert net(page, "window.gdlabNet.epoch") == 3 and page.locator("#update-count").inner_text() == str(3 * spe + 2)
+    assert net(page, "window.gdlabNet.frame.weights") != weights
+    page.click("#epoch")
+    page.wait_for_function("() => window.gdlabNet.epoch === 4 && window.gdlabNet.partial === 0", timeout=10_000)
+    assert [len(h["loss"]) for h in net(page, "window.gdlabNet.history")] == [4, 4]
     page.screenshot(path=str(shots / "net-2-compare.png"), full_page=True)
     assert not errors, errors
 

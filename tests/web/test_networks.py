@@ -111,6 +111,12 @@ def test_a_session_advances_in_lockstep_and_downloads(client, tmp_path):
     whole = client.post("/api/train", json=SMALL).json()
     assert f1["runs"][0]["history"]["loss"] + f2["runs"][0]["history"]["loss"] == whole["history"]["loss"]
 
+    # "one step": the view a few updates into epoch 7, the session staying at epoch 6
+    p = client.post(f"/api/train/session/{sid}/step", json={"updates": 6}).json()
+    assert (p["epoch"], p["partial"], p["updates"]) == (6, 6, 42) and not any(p["runs"][0]["history"].values())
+    r = client.post(f"/api/train/session/{sid}/step", json={"updates": 7})
+    assert r.status_code == 422 and r.json()["field"] == "updates" and "6 update(s)" in r.json()["error"]
+
     r = client.get(f"/api/train/session/{sid}/model")
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     (tmp_path / "m.npz").write_bytes(r.content)
@@ -129,6 +135,8 @@ def test_a_session_advances_in_lockstep_and_downloads(client, tmp_path):
     ex = nn.explain_backprop(model, f(np.array([s["points"]["train"]["x"][2]]))[0], s["points"]["train"]["y"][2],
                              lr=0.05, print_fn=None)
     assert e["gradients"] == pytest.approx(ex.gradients, rel=1e-12) and e["text"] == ex.text
+    f3 = client.post(f"/api/train/session/{sid}/advance", json={"epochs": 1}).json()
+    assert f3["weights"] == p["weights"] and f3["runs"][0]["z"] == p["runs"][0]["z"]  # the epoch the steps went through
     assert client.delete(f"/api/train/session/{sid}").json() == {"ended": True}
     r = client.post(f"/api/train/session/{sid}/advance", json={"epochs": 1})
     assert r.status_code == 404 and r.json()["field"] == "id"

@@ -4,6 +4,7 @@
 * ``POST /api/train/stream`` — the same training as server-sent events, a frame every few epochs;
 * ``POST /api/train/session`` and ``.../{id}/advance`` — the page's play, epoch and reset: the
   copies live on the server (:mod:`gdlab.web.sessions`) and each request trains more epochs;
+  ``.../{id}/step`` (the copies a few updates into the next epoch, for "one step"),
   ``.../{id}/model`` (the ``model.save`` file), ``.../{id}/history`` (JSON or CSV),
   ``.../{id}/explain`` (``nn.explain_backprop`` of one training sample).
 
@@ -23,7 +24,7 @@ from fastapi.responses import Response, StreamingResponse
 from .. import checks, encode, library
 from .. import limits as L
 from ..errors import APIError
-from ..schemas import AdvanceRequest, ExplainRequest, NetworkSettings, TrainRequest, TrainStreamRequest
+from ..schemas import AdvanceRequest, ExplainRequest, NetworkSettings, StepRequest, TrainRequest, TrainStreamRequest
 
 router = APIRouter(prefix="/api", tags=["networks"])
 
@@ -178,15 +179,16 @@ async def train_stream(body: TrainStreamRequest, request: Request):
 # the page's sessions
 
 
-def _frame(pg, since: int) -> dict:
+def _frame(pg, since: int, models=None, partial: int = 0) -> dict:
     """The page's view after an advance: histories since epoch ``since``, every copy's boundary,
-    the first copy's neurons and weights (outputs rounded to 4 decimals: they are drawn, not read)."""
-    grids = pg.grid(PAGE_GRID)
-    return {"epoch": pg.epoch, "updates": pg.updates, "from": since,
+    the first copy's neurons and weights (outputs rounded to 4 decimals: they are drawn, not read).
+    With ``models`` (``pg.peek(partial)``): their view ``partial`` updates into the next epoch."""
+    grids = pg.grid(PAGE_GRID, models=models)
+    return {"epoch": pg.epoch, "updates": pg.updates + partial, "partial": partial, "from": since,
             "runs": [{"history": {k: v[since:] for k, v in h.items()}, "z": np.round(z, 4)}
                      for h, z in zip(pg.history, grids)],
-            "neurons": [np.round(layer, 4) for layer in pg.neurons(NEURON_GRID)],
-            "weights": pg.weights()}
+            "neurons": [np.round(layer, 4) for layer in pg.neurons(NEURON_GRID, models=models)],
+            "weights": pg.weights(models=models)}
 
 
 def _session(request, sid: str):
@@ -243,6 +245,29 @@ async def session_advance(sid: str, body: AdvanceRequest, request: Request):
             return encode.dumps(_frame(pg, since))
 
     return Response(await checks.compute(request, work, field="epochs", hint=HINT), media_type="application/json")
+
+
+@router.post("/train/session/{sid}/step", summary="The copies a few updates into the next epoch")
+async def session_step(sid: str, body: StepRequest, request: Request):
+    """The page's "one step": the view of every copy ``updates`` updates into the next epoch
+    (``Playground.peek``: copies of the models, saved and loaded, trained by ``fit`` for that many
+    updates), the session itself staying at its epoch: ``advance`` then trains the whole epoch,
+    through the same weights. ``{"partial": updates, "updates", "epoch", "runs": [{"z"}], ...}``."""
+    s = _session(request, sid)
+
+    def work(deadline):
+        with s.lock:
+            pg = s.value["pg"]
+            if body.updates > pg.steps_per_epoch:
+                raise APIError("updates", f"an epoch has {pg.steps_per_epoch} update(s); updates must be in "
+                               f"[1, {pg.steps_per_epoch}]")
+            if pg.epoch + 1 > L.MAX_EPOCHS:
+                raise APIError("epochs", f"the session is at epoch {pg.epoch}; at most {L.MAX_EPOCHS:,} epochs "
+                               "are allowed in all (reset to start again)")
+            models = pg.peek(body.updates, check=deadline.check)
+            return encode.dumps(_frame(pg, pg.epoch, models=models, partial=body.updates))
+
+    return Response(await checks.compute(request, work, field="updates", hint=HINT), media_type="application/json")
 
 
 @router.delete("/train/session/{sid}", summary="End a training session")

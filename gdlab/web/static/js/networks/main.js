@@ -14,7 +14,7 @@ import * as draw from "./draw.js";
 const net = {
   state: null, optimizers: {}, style: null, limits: null, cards: [],
   session: null, gen: 0, playing: false, busy: null, history: [], frame: null, epoch: 0, updates: 0,
-  frames: 0, frameTimes: [], csv: null, pick: 0, explained: null, ready: false, looping: false, pending: false,
+  frames: 0, frameTimes: [], csv: null, pick: 0, explained: null, ready: false, looping: false, pending: false, partial: 0,
 };
 window.gdlabNet = net; // for the browser tests and the curious
 
@@ -137,6 +137,26 @@ function request(epochs) {
   });
 }
 
+/** One update more than shown: the copies a few updates into the next epoch (POST .../step: the
+ * session stays at its epoch; the epoch's last step, or play, trains the epoch through the same weights). */
+async function step() {
+  setPlaying(false);
+  while (net.looping) await sleep(20);
+  await net.busy;
+  const s = net.session, gen = net.gen;
+  if (!s) return;
+  const k = net.partial + 1;
+  if (k >= s.steps_per_epoch) { await advance(1); return; }
+  let frame;
+  try {
+    frame = await api(`/api/train/session/${s.id}/step`, { updates: k });
+  } catch (err) {
+    if (gen === net.gen) banner(err.message || String(err));
+    return;
+  }
+  if (gen === net.gen) applyFrame(frame);
+}
+
 async function advance(epochs) {
   const got = await request(epochs);
   if (got && got.frame && got.gen === net.gen) applyFrame(got.frame);
@@ -150,6 +170,7 @@ function applyFrame(frame) {
     for (const [k, v] of Object.entries(run.history)) (h[k] = h[k] || []).push(...v);
   });
   net.epoch = frame.epoch; net.updates = frame.updates;
+  net.partial = frame.partial || 0; // updates shown into the next epoch ("one step"), not yet trained for good
   net.frames += 1;
   net.frameTimes.push(performance.now());
   if (net.frameTimes.length > 40) net.frameTimes.shift();
@@ -566,6 +587,7 @@ function wire() {
     await net.busy;
     await advance(1);
   });
+  $("#step").addEventListener("click", () => step());
   $("#reset").addEventListener("click", () => restart());
   $("#boundary").addEventListener("click", pickPoint);
   $("#explain").addEventListener("click", () => explain());
