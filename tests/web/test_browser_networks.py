@@ -65,7 +65,7 @@ def test_build_a_net_play_and_see_it_learn(browser, live_server, shots):  # noqa
     page.click("#play")
     page.wait_for_function("() => window.gdlabNet.epoch >= 12", timeout=30_000)
     page.click("#play")
-    page.wait_for_function(READY, timeout=10_000)
+    page.wait_for_function(READY, timeout=30_000)
     assert pixels(page) != before, "the boundary did not change"
     hist = net(page, "window.gdlabNet.history[0]")
     epochs = net(page, "window.gdlabNet.epoch")
@@ -89,24 +89,24 @@ def test_compare_two_optimizers_in_lockstep(browser, live_server, shots):  # noq
                            "!window.gdlabNet.looping", timeout=30_000)
     for _ in range(3):
         page.click("#epoch")
-        page.wait_for_function(READY, timeout=10_000)
-    page.wait_for_function("() => window.gdlabNet.epoch === 3", timeout=10_000)
+        page.wait_for_function(READY, timeout=30_000)
+    page.wait_for_function("() => window.gdlabNet.epoch === 3", timeout=30_000)
     hist = net(page, "window.gdlabNet.history")
     assert [len(h["loss"]) for h in hist] == [3, 3] and hist[0]["loss"] != hist[1]["loss"]
     assert page.locator("#compare figure").count() == 2
     api = httpx.post(f"{live_server.url}/api/train", json=page_request(page, 3), timeout=30).json()
     assert [r["history"] for r in api["runs"]] == hist
-    page.wait_for_function("() => document.querySelectorAll('#loss .scatterlayer .trace').length === 4", timeout=10_000)
+    page.wait_for_function("() => document.querySelectorAll('#loss .scatterlayer .trace').length === 4", timeout=30_000)
     # one step = one update into epoch 4, then the epoch completes through it
     spe = net(page, "window.gdlabNet.session.steps_per_epoch")
     weights = net(page, "window.gdlabNet.frame.weights")
     for k in (1, 2):
         page.click("#step")
-        page.wait_for_function(f"() => window.gdlabNet.partial === {k}", timeout=10_000)
+        page.wait_for_function(f"() => window.gdlabNet.partial === {k}", timeout=30_000)
     assert net(page, "window.gdlabNet.epoch") == 3 and page.locator("#update-count").inner_text() == str(3 * spe + 2)
     assert net(page, "window.gdlabNet.frame.weights") != weights
     page.click("#epoch")
-    page.wait_for_function("() => window.gdlabNet.epoch === 4 && window.gdlabNet.partial === 0", timeout=10_000)
+    page.wait_for_function("() => window.gdlabNet.epoch === 4 && window.gdlabNet.partial === 0", timeout=30_000)
     assert [len(h["loss"]) for h in net(page, "window.gdlabNet.history")] == [4, 4]
     page.screenshot(path=str(shots / "net-2-compare.png"), full_page=True)
     assert not errors, errors
