@@ -24,29 +24,30 @@ gradient waits in its ``_g`` slot until the node is visited.
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
-import threading
 
 import numpy as np
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled"]
 
 
-class _GradModeState(threading.local):
-    """Whether new results record their graph, per thread (as in PyTorch: a ``no_grad`` in one
-    thread, e.g. a server's prediction, must not stop another thread's training from recording).
-    Changed only by the context managers below."""
-
-    def __init__(self):
-        self.enabled = True
-
-
-_GradMode = _GradModeState()
+# Whether new results record their graph: one flag per thread (and per asyncio task), as torch's
+# grad mode is per thread, so trainings in a thread pool (the web server, notebooks) cannot switch
+# each other's recording off. A context variable is read faster than a class attribute (its value is
+# cached per thread), so the engine pays nothing for it. Each new thread starts with recording on
+# (on Python builds that copy the context into a new thread, with its creator's mode).
+_GRAD_ENABLED = contextvars.ContextVar("gdlab_grad_enabled", default=True)
+# The modes that the open no_grad/enable_grad blocks replaced, innermost last, also per thread: an
+# exit restores what its own entry replaced, even when one instance is shared by several threads
+# or entered twice.
+_REPLACED = contextvars.ContextVar("gdlab_grad_replaced", default=())
 
 
 def is_grad_enabled() -> bool:
-    return _GradMode.enabled
+    """Whether ops record their graph in this thread (False inside ``no_grad()``)."""
+    return _GRAD_ENABLED.get()
 
 
 class _SetGradMode:
@@ -61,12 +62,14 @@ class _SetGradMode:
         return object.__new__(cls)
 
     def __enter__(self):
-        self._prev = _GradMode.enabled
-        _GradMode.enabled = self._mode
+        _REPLACED.set(_REPLACED.get() + (_GRAD_ENABLED.get(),))
+        _GRAD_ENABLED.set(self._mode)
         return self
 
     def __exit__(self, *exc):
-        _GradMode.enabled = self._prev
+        replaced = _REPLACED.get()
+        _GRAD_ENABLED.set(replaced[-1] if replaced else True)
+        _REPLACED.set(replaced[:-1])
         return False
 
     def __call__(self, func):
@@ -81,7 +84,7 @@ class _SetGradMode:
 
 
 class no_grad(_SetGradMode):
-    """Context manager (and decorator) in which results record no graph.
+    """Context manager (and decorator) in which results record no graph (in this thread only).
 
     >>> with gdlab.no_grad():
     ...     y = x * 2          # y.requires_grad is False
@@ -91,7 +94,7 @@ class no_grad(_SetGradMode):
 
 
 class enable_grad(_SetGradMode):
-    """Context manager (and decorator) that turns graph recording back on."""
+    """Context manager (and decorator) that turns graph recording back on (in this thread only)."""
 
     _mode = True
 
@@ -435,7 +438,7 @@ def _leaf(data, requires_grad=True):
     return out
 
 
-def _result(data, parents, vjp, _new=object.__new__, _ndarray=np.ndarray, _mode=_GradMode):
+def _result(data, parents, vjp, _new=object.__new__, _ndarray=np.ndarray, _recording=_GRAD_ENABLED.get):
     """Make the output of an op. ``parents`` holds Tensors or None (constants).
 
     This runs once per op, so the globals it needs are bound as default arguments.
@@ -445,7 +448,7 @@ def _result(data, parents, vjp, _new=object.__new__, _ndarray=np.ndarray, _mode=
     out.grad = None
     out._seq = next(_counter)
     out._g = None
-    if _mode.enabled:
+    if _recording():
         for p in parents:
             if p is not None and p.requires_grad:
                 out.requires_grad = True

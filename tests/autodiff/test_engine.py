@@ -1,5 +1,7 @@
 """The Tensor and the backward engine: dtypes, accumulation, errors, deep and wide graphs, no_grad, stability."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -276,6 +278,66 @@ def test_no_grad_as_a_decorator_with_and_without_parentheses():
     assert not f(x).requires_grad and not g(x).requires_grad
     assert g.__name__ == "g" and g.__doc__ == "doc"
     assert is_grad_enabled() and (x * 2.0).requires_grad
+
+
+def test_grad_mode_is_per_thread():
+    """no_grad in one thread leaves another thread recording (torch's grad mode is per thread)."""
+    inside, go_on = threading.Event(), threading.Event()
+    seen = {}
+
+    def quiet():
+        with no_grad():
+            seen["quiet"] = is_grad_enabled()
+            inside.set()
+            go_on.wait(10)
+            seen["quiet, later"] = (Tensor([1.0], requires_grad=True) * 2.0).requires_grad
+
+    def busy():
+        inside.wait(10)
+        x = Tensor([1.0, 2.0], requires_grad=True)
+        seen["busy"] = is_grad_enabled()
+        (x * x).sum().backward()  # raised "does not require grad" when the mode was one flag
+        seen["busy grad"] = x.grad.tolist()
+        go_on.set()
+
+    threads = [threading.Thread(target=quiet), threading.Thread(target=busy)]
+    with no_grad():  # this thread's mode reaches neither thread
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+    assert seen == {"quiet": False, "busy": True, "busy grad": [2.0, 4.0], "quiet, later": False}
+    assert is_grad_enabled()
+
+
+def test_one_no_grad_instance_nested_and_shared_restores_each_entry():
+    ng = no_grad()
+    with ng:
+        with enable_grad():
+            with ng:
+                assert not is_grad_enabled()
+            assert is_grad_enabled()
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+    barrier = threading.Barrier(4)
+    results = []
+
+    def use(outer):
+        with outer():
+            barrier.wait(10)
+            with ng:  # all four threads inside the same instance at once
+                barrier.wait(10)
+            barrier.wait(10)
+            results.append((outer.__name__, is_grad_enabled()))
+
+    threads = [threading.Thread(target=use, args=(m,)) for m in (enable_grad, no_grad, enable_grad, no_grad)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    # each thread gets back the mode it had before it entered the shared instance, not another's
+    assert sorted(results) == [("enable_grad", True)] * 2 + [("no_grad", False)] * 2
 
 
 def test_detach_shares_data_and_stops_the_gradient():
