@@ -14,6 +14,19 @@ leaky_relu'(0) = negative_slope, clip passes the gradient on the closed interval
 [lo, hi], maximum/minimum split the gradient evenly on ties, max/min reductions split
 it evenly among tied maxima; for a ** b, d/da = 0 where b == 0 and d/db = 0 where
 a == 0 and b >= 0. The tests (tests/autodiff/op_table.py) pin each one against PyTorch.
+
+Domains: real semantics, as NumPy. Outside an op's domain (log and sqrt of x < 0, x ** p of
+x < 0 for a fractional p) the value is NaN and so is its gradient; on the domain's edge the
+value and gradient are PyTorch's limits (log(0) = -inf with gradient inf, sqrt'(0) = inf,
+0 ** -1 = inf with gradient -inf, x / 0 = ±inf), with NumPy's RuntimeWarnings. Constants
+alone (no Tensor) are computed the same way: ``power(-8.0, 1/3)`` is NaN, not a complex
+number, and ``div(1, 0)`` is inf, not a ZeroDivisionError. Where gdlab differs from PyTorch:
+log'(x) for x < 0 is NaN (PyTorch: 1/x); d/dx x ** 0.5 at -0.0 is +inf (IEEE pow; PyTorch -inf,
+as gdlab's sqrt); at a NaN input the gradient of the piecewise ops
+follows their masks (relu, maximum, minimum: 0 where PyTorch passes it; abs: NaN where
+PyTorch gives 0); softmax and log_softmax of +inf give [NaN, 0] and [NaN, -inf] (PyTorch: NaN
+throughout). tests/autodiff/edge_table.py lists every edge and tests/autodiff/test_edges.py
+pins each against PyTorch.
 """
 
 from __future__ import annotations
@@ -78,6 +91,13 @@ def _axes(axis, ndim):
     return tuple(sorted(out))
 
 
+def _nan_where(r, outside):
+    """``r`` (a gradient) with NaN where the boolean mask ``outside`` holds: outside an op's domain."""
+    if outside.any():
+        r = np.where(outside, np.nan, r)  # np.nan is a weak scalar: float32 stays float32
+    return r
+
+
 def _expand(g, axes, keepdims):
     """Re-insert reduced axes into ``g`` so that it broadcasts against the input."""
     g = np.asarray(g)
@@ -131,7 +151,8 @@ def _twice(r):
 
 def div(a, b):
     a, x, b, y = _operands(a, b)
-    out = x / y
+    # two constants: NumPy's x / 0 (inf or nan, with its warning), not Python's ZeroDivisionError
+    out = x / y if type(x) is np.ndarray or type(y) is np.ndarray else np.float64(x) / y
     if b is None:
         return _result(out, (a, b), lambda g: (g / y, None))
     return _result(out, (a, b), lambda g: (g / y, -g * out / y))
@@ -152,18 +173,29 @@ def power(a, b):
     PyTorch's conventions where these formulas break down: d/da is 0 where b == 0
     (also at a == 0, where b a^(b-1) would be 0 * inf), and d/db is 0 where a == 0
     and b >= 0 (a^b log a would be 0 * -inf).
+
+    Real semantics (NumPy's): a negative base with a fractional exponent is outside the
+    domain, so the value is NaN and so is d/da, wherever the value is NaN (also at a = -inf
+    with b = 0.5, where the formula alone gives 0; where IEEE pow gives (-inf) ** b a limit,
+    inf or 0, the gradient is the formula's, as PyTorch's); d/db is NaN at a negative base
+    (a^b log a). Two constants are computed
+    with NumPy too: ``(-8.0) ** (1/3)`` is NaN (Python would give a complex number),
+    ``0 ** -1`` is inf, ``2 ** 1024`` is inf, and an integer power is never computed exactly.
     """
     a, x, b, y = _operands(a, b)
-    out = x**y
+    out = x**y if type(x) is np.ndarray or type(y) is np.ndarray else np.float64(x) ** y
 
     def vjp(g):
         ga = gb = None
         if a is not None:
             if type(y) is float or type(y) is int:
                 ga = g * y * x ** (y - 1) if y != 0 else np.zeros_like(g)
+                if type(y) is float and not y.is_integer():  # fractional: NaN below 0
+                    ga = _nan_where(ga, np.isnan(out))
             else:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ga = np.where(y == 0, 0, g * y * x ** (y - 1))
+                ga = _nan_where(ga, np.isnan(out))
         if b is not None:
             if isinstance(x, np.ndarray):
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -235,11 +267,14 @@ def exp(a):
 
 
 def log(a):
+    """Natural logarithm. log(0) = -inf with gradient inf (torch's 1/x); for x < 0 the value
+    and the gradient are NaN (torch's gradient there is 1/x)."""
     a, x = _split(a)
-    return _result(np.log(x), (a,), lambda g: (g / x,))
+    return _result(np.log(x), (a,), lambda g: (_nan_where(g / x, x < 0),))
 
 
 def sqrt(a):
+    """Square root. sqrt'(0) = inf (as torch); for x < 0 the value and the gradient are NaN."""
     a, x = _split(a)
     out = np.sqrt(x)
     return _result(out, (a,), lambda g: (g * 0.5 / out,))

@@ -1,6 +1,7 @@
-"""Write torch_reference.npz: PyTorch's values and gradients for every case and kink of the op table.
+"""Write torch_reference.npz and torch_edges.npz: PyTorch's values and gradients for every case and
+kink of the op table, and for every edge of the edge table (edge_table.py).
 
-    python tests/autodiff/make_fixtures.py          (needs torch; run after changing op_table.py)
+    python tests/autodiff/make_fixtures.py          (needs torch; run after changing either table)
 
 For each instance (see op_table.instances) it stores, in float64, under ``"<id>|<name>"``:
 
@@ -10,7 +11,8 @@ For each instance (see op_table.instances) it stores, in float64, under ``"<id>|
     g0, g1, ...     PyTorch's dL/d input
 
 and ``__meta__`` (the torch and NumPy versions that wrote it). test_torch_reference.py compares gdlab
-with these numbers always, and with live PyTorch where it is installed.
+with these numbers always, and with live PyTorch where it is installed; test_edges.py does the same
+with torch_edges.npz (same keys, for the edges).
 """
 
 from __future__ import annotations
@@ -22,17 +24,18 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "torch_reference.npz")
+EDGE_FIXTURE = os.path.join(HERE, "torch_edges.npz")
 
 
-def reference_arrays():
-    """{key: array} for every instance of the table, computed with torch."""
+def reference_arrays(insts=None):
+    """{key: array} for every instance of the op table (or the given ones), computed with torch."""
     import torch
 
-    from op_table import instances, run_torch
+    from tests.autodiff.op_table import instances, run_torch
 
     torch.set_default_dtype(torch.float64)
     arrays = {}
-    for inst in instances():
+    for inst in instances() if insts is None else insts:
         out, w, grads = run_torch(inst)
         for k, a in enumerate(inst.inputs):
             arrays[f"{inst.id}|in{k}"] = a
@@ -45,12 +48,15 @@ def reference_arrays():
 
 
 def main():
-    sys.path.insert(0, HERE)
-    arrays = reference_arrays()
-    np.savez_compressed(FIXTURE, **arrays)
-    n = len({key.split("|")[0] for key in arrays if key != "__meta__"})
-    print(f"wrote {FIXTURE}: {n} instances, {os.path.getsize(FIXTURE) / 1024:.0f} KiB "
-          f"({arrays['__meta__']})")
+    sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # the repository root: tests.autodiff...
+    from tests.autodiff.edge_table import edge_instances
+
+    for path, insts in ((FIXTURE, None), (EDGE_FIXTURE, edge_instances())):
+        with np.errstate(all="ignore"):
+            arrays = reference_arrays(insts)
+        np.savez_compressed(path, **arrays)
+        n = len({key.split("|")[0] for key in arrays if key != "__meta__"})
+        print(f"wrote {path}: {n} instances, {os.path.getsize(path) / 1024:.0f} KiB ({arrays['__meta__']})")
 
 
 if __name__ == "__main__":

@@ -110,6 +110,7 @@ class Instance:
     inputs: tuple
     params: dict
     kink: Kink | None = None
+    edge: object = None  # an edge_table.Edge (a point at or past the edge of the op's domain)
 
     def call_gd(self, *tensors):
         return self.op.gd(*tensors, **self.params)
@@ -119,8 +120,9 @@ class Instance:
 
     def weights(self, shape):
         """The fixed weights w of the checked scalar sum(out * w): ones at a kink (so the gradient is
-        the convention's derivative itself), else seeded values with |w| in [0.5, 1.5], both signs."""
-        if self.kink is not None:
+        the convention's derivative itself) and at a domain's edge, else seeded values with |w| in
+        [0.5, 1.5], both signs."""
+        if self.kink is not None or self.edge is not None:
             return np.ones(shape)
         rng = np.random.default_rng(zlib.crc32((self.id + "/w").encode()))
         return rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
