@@ -23,15 +23,30 @@ Refused, with the position in the message: attribute access, indexing, names out
 whitelist, calls of anything but a whitelisted function, keyword arguments, strings,
 comparisons and other operators, implicit multiplication (``2x``), input longer than
 :data:`MAX_LENGTH` characters or nested deeper than :data:`MAX_DEPTH`.
+
+Beyond ASCII, characters whose meaning is clear are read as ASCII: ``π`` as ``pi``, superscript
+digits as powers (``x²`` is ``x**2``, ``x⁻¹`` is ``x**-1``; ``x²**3`` is refused as ambiguous),
+``·`` ``×`` as ``*``, ``÷`` as ``/``, ``−`` (U+2212) as ``-``, and any character whose NFKC form
+is ASCII as that form (full-width ``ｘ``, no-break spaces, subscript digits: ``x₁`` is ``x1``).
+Everything else (a Cyrillic ``х``, a Greek ``α``, an Arabic-Indic ``٣``, ``½``, invisible
+characters) is refused with its name and its position in the text as written.
+
+Numbers: constant sub-expressions are computed once, when the formula is parsed, in NumPy
+float64 with its warnings off (``1/0`` is inf, ``(-8)**(1/3)`` NaN, ``9**9**9**9**9`` inf after a
+few float powers; nothing is computed exactly in Python integers). Variables follow NumPy at run
+time: ``x/0`` is inf with NumPy's warning, and a point outside a function's domain has a NaN value
+and a NaN gradient.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 import numpy as np
 
+from ._function import NUMPY_OPS as _NUMPY
 from ._function import Function
 
 __all__ = ["expr", "ExpressionError", "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH"]
@@ -89,6 +104,8 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 _NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DIGITS = frozenset("0123456789")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
 _REFUSED = {
     ".": "attribute access is not allowed",
@@ -114,41 +131,119 @@ _REFUSED = {
 }
 
 
-def _tokenize(text):
-    """[(kind, value, position)]: kinds "num", "name", "op", then "end" (or "bad": a refused character)."""
-    tokens = []
+# Non-ASCII characters whose meaning is clear, read as ASCII. Superscript digits are powers (x² is
+# x**2, x⁻¹ is x**-1); other characters are read as their NFKC form when that is ASCII (full-width
+# forms, no-break spaces, subscript digits: x₁ is x1); anything else is refused with its position.
+_READ_AS = {"π": "pi", "·": "*", "×": "*", "⋅": "*", "∙": "*", "∗": "*", "−": "-", "÷": "/"}
+_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
+                 "⁹": "9", "⁻": "-", "⁺": "+"}
+_SUPERSCRIPT_POWER = re.compile(r"[-+]?[0-9]+\Z")
+
+
+def _refused_character(c, i):
+    code = f"U+{ord(c):04X}"
+    name = unicodedata.name(c, "")
+    what = f"{c!r} ({code} {name})" if name else f"{c!r} ({code})"
+    digit = unicodedata.decimal(c, None)
+    if digit is not None:
+        why = f"a digit of another script; write the ASCII digit {digit}"
+    elif unicodedata.decomposition(c).startswith(("<super>", "<sub>")):
+        why = "only superscript digits (x², x⁻¹) and subscript digits (x₁) are read"
+    elif unicodedata.category(c).startswith("L"):
+        why = ("a letter outside ASCII; variables, constants and functions are spelled in ASCII letters "
+               "(x, y, z, x0, pi, sin, ...)")
+    else:
+        why = "outside ASCII, only π, superscript digits, · × ÷ − and full-width forms are read"
+    return f"unexpected {what} at position {i}: {why}"
+
+
+def _ascii(text):
+    """``(ascii_text, where)``: the formula in ASCII, and ``where[k]``, the position in ``text`` of
+    the k-th ASCII character (``where[len(ascii_text)] == len(text)``), so that every message can
+    point into the text the user wrote."""
+    if text.isascii():
+        return text, range(len(text) + 1)
+    out, where = [], []
     i, n = 0, len(text)
     while i < n:
         c = text[i]
+        if c.isascii():
+            piece = c
+        elif c in _SUPERSCRIPTS:
+            j = i
+            while j < n and text[j] in _SUPERSCRIPTS:
+                j += 1
+            power = "".join(_SUPERSCRIPTS[s] for s in text[i:j])
+            if not _SUPERSCRIPT_POWER.match(power):
+                raise ExpressionError(f"malformed superscript {text[i:j]!r} at position {i}: write a power "
+                                      "as x², x⁻¹ or x**2", i, text)
+            k = j
+            while k < n and text[k] in " \t":
+                k += 1
+            if k < n and (text.startswith(("**", "^"), k) or text[k] in _SUPERSCRIPTS):
+                raise ExpressionError(f"a power of the power {text[i:j]!r} at position {k}: write (x²)**3 or "
+                                      "x**(2**3)", k, text)
+            piece = "**" + power.lstrip("+")
+            out.extend(piece)
+            where.extend([i] * len(piece))
+            i = j
+            continue
+        else:
+            piece = _READ_AS.get(c)
+            if piece is None:
+                form = unicodedata.normalize("NFKC", c)
+                tag = unicodedata.decomposition(c)
+                if form.isascii() and (not tag.startswith(("<super>", "<sub>")) or form.isdigit()):
+                    piece = form
+                else:
+                    raise ExpressionError(_refused_character(c, i), i, text)
+        out.extend(piece)
+        where.extend([i] * len(piece))
+        i += 1
+    where.append(n)
+    return "".join(out), where
+
+
+def _tokenize(text):
+    """[(kind, value, position)]: kinds "num", "name", "op", then "end" (or "bad": a refused character).
+
+    Positions are in ``text`` as written; the tokens are read from its ASCII form (see :func:`_ascii`).
+    """
+    a, where = _ascii(text)
+    tokens = []
+    i, n = 0, len(a)
+    while i < n:
+        c = a[i]
         if c in " \t\n\r":
             i += 1
             continue
-        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()
-                           and not (tokens and tokens[-1][0] in ("name", "num") or tokens and tokens[-1][1] == ")")):
-            m = _NUMBER.match(text, i)
+        if c in _DIGITS or (c == "." and i + 1 < n and a[i + 1] in _DIGITS
+                            and not (tokens and tokens[-1][0] in ("name", "num") or tokens and tokens[-1][1] == ")")):
+            m = _NUMBER.match(a, i)
             end = m.end()
-            if end < n and (text[end].isalpha() or text[end] == "_"):
-                if text[end] in "eE":  # "1e" with no exponent digits
-                    raise ExpressionError(f"malformed number {text[i:end + 1]!r} at position {i}", i, text)
+            if end < n and (a[end] in _LETTERS):
+                if a[end] in "eE":  # "1e" with no exponent digits
+                    raise ExpressionError(f"malformed number {a[i:end + 1]!r} at position {where[i]}", where[i], text)
                 raise ExpressionError(
-                    f"unexpected {text[end]!r} at position {end}: implicit multiplication is not allowed, "
-                    f"write {text[i:end]}*{text[end]}", end, text)
-            if end < n and text[end] == ".":
-                raise ExpressionError(f"unexpected '.' at position {end}: malformed number or attribute access", end, text)
-            tokens.append(("num", float(text[i:end]), i))
+                    f"unexpected {text[where[end]]!r} at position {where[end]}: implicit multiplication is not "
+                    f"allowed, write {text[where[i]:where[end]]}*{text[where[end]]}", where[end], text)
+            if end < n and a[end] == ".":
+                raise ExpressionError(f"unexpected '.' at position {where[end]}: malformed number or attribute "
+                                      "access", where[end], text)
+            tokens.append(("num", float(a[i:end]), where[i]))
             i = end
             continue
-        if c.isalpha() or c == "_":
-            m = _NAME.match(text, i)
-            tokens.append(("name", m.group(), i))
+        if c in _LETTERS:
+            m = _NAME.match(a, i)
+            tokens.append(("name", m.group(), where[i]))
             i = m.end()
             continue
-        if text.startswith("**", i):
-            tokens.append(("op", "**", i))
+        if a.startswith("**", i):
+            tokens.append(("op", "**", where[i]))
             i += 2
             continue
         if c in "+-*/^(),":
-            tokens.append(("op", c, i))
+            tokens.append(("op", c, where[i]))
             i += 1
             continue
         if c == "." and tokens and (tokens[-1][0] in ("name", "num") or tokens[-1][1] == ")"):
@@ -158,9 +253,9 @@ def _tokenize(text):
                                      "functions are allowed")
         # Refused characters become a "bad" token: the parser reports it when it gets there,
         # so an earlier problem (e.g. an unknown function name) is reported first.
-        tokens.append(("bad", f"unexpected {c!r} at position {i}: {reason}", i))
+        tokens.append(("bad", f"unexpected {text[where[i]]!r} at position {where[i]}: {reason}", where[i]))
         return tokens
-    tokens.append(("end", None, n))
+    tokens.append(("end", None, where[n]))
     return tokens
 
 
@@ -352,51 +447,63 @@ def _order_variables(seen, text):
 
 
 def _compile(node, index):
+    """``(fn, constant)``: ``fn(cols, m)`` computes the node over an ops namespace ``m``; ``constant`` is
+    its value (a float) when the node holds no variable, else None.
+
+    A constant sub-expression is computed once, here, in NumPy float64 with its warnings off: 1/0 is
+    inf, 0**-1 is inf, (-8)**(1/3) is nan, 2**1024 and e**1000 overflow to inf, and a tower such as
+    9**9**9**9**9 costs a few float powers (numbers are floats from the tokenizer on, so no power is
+    ever computed exactly). At run time it is a Python float, so float32 inputs stay float32.
+    """
     kind = node[0]
     if kind == "num":
-        v = node[1]
-        return lambda cols, m: v
+        return _constant(node[1])
     if kind == "var":
         i = index[node[1]]
-        return lambda cols, m: cols[i]
+        return (lambda cols, m: cols[i]), None
     if kind == "neg":
-        a = _compile(node[1], index)
-        return lambda cols, m: -a(cols, m)
+        a, ca = _compile(node[1], index)
+        if ca is not None:
+            return _constant(-np.float64(ca))
+        return (lambda cols, m: -a(cols, m)), None
     if kind == "bin":
-        op, a, b = node[1], _compile(node[2], index), _compile(node[3], index)
+        op = node[1]
+        (a, ca), (b, cb) = _compile(node[2], index), _compile(node[3], index)
+        if ca is not None and cb is not None:
+            with np.errstate(all="ignore"):
+                return _constant(_NUMPY_BINARY[op](np.float64(ca), np.float64(cb)))
         if op == "+":
-            return lambda cols, m: a(cols, m) + b(cols, m)
+            return (lambda cols, m: a(cols, m) + b(cols, m)), None
         if op == "-":
-            return lambda cols, m: a(cols, m) - b(cols, m)
+            return (lambda cols, m: a(cols, m) - b(cols, m)), None
         if op == "*":
-            return lambda cols, m: a(cols, m) * b(cols, m)
+            return (lambda cols, m: a(cols, m) * b(cols, m)), None
         if op == "/":
-            return lambda cols, m: a(cols, m) / b(cols, m)
-        if node[3][0] == "num" and float(node[3][1]).is_integer() and abs(node[3][1]) <= 16:
-            k = int(node[3][1])  # an integer power: exact for negative bases
-            return lambda cols, m: a(cols, m) ** k
-        return lambda cols, m: a(cols, m) ** b(cols, m)
+            return (lambda cols, m: a(cols, m) / b(cols, m)), None
+        if cb is not None and cb.is_integer() and abs(cb) <= 16:
+            k = int(cb)  # an integer power: exact for negative bases
+            return (lambda cols, m: a(cols, m) ** k), None
+        return (lambda cols, m: a(cols, m) ** b(cols, m)), None
     if kind == "call":
         build = FUNCTIONS[node[1]][1]
-        args = [_compile(arg, index) for arg in node[2]]
+        compiled = [_compile(arg, index) for arg in node[2]]
+        if all(c is not None for _, c in compiled):
+            with np.errstate(all="ignore"):
+                return _constant(build(_NUMPY, *(np.float64(c) for _, c in compiled)))
+        args = [f for f, _ in compiled]
         if len(args) == 1:
             f0 = args[0]
-            return lambda cols, m: build(m, f0(cols, m))
-        return lambda cols, m: build(m, *(f(cols, m) for f in args))
+            return (lambda cols, m: build(m, f0(cols, m))), None
+        return (lambda cols, m: build(m, *(f(cols, m) for f in args))), None
     raise AssertionError(f"unknown node {kind}")
 
 
-def _has_variable(node):
-    kind = node[0]
-    if kind == "var":
-        return True
-    if kind == "num":
-        return False
-    if kind == "neg":
-        return _has_variable(node[1])
-    if kind == "bin":
-        return _has_variable(node[2]) or _has_variable(node[3])
-    return any(_has_variable(a) for a in node[2])
+def _constant(value):
+    v = float(value)
+    return (lambda cols, m: v), v
+
+
+_NUMPY_BINARY = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power}
 
 
 # -------------------------------------------------------------------------------------
@@ -410,6 +517,8 @@ def _num_text(v):
         return "pi"
     if v == math.e:
         return "e"
+    if v == math.inf:  # a literal past the float range, such as 1e400: printed so that it parses again
+        return "1e999"
     return repr(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(v)
 
 
@@ -443,7 +552,7 @@ def _latex(node, parent=0):
     kind = node[0]
     if kind == "num":
         v = node[1]
-        return r"\pi" if v == math.pi else ("e" if v == math.e else _num_text(v))
+        return r"\pi" if v == math.pi else ("e" if v == math.e else (r"\infty" if v == math.inf else _num_text(v)))
     if kind == "var":
         return _latex_var(node[1])
     if kind == "call":
@@ -517,9 +626,9 @@ def expr(text, variables=None, *, name=None, bounds=None, start=None, minima=Non
     if variables is None:
         variables = _order_variables(parser.seen, text) or ("x",)
     index = {v: i for i, v in enumerate(variables)}
-    body = _compile(tree, index)
+    body, value_if_constant = _compile(tree, index)
     dim = len(variables)
-    constant = not _has_variable(tree)
+    constant = value_if_constant is not None
 
     def value(x, m):
         cols = [x[..., i] for i in range(dim)]

@@ -10,6 +10,10 @@ line (``gdlab minimize "x**2 - y**2"``), and later the server and sweeps. The ru
   catalog's aliases and spellings) is that catalog function, with its minima, bounds and start;
 - anything else is a formula, parsed by :func:`~gdlab.functions.expr` (its errors point at the
   position).
+
+The rule reads the text as the parser does (full-width forms as ASCII, ``x²`` as ``x**2``, ``π`` as
+``pi``), so ``"x²"`` is a formula and ``"ｒｏｓｅｎｂｒｏｃｋ"`` the catalog's Rosenbrock; a character the
+parser refuses (a Cyrillic ``х``) gets the parser's message and position.
 """
 
 from __future__ import annotations
@@ -21,12 +25,12 @@ import re
 from .._registry import parse_params
 from ._function import Function
 from .catalog import CATALOG, REGISTRY, get
-from .expr import expr
+from .expr import ExpressionError, _ascii, expr
 
 __all__ = ["resolve_function"]
 
-_NAME = re.compile(r"[A-Za-z_][\w\-]*")
-_VARIABLE = re.compile(r"[a-z]|x\d+")
+_NAME = re.compile(r"[A-Za-z_][\w\-]*", re.ASCII)
+_VARIABLE = re.compile(r"[a-z]|x\d+", re.ASCII)
 
 
 def resolve_function(name_or_formula, dim=None) -> Function:
@@ -79,7 +83,11 @@ def _from_text(text: str, dim) -> Function:
     s = text.strip()
     if not s:
         raise ValueError("empty FUNCTION_OR_FORMULA: give a catalog name (see 'gdlab functions') or a formula")
-    name, sep, rest = s.partition(":")
+    try:  # decided on the ASCII reading the parser gives (full-width letters, x² = x**2, ...)
+        plain = _ascii(s)[0]
+    except ExpressionError:  # a character the parser refuses: a formula, and expr says where
+        return _check_dim(expr(s), dim)
+    name, sep, rest = plain.partition(":")
     name = name.strip()
     if name in REGISTRY or (_NAME.fullmatch(name) and not _VARIABLE.fullmatch(name)):
         params = parse_params(rest.split(":"), f"function parameter in {s!r}") if sep else {}

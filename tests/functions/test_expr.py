@@ -148,3 +148,140 @@ def test_the_parser_never_evaluates_python(monkeypatch):
     f = expr("sin(x)*cos(y) + 0.1*(x**2 + y**2)")
     f.grad([1.0, 2.0])
     f([1.0, 2.0])
+
+
+# --- constants: NumPy float64 semantics, bounded work ----------------------------------------------
+
+@pytest.mark.parametrize("text,value", [
+    ("1/0", math.inf), ("-1/0", -math.inf), ("0/0", math.nan), ("0**-1", math.inf), ("2**1024", math.inf),
+    ("e**1000", math.inf), ("9**9**9**9**9", math.inf), ("(-8)**(1/3)", math.nan), ("1e400", math.inf),
+    ("sin(1/0)", math.nan), ("exp(-1e400)", 0.0), ("2**-1074", 5e-324), ("(-8)**3", -512.0),
+    ("max(1/0, 2)", math.inf), ("(-1)**0.5", math.nan),
+])
+def test_constants_are_numpy_float64(text, value):
+    """Constant sub-expressions raised ZeroDivisionError/OverflowError (Python floats) or gave complex numbers."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # computed once, with NumPy's warnings off
+        f = expr(text)
+        got = f(0.5)
+    with np.errstate(all="ignore"):
+        want = float(eval_numpy(text))
+    assert (math.isnan(got) and math.isnan(value)) or got == value == want
+
+
+def eval_numpy(text):
+    """The reference: the same constant computed by NumPy float64 operations written out here."""
+    with np.errstate(all="ignore"):
+        f64 = np.float64
+        return {
+            "1/0": f64(1) / f64(0), "-1/0": -f64(1) / f64(0), "0/0": f64(0) / f64(0), "0**-1": f64(0) ** f64(-1),
+            "2**1024": f64(2) ** f64(1024), "e**1000": f64(math.e) ** f64(1000),
+            "9**9**9**9**9": f64(9) ** (f64(9) ** (f64(9) ** (f64(9) ** f64(9)))),
+            "(-8)**(1/3)": f64(-8) ** (f64(1) / f64(3)), "1e400": f64(math.inf), "sin(1/0)": np.sin(f64(1) / f64(0)),
+            "exp(-1e400)": np.exp(-f64(math.inf)), "2**-1074": f64(2) ** f64(-1074), "(-8)**3": f64(-8) ** f64(3),
+            "max(1/0, 2)": np.maximum(f64(1) / f64(0), f64(2)), "(-1)**0.5": f64(-1) ** f64(0.5),
+        }[text]
+
+
+def test_constants_in_a_formula_of_x():
+    with np.errstate(all="ignore"):
+        f = expr("(-8)**(1/3) * x")  # was the real part of a complex number, and a TypeError in the gradient
+        assert math.isnan(f(1.0)) and math.isnan(f.grad(1.0))
+        g = expr("x / 0 + 1/0 * 0")   # inf + nan: nan, as x / 0 + nan in NumPy
+        assert math.isnan(g(1.0))
+    h = expr("x**(1+1) + 2**-1")      # a constant integer exponent takes the exact integer power
+    assert h(-3.0) == 9.5 and h.grad(-3.0) == -6.0
+    assert expr("1e400*x").formula == "1e999 * x" and expr(expr("1e400*x").formula)(1.0) == math.inf
+    x32 = gdlab.Tensor(np.array([1.0, 2.0], np.float32))
+    assert expr("x * (1/3) + 2**0.5")(x32[..., None]).dtype == np.float32  # constants stay weak
+
+
+def test_towers_of_powers_cost_nothing():
+    import time
+
+    t = time.perf_counter()
+    text = "**".join(["9"] * 40)
+    for formula in (text, "x**" + text, "(" + text + ")**x"):
+        with np.errstate(all="ignore"):
+            expr(formula)(1.5)
+    assert time.perf_counter() - t < 1.0
+
+
+# --- non-ASCII text: read where the meaning is clear, refused with the position otherwise -------
+
+@pytest.mark.parametrize("text,same_as", [
+    ("π*x", "pi*x"), ("x²", "x**2"), ("x² + y³", "x**2 + y**3"), ("x⁻¹", "x**-1"), ("2·x", "2*x"),
+    ("x × y", "x*y"), ("x − 1", "x - 1"), ("x ÷ 2", "x / 2"), ("ｘ＊＊２", "x**2"), ("ｓｉｎ（ｘ）", "sin(x)"),
+    ("x₁ + x₂²", "x1 + x2**2"), ("x\u00a0+\u30001", "x + 1"), ("x¹⁰", "x**10"),
+])
+def test_unicode_read_as_ascii(text, same_as):
+    f, g = expr(text), expr(same_as)
+    assert f.formula == g.formula and f.dim == g.dim
+    pts = np.array([[0.7, 1.3]])[:, :f.dim]
+    np.testing.assert_array_equal(f(pts), g(pts))
+
+
+@pytest.mark.parametrize("text,message,position", [
+    ("х**2", "'х' (U+0445 CYRILLIC SMALL LETTER HA) at position 0: a letter outside ASCII", 0),
+    ("x + ٣", "U+0663 ARABIC-INDIC DIGIT THREE) at position 4: a digit of another script; write the ASCII digit 3", 4),
+    ("2 + α*x", "U+03B1 GREEK SMALL LETTER ALPHA) at position 4", 4),
+    ("x + xⁿ", "only superscript digits (x², x⁻¹) and subscript digits (x₁) are read", 5),
+    ("x²**3", "a power of the power '²' at position 2: write (x²)**3 or x**(2**3)", 2),
+    ("x⁻", "malformed superscript '⁻' at position 1", 1),
+    ("π² + ½", "U+00BD VULGAR FRACTION ONE HALF) at position 5", 5),
+    ("x\u200b", "U+200B ZERO WIDTH SPACE) at position 1", 1),
+    ("ｘ．real", "attribute access is not allowed", 1),   # positions count the characters as written
+    ("π x", "missing an operator", 2),
+    ("2π", "unexpected 'π' at position 1: implicit multiplication is not allowed, write 2*π", 1),
+    ("ππ(x)", "unknown function 'pipi' at position 0", 0),
+])
+def test_unicode_refused_with_the_position_in_the_text_as_written(text, message, position):
+    """These raised AttributeError ('NoneType' object has no attribute 'group')."""
+    with pytest.raises(ExpressionError) as info:
+        expr(text)
+    assert message in str(info.value) and info.value.position == position
+
+
+# --- any text: a Function or an ExpressionError, never eval --------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["x", "y", "z", "x0", "x1", "2", "0", "1e400", ".5", "e", "pi", "π", "²", "⁻¹", "₁", "+", "-", "*", "/",
+           "**", "^", "(", ")", ",", " ", "sin(", "log(", "sqrt(", "max(", "exp(", "·", "−", "ｘ", "х", "٣", "."]
+FORMULA_LIKE = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+ANY_TEXT = st.text(max_size=MAX_LENGTH + 5)
+
+
+def _parse_and_run(text):
+    try:
+        f = expr(text)
+    except ExpressionError as exc:
+        assert exc.position is None or 0 <= exc.position <= len(text)
+        assert str(exc).splitlines()[0].strip()
+        return None
+    with np.errstate(all="ignore"):
+        v = f(np.full(f.dim, 0.75))
+        g = f.grad(np.full(f.dim, 0.75))
+    assert np.shape(g) == (f.dim,) or (f.dim == 1 and np.ndim(g) == 0)
+    assert np.shape(v) == () and isinstance(float(v), float)
+    return f
+
+
+@settings(max_examples=1000, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(ANY_TEXT, FORMULA_LIKE))
+def test_any_text_gives_a_function_or_an_expression_error(text):
+    import builtins
+
+    saved = builtins.eval, builtins.exec, builtins.compile
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("eval/exec/compile called")
+
+    builtins.eval = builtins.exec = builtins.compile = forbidden
+    try:
+        _parse_and_run(text)
+    finally:
+        builtins.eval, builtins.exec, builtins.compile = saved

@@ -157,3 +157,14 @@ def test_runs_use_the_same_rule():
     assert "square" in info.value.suggestions
     t = gdlab.minimize(lambda x: (x[..., 0] - 3.0) ** 2, 0.0, steps=50, lr=0.25)
     assert t.function.dim == 1 and t.final[0] == pytest.approx(3.0)
+
+
+def test_non_ascii_text_is_read_as_the_parser_reads_it():
+    assert resolve_function("ｒｏｓｅｎｂｒｏｃｋ").name == "rosenbrock"   # full-width: the catalog name
+    assert resolve_function("sphere:dim=５").dim == 5
+    assert resolve_function("π*x").formula == "pi * x"
+    f = resolve_function("x² + y²")                                     # a formula, not an unknown name
+    assert f.dim == 2 and f([1.0, 2.0]) == 5.0
+    with pytest.raises(ExpressionError, match="CYRILLIC SMALL LETTER HA") as info:
+        resolve_function("х**2")
+    assert info.value.position == 0
