@@ -280,6 +280,29 @@ class Function:
         pts, unwrap = as_points(x, self.dim)
         return unwrap(self._eval_array(pts))
 
+    def check_value(self, pts):
+        """Evaluate f once at float64 points ``pts`` (..., d) and check what it returns: real numbers,
+        one per point (shape ``pts.shape[:-1]``); else a TypeError/ValueError naming what came back.
+
+        For boundaries (a run checks its first start once, before its loop): a user's callable that
+        forgot to reduce over the last axis gets this message, not an error from deep inside a run.
+        The catalog's functions and formulas pass by construction.
+        """
+        with no_grad(), np.errstate(all="ignore"):  # NaN outside a domain is the run's result, not an error
+            # a user's callable sees a Tensor, as in the run (it may call Tensor methods)
+            out = self._value(pts, NUMPY_OPS) if self._generic else self._value(_leaf(pts, requires_grad=False))
+        arr = np.asarray(out.data if isinstance(out, Tensor) else out)
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(f"the objective {self.name!r} returned {type(out).__name__} values of dtype "
+                            f"{arr.dtype}; it must return real numbers, one per point")
+        want = pts.shape[:-1]
+        if arr.shape != want:
+            raise ValueError(
+                f"the objective {self.name!r} returned shape {arr.shape} for points of shape {pts.shape}; it "
+                f"must return one number per point, shape {want} (x.shape[:-1]): reduce over the last axis, "
+                f"e.g. (x ** 2).sum(axis=-1) or x[..., 0] ** 2 + x[..., 1] ** 2")
+        return arr
+
     def autodiff_value_and_grad(self, pts, _seed=None):
         """Values (...) and gradients (..., d) at float64 points (..., d), by reverse-mode autodiff.
 

@@ -962,7 +962,7 @@ _FLAGS = ("nesterov", "amsgrad", "centered", "maximize", "decoupled_weight_decay
 
 # hyperparameter -> (test on a float array, what is allowed)
 _RANGES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
-    "lr": (lambda x: x >= 0, "lr >= 0"),
+    "lr": (lambda x: np.isfinite(x) & (x >= 0), "a finite lr >= 0 (lr = 0 is allowed, as in torch.optim)"),
     "momentum": (lambda x: x >= 0, "momentum >= 0"),
     "weight_decay": (lambda x: x >= 0, "weight_decay >= 0"),
     "eps": (lambda x: x > 0, "eps > 0"),
@@ -995,7 +995,8 @@ def _show(a: np.ndarray, ok: np.ndarray):
 def check_hyperparameters(hp: Mapping[str, Any], owner: str = "optimizer") -> None:
     """Raise ValueError/TypeError naming the first bad hyperparameter in ``hp``.
 
-    Checks: lr, momentum, weight_decay, lr_decay, initial_accumulator_value,
+    Checks: lr finite and >= 0 (torch also allows lr = inf; gdlab refuses it, since every step
+    would then be inf or nan); momentum, weight_decay, lr_decay, initial_accumulator_value,
     momentum_decay >= 0; eps > 0 and 0 <= alpha < 1 (stricter than torch, which
     allows eps = 0 and any alpha >= 0); 0 <= rho <= 1; each beta in [0, 1); flags
     are bools; nesterov needs momentum > 0 and dampening == 0. Array values are

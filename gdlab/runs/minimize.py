@@ -35,11 +35,16 @@ from ..optim import lr_scheduler
 from ._engine import run_rows
 from .trajectory import Trajectory
 
-__all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES"]
+__all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES", "MAX_STEPS", "MAX_START_NUMBERS"]
 
 RECORDABLE = ("params", "loss", "grad", "grad_norm", "state")
 #: minimize's keyword options that are not optimizer hyperparameters (race and sweeps pass them on).
 RUN_OPTIONS = ("schedule", "batch_size", "sampling", "gradient", "clip_grad_norm", "divergence_bound", "record")
+#: The most steps one call may run (an int; 10 million steps of one start take minutes).
+MAX_STEPS = 10_000_000
+#: The most numbers the starts may hold (n starts x d dimensions): 80 MB a copy, and a run keeps
+#: about six copies (points, gradient, optimizer state, scratch) besides what it records.
+MAX_START_NUMBERS = 10_000_000
 _STATE_CAP_ND = 4096
 _STATE_CAP_NUMBERS = 4_000_000
 _HISTORY_CAP_NUMBERS = 50_000_000
@@ -72,35 +77,55 @@ def resolve_function(f, x0=None) -> Function:
 
 
 def resolve_starts(f: Function, x0):
-    """``(X0 (n, d) float64, single)``; x0 None means ``f.start``."""
+    """``(X0 (n, d) float64, single)``; x0 None means ``f.start``. The one check of the starts: numbers,
+    a shape that fits ``f``, at least one start, at most :data:`MAX_START_NUMBERS` numbers, all finite."""
     if x0 is None:
         return f.start[None, :].copy(), True
     try:
-        arr = np.array(x0.data if hasattr(x0, "data") and not isinstance(x0, np.ndarray) else x0, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"x0 must be a number or an array of numbers, got {x0!r}") from None
+        # asarray: a float64 array is not copied before its size is checked (the copy is the last step)
+        arr = np.asarray(x0.data if hasattr(x0, "data") and not isinstance(x0, np.ndarray) else x0, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"x0 must be a number or an array of numbers, got {_short(x0)}") from None
     d = f.dim
+    if arr.size == 0:
+        raise ValueError(f"x0 is empty (shape {arr.shape}): give at least one start, of shape ({d},) for the "
+                         f"{d}-D function {f.name!r}, or n starts of shape (n, {d})")
     if d == 1 and (arr.ndim == 0 or (arr.ndim == 1 and arr.shape[0] != 1)):
         # a 1-D function: a scalar is one start, a vector of numbers is n starts
-        return (arr.reshape(1, 1), True) if arr.ndim == 0 else (arr[:, None], False)
-    if arr.ndim == 1 and arr.shape[0] == d:
+        X0, single = (arr.reshape(1, 1), True) if arr.ndim == 0 else (arr[:, None], False)
+    elif arr.ndim == 1 and arr.shape[0] == d:
         X0, single = arr[None, :], True
-    elif arr.ndim == 2 and arr.shape[1] == d and arr.shape[0] >= 1:
+    elif arr.ndim == 2 and arr.shape[1] == d:
         X0, single = arr, False
     else:
         raise ValueError(
-            f"x0 must be one start of shape ({d},) or n starts of shape (n, {d}) for the {d}-D function "
+            f"x0 must be one start of shape ({d},) or n >= 1 starts of shape (n, {d}) for the {d}-D function "
             f"{f.name!r}, got shape {arr.shape}" + (" (or a scalar for a 1-D function)" if d == 1 else ""))
-    if not np.all(np.isfinite(X0)):
-        raise ValueError("x0 must be finite (no nan or inf)")
+    if X0.size > MAX_START_NUMBERS:
+        raise ValueError(f"x0 holds {X0.shape[0]:,} starts x {d} dimensions = {X0.size:,} numbers; at most "
+                         f"{MAX_START_NUMBERS:,} are allowed in one call (split the starts into several calls)")
+    finite = np.isfinite(X0)
+    if not finite.all():
+        i, j = (int(k) for k in np.argwhere(~finite)[0])
+        if single:
+            where = f"x0 = {float(X0[0, 0])}" if arr.ndim == 0 else f"x0[{j}] = {float(X0[0, j])}"
+        else:
+            where = f"x0[{i}] = {float(X0[i, 0])}" if arr.ndim == 1 else f"x0[{i}, {j}] = {float(X0[i, j])}"
+        raise ValueError(f"x0 must be finite numbers (no nan or inf), got {where}")
     return X0.copy(), single
 
 
+def _short(value, limit=80):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def check_steps(steps) -> int:
+    """``steps`` as an int in [1, :data:`MAX_STEPS`]; TypeError/ValueError naming the value otherwise."""
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-        raise TypeError(f"steps must be an int >= 1, got {steps!r} ({type(steps).__name__})")
-    if steps < 1:
-        raise ValueError(f"steps must be an int >= 1, got {steps}")
+        raise TypeError(f"steps must be an int in [1, {MAX_STEPS:,}], got {_short(steps)} ({type(steps).__name__})")
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be an int in [1, {MAX_STEPS:,}], got {steps:,}")
     return int(steps)
 
 
@@ -234,6 +259,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
     """
     rule = optim.get_rule(optimizer)
     name = optimizer.strip().lower() if isinstance(optimizer, str) else rule.name
+    f.check_value(X0[:1])  # a user's callable returning the wrong shape fails here, named
     if lr is not None:
         hp = {**hp, "lr": lr}
     hyper = rule.hyperparameters(**hp)

@@ -41,7 +41,10 @@ class Trajectory:
     state_descriptions : dict name -> what the array holds
     status : str | (n,) str array
         "converged" (gradient norm under tol), "diverged" (params past the divergence bound
-        or loss not finite) or "max_steps".
+        or loss not finite) or "max_steps". ``reason`` says the same in words, with the cause
+        of a divergence: a NaN loss (a point outside the function's domain, such as sqrt or
+        log of a negative number), an infinite loss (overflow), a point that is not finite
+        (after a gradient that was not), or a point past the divergence bound.
     stopped_at : int | (n,) int array
         The step at which the run converged or diverged, or ``steps``.
     final : (d,) | (n, d); final_loss : float | (n,)
@@ -99,9 +102,23 @@ class Trajectory:
     def __len__(self):
         return self.steps + 1
 
+    @property
+    def reason(self):
+        """Why each run stopped, in words: a str (one run) or an (n,) array of str.
+
+        >>> gdlab.minimize("sqrt(x)", -1.0).reason
+        "diverged at step 0: the loss is nan (the point is outside the function's domain, or an overflow)"
+        """
+        if self.single:
+            return _reason(self.status, self.stopped_at, np.asarray(self.final), self.final_loss, self)
+        return np.array([_reason(s, k, p, v, self) for s, k, p, v in
+                         zip(self.status, self.stopped_at, self.final, self.final_loss)], dtype=object).astype(str)
+
     def __repr__(self):
         if self.single:
             ended = f"{self.status} at step {self.stopped_at}, final loss {self.final_loss:.6g}"
+            if self.status == "diverged":  # and why
+                ended = f"{self.reason}; final loss {self.final_loss:.6g}"
         else:
             counts = {s: int(np.sum(self.status == s)) for s in STATUSES if np.any(self.status == s)}
             ended = ", ".join(f"{k} {v}" for k, v in counts.items())
@@ -217,6 +234,27 @@ class Trajectory:
             "status": self.status if self.single else self.status.tolist(),
             "stopped_at": self.stopped_at if self.single else self.stopped_at.tolist(),
             "final": _plain(self.final), "final_loss": _plain(self.final_loss),
+            "reason": self.reason if self.single else self.reason.tolist(),
             "tol": self.tol, "noise": _plain(self.noise), "seed": self.seed if isinstance(self.seed, int) else None,
             "batch_size": self.batch_size, "divergence_bound": self.divergence_bound, "gradient": self.gradient,
         }
+
+
+def _reason(status, stopped_at, final, final_loss, traj):
+    """One run's ``reason`` (see :attr:`Trajectory.reason`)."""
+    if status == "max_steps":
+        return f"ran all {traj.steps} steps"
+    if status == "converged":
+        return f"converged at step {stopped_at}: |grad| < tol = {traj.tol:g}"
+    if not np.all(np.isfinite(final)):
+        what = "nan" if np.any(np.isnan(final)) else "infinite"
+        after = " (the gradient before it was not finite)" if stopped_at > 0 else ""
+        return f"diverged at step {stopped_at}: the point is {what}{after}"
+    if math.isnan(final_loss):
+        return (f"diverged at step {stopped_at}: the loss is nan (the point is outside the function's domain, "
+                "or an overflow)")
+    if math.isinf(final_loss):
+        return f"diverged at step {stopped_at}: the loss is {final_loss} (an overflow)"
+    bound = traj.divergence_bound
+    return (f"diverged at step {stopped_at}: |x| = {float(np.max(np.abs(final))):.3g} is past the divergence bound"
+            + (f" {bound:.3g}" if bound is not None else ""))

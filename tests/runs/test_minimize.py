@@ -9,6 +9,7 @@ import gdlab
 from gdlab import optim
 from gdlab.functions import Function, get, regression_loss
 from gdlab.runs import Trajectory, minimize, race
+from gdlab.runs.minimize import MAX_STEPS
 
 OPTIMIZERS = ["gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "adamax",
               "nadam", "radam", "lion"]
@@ -262,19 +263,19 @@ def test_race():
 def test_errors():
     with pytest.raises(ValueError, match=r"unknown function 'rosenbrok'.*Did you mean 'rosenbrock'"):
         minimize("rosenbrok", [0.0, 0.0])
-    with pytest.raises(ValueError, match=r"x0 must be one start of shape \(2,\) or n starts of shape \(n, 2\).*got shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"x0 must be one start of shape \(2,\) or n >= 1 starts of shape \(n, 2\).*got shape \(3,\)"):
         minimize("rosenbrock", [0.0, 0.0, 0.0])
     with pytest.raises(ValueError, match=r"got shape \(2, 2, 2\)"):
         minimize("rosenbrock", np.zeros((2, 2, 2)))
-    with pytest.raises(ValueError, match="steps must be an int >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"steps must be an int in \[1, 10,000,000\], got 0"):
         minimize("rosenbrock", [0.0, 0.0], steps=0)
-    with pytest.raises(TypeError, match="steps must be an int >= 1, got 2.5"):
+    with pytest.raises(TypeError, match=r"steps must be an int in \[1, 10,000,000\], got 2.5"):
         minimize("rosenbrock", [0.0, 0.0], steps=2.5)
     with pytest.raises(ValueError, match="unknown optimizer 'adma'. Did you mean .*'adam'"):
         minimize("rosenbrock", [0.0, 0.0], "adma")
     with pytest.raises(TypeError, match="unknown hyperparameter.*betaz"):
         minimize("rosenbrock", [0.0, 0.0], "adam", betaz=(0.9, 0.99))
-    with pytest.raises(ValueError, match="invalid lr=-1"):
+    with pytest.raises(ValueError, match=r"invalid lr=-1.0; expected a finite lr >= 0"):
         minimize("rosenbrock", [0.0, 0.0], lr=-1.0)
     with pytest.raises(ValueError, match="tol must be a finite number > 0"):
         minimize("rosenbrock", [0.0, 0.0], tol=-1)
@@ -290,6 +291,57 @@ def test_errors():
         minimize("sphere", [0.0, 0.0], gradient="symbolic")
     with pytest.raises(ValueError, match="no closed-form gradient"):
         minimize(Function(lambda x: x[..., 0] ** 2, 1), 1.0, gradient="closed_form")
+
+
+def test_the_boundary_refuses_before_any_work():
+    """Issue 12: each bad input gets one rule and one message naming the value, before allocation."""
+    for x0 in ([], np.empty((0, 2)), [[]]):
+        with pytest.raises(ValueError, match=r"x0 is empty \(shape .*\): give at least one start"):
+            minimize("rosenbrock" if np.size(x0) or np.ndim(x0) == 2 else "x**2", x0)
+    with pytest.raises(ValueError, match=r"x0 is empty \(shape \(0,\)\).*1-D function 'square'"):
+        minimize("x**2", [])  # was "zero-size array to reduction operation maximum"
+    with pytest.raises(ValueError, match=r"x0 is empty"):
+        race("rosenbrock", [], steps=3)
+    for steps in (10**30, MAX_STEPS + 1):  # 10**30 was NumPy's "Maximum allowed dimension exceeded"
+        with pytest.raises(ValueError, match=rf"steps must be an int in \[1, 10,000,000\], got {steps:,}"):
+            minimize("x**2", 1.0, steps=steps)
+    with pytest.raises(ValueError, match=r"steps must be an int in \[1, 10,000,000\]"):
+        gdlab.lr_sweep("paraboloid", [1.0, 1.0], "gd", lrs=[0.1], steps=10**12)
+    with pytest.raises(ValueError, match=r"x0 holds 5,000,001 starts x 2 dimensions = 10,000,002 numbers; at most "
+                                         r"10,000,000"):
+        minimize("paraboloid", np.broadcast_to(0.0, (5_000_001, 2)), steps=1)
+    # non-finite starts, in every shape, name the first offending number (a 1-D nan start used to run)
+    for x0, where in ((np.nan, "x0 = nan"), ([0.0, np.inf], r"x0\[1\] = inf"), ([[0, 0], [1, -np.inf]], r"x0\[1, 1\] = -inf")):
+        with pytest.raises(ValueError, match=rf"x0 must be finite numbers \(no nan or inf\), got {where}"):
+            minimize("x**2" if np.ndim(x0) == 0 else "rosenbrock", x0)
+    with pytest.raises(ValueError, match=r"x0 must be finite numbers .*got x0\[2\] = nan"):
+        minimize("x**2", [0.0, 1.0, np.nan])  # three starts of a 1-D function
+
+
+@pytest.mark.parametrize("value, shape", [
+    (lambda x: x, r"\(1, 2\)"), (lambda x: (x ** 2).sum(), r"\(\)"), (lambda x: 3.0, r"\(\)"),
+])
+def test_a_callable_of_the_wrong_shape_is_named(value, shape):
+    """Was 'could not broadcast input array from shape (2,) into shape (1,)' or an IndexError from inside the run."""
+    with pytest.raises(ValueError, match=rf"the objective '<lambda>' returned shape {shape} for points of shape "
+                                         r"\(1, 2\); it must return one number per point, shape \(1,\)"):
+        minimize(value, [1.0, 2.0], steps=2)
+    with pytest.raises(TypeError, match="returned str values"):
+        minimize(lambda x: "a", [1.0, 2.0], steps=2)
+
+
+def test_lr_zero_is_allowed_everywhere_and_inf_nowhere():
+    """One rule for lr (torch.optim's, stricter on inf): the optimizer classes and the runs agree."""
+    t = minimize("rosenbrock", [-1.0, 1.0], "adam", lr=0, steps=5)
+    np.testing.assert_array_equal(t.final, [-1.0, 1.0])  # lr 0: no step at all, as torch.optim
+    assert gdlab.optim.Adam([gdlab.Tensor([1.0], requires_grad=True)], lr=0.0).param_groups[0]["lr"] == 0.0
+    message = r"invalid lr=inf; expected a finite lr >= 0 \(lr = 0 is allowed, as in torch.optim\)"
+    with pytest.raises(ValueError, match=message):
+        minimize("rosenbrock", [-1.0, 1.0], "adam", lr=np.inf)
+    with pytest.raises(ValueError, match=message):
+        gdlab.optim.Adam([gdlab.Tensor([1.0], requires_grad=True)], lr=np.inf)
+    with pytest.raises(ValueError, match=r"invalid lr=-0.5; expected a finite lr >= 0"):
+        gdlab.optim.SGD(lr=-0.5)
 
 
 def test_race_shared_options_and_hyperparameters():
@@ -337,3 +389,29 @@ def test_progress_hook_counts_the_steps_and_changes_nothing():
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     with pytest.raises(TypeError, match="progress"):
         gdlab.minimize("square", -5.0, progress="bar")
+
+
+@pytest.mark.parametrize("f, x0, lr, step, reason", [
+    ("sqrt(x)", -1.0, 0.1, 0, "the loss is nan (the point is outside the function's domain, or an overflow)"),
+    ("log(x)", -1.0, 0.1, 0, "the loss is nan"),
+    ("(-8)**(1/3) * x", 1.0, 0.1, 0, "the loss is nan"),  # was a ComplexWarning, then a TypeError
+    ("x**0.5", -4.0, 0.1, 0, "the loss is nan"),
+    ("abs(x)**0.5", 0.0, 0.1, 1, "the point is nan (the gradient before it was not finite)"),  # 0 * inf
+    ("x**2", 1e300, 0.1, 0, "the loss is inf (an overflow)"),
+    ("paraboloid", [3.0, 4.0], 10.0, 5, "|x| = 9.9e+06 is past the divergence bound 4.5e+06"),  # x *= -19 a step
+])
+def test_a_diverged_run_says_why(f, x0, lr, step, reason):
+    with np.errstate(all="ignore"):
+        t = minimize(f, x0, "gd", lr=lr, steps=20)
+    assert t.status == "diverged" and t.stopped_at == step
+    assert t.reason.startswith(f"diverged at step {step}: {reason}")
+    assert t.reason in repr(t) and json.loads(json.dumps(t.to_dict()))["reason"] == t.reason
+
+
+def test_reasons_of_many_runs():
+    with np.errstate(all="ignore"):
+        t = minimize("log(x) + (x - 3)**2", [-1.0, 2.0, 4.0], "gd", lr=0.1, steps=500, tol=1e-6)
+    assert t.reason.shape == (3,) and list(t.status) == ["diverged", "converged", "converged"]
+    assert t.reason[0] == t.run(0).reason and t.reason[0].startswith("diverged at step 0: the loss is nan")
+    assert all(r == f"converged at step {k}: |grad| < tol = 1e-06" for r, k in zip(t.reason[1:], t.stopped_at[1:]))
+    assert minimize("x**2", 1.0, steps=3).reason == "ran all 3 steps"
