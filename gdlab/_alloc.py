@@ -32,7 +32,11 @@ _warm = False
 
 
 def warm_allocator(nbytes: int) -> None:
-    """Allocate and free one 4 MiB array, once per process, when ``nbytes`` >= 64 KiB."""
+    """Allocate and free one 4 MiB array, once per process, when ``nbytes`` >= 64 KiB.
+
+    Safe in threads without a lock: two threads that both see the flag unset each free one array,
+    which only repeats a harmless warm-up (tests/test_threads.py).
+    """
     global _warm
     if _warm or nbytes < WARM_FROM_BYTES:
         return
