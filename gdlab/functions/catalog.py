@@ -32,14 +32,16 @@ import numpy as np
 from .._registry import Registry
 from ._function import Function
 
-__all__ = ["get", "names", "CATALOG"]
+__all__ = ["get", "names", "CATALOG", "MAX_DIM"]
 
 TWO_PI = 2.0 * math.pi
+#: The largest ``dim`` of the n-D catalog functions (a quadratic's Hessian is d x d: 8 MB at 1000).
+MAX_DIM = 1000
 
 
 def _check_dim(dim, name, minimum=1):
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < minimum:
-        raise ValueError(f"{name}: dim must be an int >= {minimum}, got {dim!r}")
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or not minimum <= dim <= MAX_DIM:
+        raise ValueError(f"{name}: dim must be an int in [{minimum}, {MAX_DIM}], got {dim!r}")
     return int(dim)
 
 

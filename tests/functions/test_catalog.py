@@ -167,8 +167,13 @@ def test_bad_parameters():
         F.get("sphere", dimension=3)
     with pytest.raises(TypeError, match="none"):
         F.get("beale", dim=3)
-    with pytest.raises(ValueError, match="dim must be an int >= 2"):
+    with pytest.raises(ValueError, match=r"dim must be an int in \[2, 1000\], got 1"):
         F.get("rosenbrock", dim=1)
+    for name in ("sphere", "ill_conditioned", "rastrigin", "ackley", "styblinski_tang"):
+        # was a 71 PiB allocation (the Hessian) for sphere:dim=100000000
+        with pytest.raises(ValueError, match=rf"{name}: dim must be an int in \[1, 1000\], got 100000000"):
+            F.get(name, dim=100_000_000)
+    assert F.get("sphere", dim=1000).dim == 1000
     with pytest.raises(ValueError, match="condition must be"):
         F.get("ill_conditioned", condition=-1)
 
