@@ -42,7 +42,7 @@ from .explain import BackpropExplanation, explain_backprop
 from .layers import Flatten, Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Softplus, Tanh, get_activation
 from .model import Model, Sequential, mlp
 from .module import Module
-from .saving import load_model, save_model
+from .saving import ModelFileError, load_model, save_model
 from .trainer import Trainer
 from . import curvature, landscape  # noqa: E402  (loss landscapes and curvature, above model)
 
@@ -52,6 +52,6 @@ __all__ = [
     "losses", "metrics", "init", "callbacks",
     "Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "WeightHistory",
     "TerminateOnNaN", "LambdaCallback",
-    "load_model", "save_model", "explain_backprop", "BackpropExplanation",
+    "load_model", "save_model", "ModelFileError", "explain_backprop", "BackpropExplanation",
     "landscape", "curvature",
 ]

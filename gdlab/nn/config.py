@@ -23,8 +23,8 @@ from . import losses as losses_mod
 from . import metrics as metrics_mod
 from .module import Module
 
-__all__ = ["register_module", "module_class", "layer_config", "layer_from_config", "build", "loss_config",
-           "compile_config", "compile_from_config"]
+__all__ = ["register_module", "module_class", "layer_config", "layer_from_config", "parameter_shapes", "build",
+           "loss_config", "compile_config", "compile_from_config"]
 
 _MODULES: dict[str, type] = {}
 
@@ -89,11 +89,22 @@ def layer_config(layer) -> dict:
     return {"class": name, "config": config}
 
 
+def _checked_record(cfg):
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("class"), str) or not isinstance(cfg.get("config", {}), dict):
+        raise ValueError(f"a layer record must be {{'class': name, 'config': {{...}}}}, got {cfg!r:.200}")
+    return module_class(cfg["class"]), cfg.get("config", {})
+
+
 def layer_from_config(cfg) -> Module:
     """The module a :func:`layer_config` record describes (a new one, freshly initialised)."""
-    if not isinstance(cfg, dict) or "class" not in cfg or not isinstance(cfg.get("config", {}), dict):
-        raise ValueError(f"a layer record must be {{'class': ..., 'config': {{...}}}}, got {cfg!r}")
-    return build(module_class(cfg["class"]), cfg.get("config", {}))
+    return build(*_checked_record(cfg))
+
+
+def parameter_shapes(cfg):
+    """{parameter name: shape} of the module a :func:`layer_config` record describes, without building it
+    (``cls.parameter_shapes(config)``); None where a class cannot tell. A bad record is a ValueError/TypeError."""
+    cls, config = _checked_record(cfg)
+    return cls.parameter_shapes(config)
 
 
 def build(cls, config: dict) -> Module:
@@ -129,29 +140,58 @@ def compile_from_config(cfg, custom_objects=None):
     """(optimizer, loss, metrics) to pass to ``Model.compile`` from a :func:`compile_config` record.
 
     ``custom_objects``: {function name: function} for a loss that was given as a function.
-    A record with missing fields raises KeyError or TypeError; an unknown optimizer class
-    or an unresolved custom loss a ValueError saying what to do.
+    A record of the wrong form is a ValueError naming the field (``compile.loss: ...``), as are an
+    unknown optimizer class, hyperparameters its constructor refuses, and an unresolved custom loss.
     """
     from .. import optim
 
-    ocfg = cfg["optimizer"]
+    def bad(field, problem):
+        return ValueError(f"compile.{field}: {problem}")
+
+    if not isinstance(cfg, dict):
+        raise ValueError(f"compile: expected a record {{'optimizer': ..., 'loss': ..., 'metrics': ...}}, "
+                         f"got {cfg!r:.200}")
+    ocfg = cfg.get("optimizer")
+    if not isinstance(ocfg, dict) or not isinstance(ocfg.get("class"), str) or not isinstance(ocfg.get("defaults"), dict):
+        raise bad("optimizer", f"expected {{'class': name, 'defaults': {{...}}, 'noise_seed': ...}}, got {ocfg!r:.200}")
     cls = getattr(optim, ocfg["class"], None)
     if not (isinstance(cls, type) and issubclass(cls, optim.Optimizer)):
-        raise ValueError(f"unknown optimizer class {ocfg['class']!r}")
+        raise bad("optimizer.class", f"unknown optimizer class {ocfg['class']!r}")
     accepted = inspect.signature(cls.__init__).parameters
     kwargs = {k: v for k, v in ocfg["defaults"].items() if k in accepted}
     if "noise_seed" in accepted:
         kwargs["noise_seed"] = ocfg.get("noise_seed")
-    opt = cls(**kwargs)
-    loss = cfg["loss"]
-    if loss.get("name") == "custom":
-        fn = (custom_objects or {}).get(loss.get("function"))
+    try:
+        opt = cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise bad("optimizer.defaults", str(exc)) from None
+    loss = cfg.get("loss")
+    if not isinstance(loss, dict) or not isinstance(loss.get("name"), str):
+        raise bad("loss", f"expected a loss record {{'name': str, ...}}, got {loss!r:.200}")
+    if loss["name"] == "custom":
+        name = loss.get("function")
+        fn = (custom_objects or {}).get(name) if isinstance(name, str) else None
         if fn is None:
-            raise ValueError(f"the loss is the custom function {loss.get('function')!r}: pass it as "
-                             f"load_model(path, custom_objects={{{loss.get('function')!r}: fn}})")
+            raise bad("loss", f"the loss is the custom function {name!r}: pass it as "
+                              f"load_model(path, custom_objects={{{name!r}: fn}})")
         loss = fn
-    metrics = [_metric_spec(k, m) for k, m in cfg.get("metrics", [])]
-    return opt, loss, metrics
+    else:
+        try:
+            loss = losses_mod.get(loss)
+        except (TypeError, ValueError) as exc:
+            raise bad("loss", str(exc)) from None
+    metrics = cfg.get("metrics", [])
+    if not isinstance(metrics, list):
+        raise bad("metrics", f"expected a list of [key, record] pairs, got {metrics!r:.200}")
+    specs = []
+    for i, entry in enumerate(metrics):
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], dict)):
+            raise bad(f"metrics[{i}]", f"expected a [key, record] pair, got {entry!r:.200}")
+        try:
+            specs.append(_metric_spec(*entry))
+        except (TypeError, ValueError) as exc:
+            raise bad(f"metrics[{i}]", str(exc)) from None
+    return opt, loss, specs
 
 
 def _metric_spec(key, config):

@@ -94,6 +94,15 @@ class Linear(Module):
         else:
             self.bias = None
 
+    @classmethod
+    def parameter_shapes(cls, config):
+        n_in = _positive_int(config.get("in_features"), "in_features")
+        n_out = _positive_int(config.get("out_features"), "out_features")
+        bias = config.get("bias", True)
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias must be True or False, got {bias!r}")
+        return {"weight": (n_in, n_out), **({"bias": (n_out,)} if bias else {})}
+
     def forward(self, x):
         if type(x) is not Tensor:
             x = _as_input(x, self._dtype)
@@ -120,6 +129,10 @@ class Linear(Module):
 
 class _Elementwise(Module):
     """An activation: no parameters, output shape = input shape."""
+
+    @classmethod
+    def parameter_shapes(cls, config):
+        return {}
 
     def output_features(self, in_features):
         return in_features  # None (unknown) stays None
@@ -245,6 +258,10 @@ class Flatten(Module):
 
     def output_features(self, in_features):
         return in_features
+
+    @classmethod
+    def parameter_shapes(cls, config):
+        return {}
 
     def get_config(self):
         return {}

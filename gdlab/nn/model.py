@@ -32,7 +32,7 @@ import numpy as np
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import saving
-from .config import build, layer_config, layer_from_config, register_module
+from .config import build, layer_config, layer_from_config, parameter_shapes, register_module
 from .layers import ACTIVATIONS, Linear, Sigmoid, Softmax, _Elementwise, _positive_int, fused_steps, get_activation
 from .module import Module
 from .trainer import Trainer
@@ -383,7 +383,24 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config):
-        return cls(*[layer_from_config(c) for c in config["layers"]])
+        return cls(*[layer_from_config(c) for c in _layer_records(config)])
+
+    @classmethod
+    def parameter_shapes(cls, config):
+        shapes = {}
+        for i, record in enumerate(_layer_records(config)):
+            inner = parameter_shapes(record)
+            if inner is None:
+                return None
+            shapes.update({f"{i}.{name}": shape for name, shape in inner.items()})
+        return shapes
+
+
+def _layer_records(config):
+    layers = config.get("layers") if isinstance(config, dict) else None
+    if not isinstance(layers, list):
+        raise ValueError(f"a Sequential config is {{'layers': [layer records]}}, got {config!r:.200}")
+    return layers
 
     def __repr__(self):
         if not self.layers:

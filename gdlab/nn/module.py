@@ -107,6 +107,14 @@ class Module:
         """
         return [p for _, p in self.named_parameters()]
 
+    @classmethod
+    def parameter_shapes(cls, config: dict):
+        """{parameter name: shape} that ``cls`` built from ``config`` would have, computed without
+        building it (so that a loader can compare a file's architecture with its arrays before
+        allocating anything); None when the class cannot tell (the default: a layer of your own).
+        A bad config is a ValueError or TypeError, as the constructor would raise."""
+        return None
+
     def count_params(self) -> int:
         """The number of scalar parameters."""
         return int(sum(p.data.size for p in self.parameters()))

@@ -17,6 +17,7 @@ is a two-attribute stand-in.
 from __future__ import annotations
 
 import copy
+import numbers
 from collections.abc import Iterable, Iterator, MutableMapping
 from numbers import Real
 from typing import Any, Callable
@@ -275,36 +276,104 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore a :meth:`state_dict` (deep-copied) into an optimizer bound to the same parameter layout.
 
-        A run resumed this way continues bit for bit as if it had not stopped.
+        A run resumed this way continues bit for bit as if it had not stopped. Everything is
+        checked before anything changes (a refused state dict leaves the optimizer as it was):
+        the layout (groups, parameter indices), each group's hyperparameters (the constructor's
+        checks), and each parameter's state against what this optimizer's rule keeps for that
+        parameter (the same keys; arrays of the parameter's shape, numbers where it keeps
+        numbers); a mismatch is a ValueError naming the entry, e.g. ``state[0]['exp_avg']``.
         """
+        groups, states, steps, rng_state = self._checked_state_dict(state_dict)
+        for saved, group in zip(groups, self.param_groups):
+            group.update(saved)
+        self.state = _ParamState()
+        for p, s in states:
+            self.state[p] = s
+        if rng_state is not None:
+            self._noise_rng.bit_generator.state = rng_state
+        self._info.t = steps
+
+    def _checked_state_dict(self, state_dict):
+        """(group hyperparameters, [(param, state)], steps, noise rng state) of a valid state dict, deep-copied."""
+        name = type(self).__name__
+
+        def bad(where, problem):
+            return ValueError(f"{name}.load_state_dict: {where}: {problem}")
+
+        if not isinstance(state_dict, dict) or not isinstance(state_dict.get("param_groups"), list) \
+                or not isinstance(state_dict.get("state"), dict):
+            raise bad("the state dict", "expected a dict with a 'param_groups' list and a 'state' dict")
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(f"loaded state dict has {len(groups)} parameter groups, "
                              f"this optimizer has {len(self.param_groups)}")
+        checked_groups, by_index = [], {}
         for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), list):
+                raise bad(f"param_groups[{i}]", "expected a dict with a 'params' list")
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(f"parameter group {i}: loaded state dict has {len(saved['params'])} "
                                  f"parameters, this optimizer has {len(group['params'])}")
-        saved_state = state_dict["state"]
-        self.state = _ParamState()
-        for saved, group in zip(groups, self.param_groups):
-            for k, v in saved.items():
-                if k != "params":
-                    group[k] = copy.deepcopy(v)
-            for i, p in zip(saved["params"], group["params"]):
-                if i in saved_state:
-                    s = copy.deepcopy(saved_state[i])
-                    for k, v in s.items():
-                        if isinstance(v, np.ndarray) and v.shape == p.data.shape and v.dtype != p.data.dtype:
-                            s[k] = v.astype(p.data.dtype)
-                    self.state[p] = s
-        if "noise_rng" in state_dict:
-            self._noise_rng.bit_generator.state = copy.deepcopy(state_dict["noise_rng"])
-        # a state dict written before "steps" existed: the most updates any parameter has had
+            hp = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            unknown = set(hp) - set(self.defaults) - {"initial_lr"}
+            if unknown:
+                raise bad(f"param_groups[{i}]", f"unknown hyperparameter(s) {', '.join(sorted(map(str, unknown)))}")
+            try:
+                check_hyperparameters({**{k: v for k, v in group.items() if k != "params"}, **hp}, name)
+            except (TypeError, ValueError) as exc:
+                raise bad(f"param_groups[{i}]", str(exc)) from None
+            checked_groups.append(hp)
+            for j, p in zip(saved["params"], group["params"]):
+                if isinstance(j, bool) or not isinstance(j, (int, np.integer)) or j in by_index:
+                    raise bad(f"param_groups[{i}]['params']", f"expected distinct parameter indices, got {j!r}")
+                by_index[int(j)] = (p, {k: group[k] for k in self._rule_keys} | {
+                    k: hp[k] for k in self._rule_keys if k in hp})
+        states = []
+        for j, s in state_dict["state"].items():
+            if j not in by_index:
+                raise bad(f"state[{j!r}]", "no parameter has this index in 'param_groups'")
+            p, hp = by_index[j]
+            if not isinstance(s, dict):
+                raise bad(f"state[{j!r}]", f"expected a dict, got {type(s).__name__}")
+            fresh = {k: v for k, v in self.rule.init(p.data, **hp).items() if not k.startswith("_")}
+            later = {k: p.data for k in self.rule.state_keys if k not in fresh}  # arrays made by a first update
+            missing, extra = set(fresh) - set(s), set(s) - set(fresh) - set(later)
+            if missing or extra:
+                raise bad(f"state[{j!r}]", f"has the entries {sorted(map(str, s))}; {name} keeps "
+                                           f"{sorted(fresh)}{f' (and later {sorted(later)})' if later else ''} "
+                                           "for these hyperparameters")
+            s = copy.deepcopy(s)
+            for k, ref in {**fresh, **{k: v for k, v in later.items() if k in s}}.items():
+                v = s[k]
+                if isinstance(ref, np.ndarray):
+                    if not (isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.shape == p.data.shape):
+                        got = (f"{v.dtype} array of shape {v.shape}" if isinstance(v, np.ndarray)
+                               else type(v).__name__)
+                        raise bad(f"state[{j!r}][{k!r}]", f"expected a float array of the parameter's shape "
+                                                          f"{p.data.shape}, got a {got}")
+                    if v.dtype != p.data.dtype:
+                        s[k] = v.astype(p.data.dtype)
+                elif isinstance(ref, (bool, np.bool_)) or not isinstance(ref, numbers.Real):
+                    continue
+                elif isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not np.isfinite(v) \
+                        or (isinstance(ref, numbers.Integral) and (not isinstance(v, numbers.Integral) or v < 0)):
+                    raise bad(f"state[{j!r}][{k!r}]", f"expected {'a whole number >= 0' if isinstance(ref, numbers.Integral) else 'a finite number'}, "
+                                                      f"got {v!r}")
+            states.append((p, s))
         steps = state_dict.get("steps")
-        if steps is None:
-            steps = max((int(s.get("step", 0)) for s in saved_state.values() if isinstance(s, dict)), default=0)
-        self._info.t = int(steps)
+        if steps is None:  # a state dict written before "steps" existed: the most updates any parameter has had
+            steps = max((int(s.get("step", 0)) for _, s in states), default=0)
+        if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, numbers.Integral) or steps < 0:
+            raise bad("steps", f"expected a whole number >= 0, got {steps!r}")
+        rng_state = state_dict.get("noise_rng")
+        if rng_state is not None:
+            try:
+                probe = type(self._noise_rng.bit_generator)()
+                probe.state = copy.deepcopy(rng_state)
+                rng_state = probe.state
+            except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+                raise bad("noise_rng", f"not a {type(probe).__name__} state ({exc})") from None
+        return checked_groups, states, int(steps), rng_state
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

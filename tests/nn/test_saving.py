@@ -1,5 +1,6 @@
 """save / load_model: round trips, resumed training identical to uninterrupted training, clear errors."""
 
+import io
 import json
 import zipfile
 
@@ -154,17 +155,17 @@ def test_corrupt_and_incompatible_files(tmp_path):
 
     text = tmp_path / "text.npz"
     text.write_text("hello")
-    with pytest.raises(ValueError, match="text.npz is not a gdlab model file: not a .npz"):
+    with pytest.raises(ValueError, match="text.npz: archive: not a gdlab model file: not a .npz"):
         nn.load_model(text)
 
     truncated = tmp_path / "truncated.npz"
     truncated.write_bytes(good.read_bytes()[:300])
-    with pytest.raises(ValueError, match="truncated.npz is corrupt or truncated"):
+    with pytest.raises(ValueError, match="truncated.npz: archive: corrupt or truncated"):
         nn.load_model(truncated)
 
     plain = tmp_path / "plain.npz"
     np.savez(plain, a=np.ones(3))
-    with pytest.raises(ValueError, match="plain.npz is not a gdlab model file: it has no '__gdlab__'"):
+    with pytest.raises(ValueError, match="plain.npz: __gdlab__: missing: not a gdlab model file"):
         nn.load_model(plain)
 
     def rewrite(name, edit_header=None, edit_arrays=None):
@@ -181,19 +182,19 @@ def test_corrupt_and_incompatible_files(tmp_path):
         return path
 
     future = rewrite("future.npz", lambda h: h.update(version=99))
-    with pytest.raises(ValueError, match="future.npz has format version 99"):
+    with pytest.raises(ValueError, match="future.npz: version: 99; this gdlab reads format versions 1 to 1"):
         nn.load_model(future)
     unknown = rewrite("unknown.npz", lambda h: h["architecture"]["config"]["layers"][1].update({"class": "Swish"}))
-    with pytest.raises(ValueError, match="unknown.npz: cannot rebuild the architecture: unknown module class 'Swish'"):
+    with pytest.raises(ValueError, match="unknown.npz: architecture: unknown module class 'Swish'"):
         nn.load_model(unknown)
     shape = rewrite("shape.npz", edit_arrays=lambda a: a.update({"param/0.weight": np.ones((4, 12), np.float32)}))
-    with pytest.raises(ValueError, match=r"shape.npz: parameter '0.weight' has shape \(4, 12\)"):
+    with pytest.raises(ValueError, match=r"shape.npz: architecture: parameter '0.weight' of shape \(5, 12\), the file holds an array of shape \(4, 12\)"):
         nn.load_model(shape)
     gone = rewrite("gone.npz", edit_arrays=lambda a: a.pop("param/2.bias"))
-    with pytest.raises(ValueError, match="gone.npz is incomplete: no array for parameter '2.bias'"):
+    with pytest.raises(ValueError, match="gone.npz: param/2.bias: missing"):
         nn.load_model(gone)
     broken = rewrite("broken.npz", lambda h: h.pop("optimizer_state"))
-    with pytest.raises(ValueError, match="broken.npz"):
+    with pytest.raises(ValueError, match="broken.npz: optimizer_state: missing"):
         nn.load_model(broken)
 
     garbled = tmp_path / "garbled.npz"
@@ -201,12 +202,12 @@ def test_corrupt_and_incompatible_files(tmp_path):
         for item in zin.infolist():
             body = zin.read(item.filename)
             zout.writestr(item, b"{not json" if item.filename == "__gdlab__.npy" else body)
-    with pytest.raises(ValueError, match="garbled.npz"):
+    with pytest.raises(ValueError, match="garbled.npz: __gdlab__: unreadable array"):
         nn.load_model(garbled)
 
     # a model of another shape refuses the weights
     other = nn.mlp([5, 7, 3], seed=0)
-    with pytest.raises(ValueError, match="do not match"):
+    with pytest.raises(ValueError, match="good.npz: parameters: do not match"):
         other.load_weights(good)
 
 
@@ -273,3 +274,187 @@ def test_files_of_the_first_format_load_and_are_written_the_same_way(tmp_path):
         for k, a in arrays.items():
             assert a.dtype == arrays_before[k].dtype
             np.testing.assert_array_equal(a, arrays_before[k])
+
+
+# -- crafted files (issue 12): one ModelFileError naming the file and the field, before any large allocation
+
+
+def _members(path):
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i.filename) for i in z.infolist()}
+
+
+def _zip(path, members, compression=zipfile.ZIP_STORED):
+    with zipfile.ZipFile(path, "w", compression) as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    return path
+
+
+def _header(path):
+    return json.loads(np.load(path)["__gdlab__"].tobytes())
+
+
+def _npy(array):
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
+
+
+def _with_header(path, good, header):
+    """``good`` with its JSON record replaced by ``header`` (a dict or the raw JSON text)."""
+    text = header if isinstance(header, str) else json.dumps(header)
+    members = _members(good)
+    members["__gdlab__.npy"] = _npy(np.frombuffer(text.encode(), np.uint8))
+    return _zip(path, members)
+
+
+def _refused(path, field, problem, load=nn.load_model):
+    with pytest.raises(nn.ModelFileError) as info:
+        load(path)
+    err = info.value
+    assert isinstance(err, ValueError) and err.path == str(path) and err.field == field, str(err)
+    assert str(err).startswith(f"{path}: {field}: ") and problem in err.problem, str(err)
+    return err
+
+
+def test_flipped_bytes_in_a_compressed_member(tmp_path):
+    good = _saved(tmp_path)
+    members = _members(good)
+    packed = _zip(tmp_path / "packed.npz", members, zipfile.ZIP_DEFLATED)
+    assert nn.load_model(packed).count_params() == nn.load_model(good).count_params()  # deflated files load
+    raw = bytearray(packed.read_bytes())
+    with zipfile.ZipFile(packed) as z:
+        info = z.getinfo("param/0.weight.npy")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)  # the deflated data
+    for k in range(start + 20, start + 60):
+        raw[k] ^= 0xFF
+    flipped = tmp_path / "flipped.npz"
+    flipped.write_bytes(bytes(raw))
+    _refused(flipped, "param/0.weight", "unreadable array")  # was zlib.error
+
+
+def test_deeply_nested_json(tmp_path):
+    good = _saved(tmp_path)
+    header = _header(good)
+    for depth in (100, 200_000):  # below and far above Python's recursion limit (was a RecursionError)
+        nested = _with_header(tmp_path / f"deep{depth}.npz", good,
+                              json.dumps(header)[:-1] + ', "x": ' + "[" * depth + "]" * depth + "}")
+        _refused(nested, "__gdlab__", "JSON nested deeper than 64 levels")
+    # a Sequential inside a Sequential, nested within the limit, loads
+    header["architecture"] = {"class": "Sequential", "config": {"layers": [header["architecture"]]}}
+    header["parameters"] = [f"0.{n}" for n in header["parameters"]]
+    _with_header(tmp_path / "nested.npz", good, header)
+    members = {k.replace("param/", "param/0."): v for k, v in _members(tmp_path / "nested.npz").items()}
+    nested = nn.load_model(_zip(tmp_path / "nested.npz", members))
+    assert isinstance(nested[0], nn.Sequential) and nested.count_params() == nn.load_model(good).count_params()
+
+
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_huge_declared_array_shape_is_refused_before_allocation(tmp_path):
+    good = _saved(tmp_path)
+    members = _members(good)
+    body = members["param/0.weight.npy"]
+    header_len = np.frombuffer(body[8:10], "<u2")[0] + 10
+    # a v1.0 header declaring (100000, 100000) float32, then the original 240 bytes of data
+    text = "{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000), }"
+    text = text + " " * (64 - (10 + len(text) + 1) % 64) + "\n"
+    members["param/0.weight.npy"] = b"\x93NUMPY\x01\x00" + np.uint16(len(text)).tobytes() + text.encode() \
+        + body[header_len:]
+    crafted = _zip(tmp_path / "huge.npz", members)
+    peak = _peak_bytes(lambda: _refused(crafted, "param/0.weight", "declares shape (100000, 100000) of float32"))
+    assert peak < 5_000_000, peak  # was a MemoryError (40 GB asked for)
+
+
+def test_a_huge_linear_config_is_refused_before_allocation(tmp_path):
+    good = _saved(tmp_path)
+    header = _header(good)
+    header["architecture"]["config"]["layers"][0]["config"].update(in_features=100_000, out_features=100_000)
+    crafted = _with_header(tmp_path / "wide.npz", good, header)
+    peak = _peak_bytes(lambda: _refused(crafted, "architecture", "parameter '0.weight' of shape (100000, 100000), "
+                                                                 "the file holds an array of shape (5, 12)"))
+    assert peak < 5_000_000, peak  # was a MemoryError: Linear(100000, 100000) built before any check
+    header["architecture"]["config"]["layers"][0]["config"].update(in_features=-3)
+    _refused(_with_header(tmp_path / "neg.npz", good, header), "architecture", "in_features must be a positive integer")
+
+
+def test_the_archive_size_limit(tmp_path, monkeypatch):
+    good = _saved(tmp_path)
+    monkeypatch.setattr(nn.saving, "MAX_LOAD_BYTES", 1000)
+    _refused(good, "archive", "more than gdlab.nn.saving.MAX_LOAD_BYTES = 1,000")
+
+
+@pytest.mark.parametrize("field, edit, problem", [
+    ("fit_state.epoch", lambda h: h["fit_state"].update(epoch=[1]), "expected a whole number >= 0, got [1]"),  # TypeError
+    ("fit_state.epoch", lambda h: h["fit_state"].update(epoch=-1), "got -1"),
+    ("fit_state.seed", lambda h: h["fit_state"].update(seed="x"), "got 'x'"),
+    ("fit_state", lambda h: h.update(fit_state=[1]), "expected {'epoch'"),
+    ("compile.loss", lambda h: h["compile"].update(loss=5), "expected a loss record {'name': str, ...}, got 5"),  # was AttributeError
+    ("compile.loss", lambda h: h["compile"].update(loss={"name": "nope"}), "nope"),
+    ("compile.optimizer", lambda h: h["compile"].update(optimizer=[]), "expected {'class': name"),
+    ("compile", lambda h: h.update(compile=7), "expected a compile record, got 7"),
+    ("compile.optimizer.class", lambda h: h["compile"]["optimizer"].update({"class": "Rocket"}), "'Rocket'"),
+    ("compile.optimizer.defaults", lambda h: h["compile"]["optimizer"]["defaults"].update(lr=-1),
+     "lr"),
+    ("compile.metrics[0]", lambda h: h["compile"].update(metrics=[3]), "expected a [key, record] pair"),
+    ("parameters", lambda h: h.update(parameters="0.weight"), "expected a list of distinct names"),
+    ("version", lambda h: h.update(version=True), "True"),
+    ("architecture", lambda h: h.update(architecture={"class": ["Sequential"]}), "a layer record must be"),
+])
+def test_records_of_the_wrong_form(tmp_path, field, edit, problem):
+    good = _saved(tmp_path)
+    header = _header(good)
+    edit(header)
+    crafted = _with_header(tmp_path / "crafted.npz", good, header)
+    _refused(crafted, field, problem)
+
+
+def test_a_compile_record_on_a_bare_layer(tmp_path):
+    good = _saved(tmp_path)
+    header = _header(good)
+    header["architecture"] = {"class": "Linear", "config": {"in_features": 5, "out_features": 12}}
+    header["parameters"] = ["weight", "bias"]
+    _with_header(tmp_path / "layer.npz", good, header)
+    members = {k.replace("param/0.", "param/"): v for k, v in _members(tmp_path / "layer.npz").items()}
+    _refused(_zip(tmp_path / "layer.npz", members), "compile", "a Linear, which is not a Model")  # was AttributeError
+    assert isinstance(nn.load_model(tmp_path / "layer.npz", compile=False), nn.Linear)
+
+
+def test_optimizer_state_of_the_wrong_shape(tmp_path):
+    good = _saved(tmp_path)
+    members = _members(good)
+    header = _header(good)
+    state = header["optimizer_state"]["state"]["__items__"]
+    ref = state[0][1]["exp_avg"]["__array__"]
+    members[f"{ref}.npy"] = _npy(np.zeros(3, np.float32))
+    crafted = _zip(tmp_path / "state.npz", members)
+    _refused(crafted, "optimizer_state", "state[0]['exp_avg']: expected a float array of the parameter's "
+                                               "shape (5, 12), got a float32 array of shape (3,)")  # was accepted
+    state[0][1]["step"] = -4
+    _refused(_with_header(tmp_path / "step.npz", good, header), "optimizer_state",
+             "state[0]['step']: expected a whole number >= 0, got -4")
+    del state[0][1]["exp_avg_sq"]
+    _refused(_with_header(tmp_path / "keys.npz", good, header), "optimizer_state", "has the entries")
+
+
+def test_load_weights_is_all_or_nothing(tmp_path):
+    good = _saved(tmp_path)
+    members = _members(good)
+    members["param/4.bias.npy"] = _npy(np.full(3, np.nan, np.float32))  # the last parameter is bad
+    crafted = _zip(tmp_path / "nan.npz", members)
+    model = make(seed=7)
+    before = model.state_dict()
+    _refused(crafted, "param/4.bias", "holds NaN or inf", load=model.load_weights)
+    after = model.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)

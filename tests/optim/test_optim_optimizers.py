@@ -1,5 +1,6 @@
 """The stateful optimizers: torch.optim's numbers (fixtures + live), checkpoints, binding, validation, by-name."""
 
+import copy
 import inspect
 
 import numpy as np
@@ -421,3 +422,50 @@ def test_rmsprop_alpha_one_rejected_unlike_torch():
     torch.optim.RMSprop([torch.zeros(1, requires_grad=True)], alpha=1.0)  # torch accepts it
     with pytest.raises(ValueError, match="0 <= alpha < 1"):
         optim.RMSprop(alpha=1.0)
+
+
+def test_load_state_dict_checks_everything_before_changing_anything():
+    """Issue 12: optimizer state of the wrong shape was accepted silently (and failed, or broadcast, later)."""
+    p = P(np.ones((3, 2)))
+    opt = optim.Adam([p], lr=0.1)
+    p.grad = np.ones((3, 2))
+    opt.step()
+    good = opt.state_dict()
+
+    def edited(edit):
+        sd = copy.deepcopy(good)
+        edit(sd)
+        return sd
+
+    cases = [
+        (lambda sd: sd["state"][0].update(exp_avg=np.zeros(3)),
+         r"state\[0\]\['exp_avg'\]: expected a float array of the parameter's shape \(3, 2\), got a float64 array of shape \(3,\)"),
+        (lambda sd: sd["state"][0].update(exp_avg=np.zeros((3, 2), int)), r"got a int64 array of shape \(3, 2\)"),
+        (lambda sd: sd["state"][0].update(exp_avg=[0.0] * 6), "got a list"),
+        (lambda sd: sd["state"][0].update(step=-1), r"state\[0\]\['step'\]: expected a whole number >= 0, got -1"),
+        (lambda sd: sd["state"][0].update(step=1.5), "got 1.5"),
+        (lambda sd: sd["state"][0].pop("exp_avg_sq"), r"state\[0\]: has the entries \['exp_avg', 'step'\]; Adam keeps"),
+        (lambda sd: sd["state"][0].update(momentum_buffer=np.zeros((3, 2))), "has the entries"),
+        (lambda sd: sd["state"].update({5: {}}), r"state\[5\]: no parameter has this index"),
+        (lambda sd: sd["param_groups"][0].update(lr=-1.0), r"param_groups\[0\]: .*lr"),
+        (lambda sd: sd["param_groups"][0].update(rocket=1), r"param_groups\[0\]: unknown hyperparameter\(s\) rocket"),
+        (lambda sd: sd["param_groups"][0].update(params=["a"]), r"expected distinct parameter indices, got 'a'"),
+        (lambda sd: sd.update(steps=[1]), r"steps: expected a whole number >= 0, got \[1\]"),
+        (lambda sd: sd.update(noise_rng={"bit_generator": "MT19937"}), "noise_rng: not a PCG64 state"),
+        (lambda sd: sd.update(state=[]), "expected a dict with a 'param_groups' list and a 'state' dict"),
+    ]
+    for edit, message in cases:
+        before = opt.state_dict()
+        with pytest.raises(ValueError, match=message):
+            opt.load_state_dict(edited(edit))
+        after = opt.state_dict()  # nothing changed
+        assert after["steps"] == before["steps"] and after["param_groups"] == before["param_groups"]
+        np.testing.assert_array_equal(after["state"][0]["exp_avg"], before["state"][0]["exp_avg"])
+    # a momentum buffer appears later in SGD's state: accepted with or without it, of the right shape only
+    sgd = optim.SGD([p], lr=0.1, momentum=0.9)
+    sgd.step()
+    sd = sgd.state_dict()
+    sgd.load_state_dict(sd)
+    sd["state"][0]["momentum_buffer"] = np.zeros(2)
+    with pytest.raises(ValueError, match=r"state\[0\]\['momentum_buffer'\]"):
+        sgd.load_state_dict(sd)
