@@ -594,7 +594,7 @@ def _animate_1d(f, rs, steps, last, rate, hold, bounds, text, title, figsize, dp
     fig, ax = S.new_figure(figsize=figsize or (6.6, 4.8), dpi=dpi)
     _, ys = _curve_1d(ax, obj, b[0])
     fin = ys[np.isfinite(ys)]
-    lo, hi = fin.min(), fin.max()
+    lo, hi = (fin.min(), fin.max()) if fin.size else (-1.0, 1.0)  # NaN everywhere: an empty curve
     pad = 0.08 * (hi - lo if hi > lo else 1.0)
     ax.set_xlim(*b[0])
     ax.set_ylim(lo - pad, hi + 2 * pad)

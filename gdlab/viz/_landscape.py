@@ -223,7 +223,7 @@ def tangents(f, at, *, xlim=None, ax=None, title=None, xlabel=None, ylabel=None,
     bounds = _bounds_1d(f, [], xlim)
     xs, ys = _curve_1d(ax, obj, bounds[0])
     fin = ys[np.isfinite(ys)]
-    lo, hi = fin.min(), fin.max()
+    lo, hi = (fin.min(), fin.max()) if fin.size else (-1.0, 1.0)  # NaN everywhere: an empty curve
     pad = 0.1 * (hi - lo if hi > lo else 1.0)
     ya = obj(at[:, None])
     slopes = obj.grad(at[:, None])[:, 0]

@@ -74,6 +74,20 @@ def test_runs_of_several_starts_animate(fns, run_of, tmp_path):
     assert len(viz.animate(race, frames=3, resolution=30)) == 3
 
 
+def test_a_function_nan_everywhere_animates(tmp_path):
+    """(-8)**(1/3)*x is NaN at every x (real semantics): the curve is empty, the run diverged at step 0; the
+    animation is still drawn (it was a 'zero-size array' ValueError from the y-limits, found by tests/fuzz)."""
+    import gdlab
+
+    run = gdlab.minimize("(-8)**(1/3)*x", 2.0, "gd", steps=2)
+    assert run.status == "diverged"
+    movie = viz.animate(run, frames=2, path=tmp_path / "nan.gif")
+    with Image.open(tmp_path / "nan.gif") as im:
+        assert im.n_frames >= 1  # the run stopped at step 0
+    assert movie.figure.axes[0].get_ylim() == pytest.approx((-1.16, 1.32))  # the (-1, 1) fallback, padded
+    assert viz.tangents(gdlab.functions.resolve_function("(-8)**(1/3)*x"), [1.0], xlim=(0, 2)).axes[0].get_ylim()[0] < 0
+
+
 def test_a_failed_save_leaves_no_file(fns, run_of, tmp_path, monkeypatch):
     """Figures, animations and reports are written to a temporary file renamed into place at the end."""
     from gdlab.viz import _animate
