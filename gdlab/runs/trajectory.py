@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._plain import plain as _plain
-
 from ..functions.spec import function_spec as _function_spec
 
 __all__ = ["Trajectory", "STATUSES"]
