@@ -10,6 +10,8 @@ rule); see :class:`Optimizer`.
 
 from __future__ import annotations
 
+import inspect
+
 from .._registry import Registry
 from .optimizer import Optimizer
 import numpy as np
@@ -538,4 +540,9 @@ def get(identifier, **overrides) -> Optimizer:
     if not isinstance(identifier, str):
         raise TypeError(f"expected an optimizer name, class or instance, got {type(identifier).__name__}")
     cls, preset = REGISTRY.get(identifier)
+    accepted = inspect.signature(cls.__init__).parameters
+    unknown = sorted(k for k in overrides if k not in accepted or k == "self")
+    if unknown:  # the rule's own message (Rule.hyperparameters), not Python's "unexpected keyword argument"
+        raise TypeError(f"{identifier.strip().lower()}: unknown hyperparameter(s) {', '.join(unknown)}; "
+                        f"known: {', '.join(cls.rule.defaults)}")
     return cls(**{**preset, **overrides})

@@ -469,3 +469,14 @@ def test_load_state_dict_checks_everything_before_changing_anything():
     sd["state"][0]["momentum_buffer"] = np.zeros(2)
     with pytest.raises(ValueError, match=r"state\[0\]\['momentum_buffer'\]"):
         sgd.load_state_dict(sd)
+
+
+def test_get_refuses_an_unknown_hyperparameter_with_the_rules_message():
+    """optim.get('adadelta', rocket=0) said Python's "__init__() got an unexpected keyword argument"; it now
+    says what Rule.hyperparameters and gdlab.minimize say (found by tests/fuzz)."""
+    with pytest.raises(TypeError) as via_get:
+        optim.get("adadelta", rocket=0)
+    with pytest.raises(TypeError) as via_rule:
+        optim.get_rule("adadelta").hyperparameters(rocket=0)
+    assert str(via_get.value) == str(via_rule.value) == (
+        "adadelta: unknown hyperparameter(s) rocket; known: lr, rho, eps, weight_decay, maximize")
