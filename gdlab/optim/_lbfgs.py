@@ -44,6 +44,8 @@ def cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
         lo, hi = bounds
     else:
         lo, hi = (x1, x2) if x1 <= x2 else (x2, x1)
+    if x1 == x2:  # no cubic through one point (lr = 0): torch's tensors give nan here, hence the midpoint
+        return (lo + hi) / 2.0
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
     d2_square = d1 ** 2 - g1 * g2
     if d2_square >= 0:
@@ -187,9 +189,8 @@ def lbfgs_step(x: np.ndarray, state: dict, *, lr=1.0, max_iter=20, max_eval=None
                 ro.append(1.0 / ys)
                 H_diag = ys / np.dot(y, y)
             num_old = len(old_dirs)
-            if "al" not in state:
-                state["al"] = [None] * history_size
-            al = state["al"]
+            al = state.setdefault("al", [])  # torch's [None] * history_size, grown as used (history_size=10**30
+            al.extend([None] * (num_old - len(al)))  # asked for that many slots at the first step)
             q = np.negative(flat_grad)
             for i in range(num_old - 1, -1, -1):
                 al[i] = np.dot(old_stps[i], q) * ro[i]

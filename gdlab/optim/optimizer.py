@@ -61,6 +61,24 @@ def _copy_state(state: dict) -> dict:
     return {k: copy.deepcopy(v) for k, v in state.items() if not k.startswith("_")}
 
 
+def _checked_entry(bad, where, v, ref, shapes, dtype):
+    """One saved state entry ``v`` against ``ref``, what the rule keeps there (an array of one of
+    ``shapes``, a whole number, a finite number, or None: anything); arrays come back in ``dtype``."""
+    if isinstance(ref, np.ndarray):
+        if not (isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.shape in shapes):
+            got = f"{v.dtype} array of shape {v.shape}" if isinstance(v, np.ndarray) else type(v).__name__
+            want = " or ".join(str(s) for s in shapes)
+            raise bad(where, f"expected a float array of shape {want} (the parameter's), got a {got}")
+        return v.astype(dtype) if v.dtype != dtype and v.shape == shapes[0] else v
+    if ref is None or isinstance(ref, (bool, np.bool_)) or not isinstance(ref, numbers.Real):
+        return v
+    whole = isinstance(ref, numbers.Integral)
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not np.isfinite(v) \
+            or (whole and (not isinstance(v, numbers.Integral) or v < 0)):
+        raise bad(where, f"expected {'a whole number >= 0' if whole else 'a finite number'}, got {v!r}")
+    return v
+
+
 class Optimizer:
     """Base class of gdlab's optimizers (SGD, Adam, ...): torch.optim's interface, Keras-style binding.
 
@@ -319,7 +337,7 @@ class Optimizer:
             if unknown:
                 raise bad(f"param_groups[{i}]", f"unknown hyperparameter(s) {', '.join(sorted(map(str, unknown)))}")
             try:
-                check_hyperparameters({**{k: v for k, v in group.items() if k != "params"}, **hp}, name)
+                self.rule.check({**{k: v for k, v in group.items() if k != "params"}, **hp}, name)
             except (TypeError, ValueError) as exc:
                 raise bad(f"param_groups[{i}]", str(exc)) from None
             checked_groups.append(hp)
@@ -329,6 +347,7 @@ class Optimizer:
                 by_index[int(j)] = (p, {k: group[k] for k in self._rule_keys} | {
                     k: hp[k] for k in self._rule_keys if k in hp})
         states = []
+        n_numbers = sum(p.data.size for g in self.param_groups for p in g["params"])
         for j, s in state_dict["state"].items():
             if j not in by_index:
                 raise bad(f"state[{j!r}]", "no parameter has this index in 'param_groups'")
@@ -343,22 +362,15 @@ class Optimizer:
                                            f"{sorted(fresh)}{f' (and later {sorted(later)})' if later else ''} "
                                            "for these hyperparameters")
             s = copy.deepcopy(s)
-            for k, ref in {**fresh, **{k: v for k, v in later.items() if k in s}}.items():
-                v = s[k]
-                if isinstance(ref, np.ndarray):
-                    if not (isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.shape == p.data.shape):
-                        got = (f"{v.dtype} array of shape {v.shape}" if isinstance(v, np.ndarray)
-                               else type(v).__name__)
-                        raise bad(f"state[{j!r}][{k!r}]", f"expected a float array of the parameter's shape "
-                                                          f"{p.data.shape}, got a {got}")
-                    if v.dtype != p.data.dtype:
-                        s[k] = v.astype(p.data.dtype)
-                elif isinstance(ref, (bool, np.bool_)) or not isinstance(ref, numbers.Real):
-                    continue
-                elif isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real) or not np.isfinite(v) \
-                        or (isinstance(ref, numbers.Integral) and (not isinstance(v, numbers.Integral) or v < 0)):
-                    raise bad(f"state[{j!r}][{k!r}]", f"expected {'a whole number >= 0' if isinstance(ref, numbers.Integral) else 'a finite number'}, "
-                                                      f"got {v!r}")
+            for k, v in s.items():
+                where = f"state[{j!r}][{k!r}]"
+                if k in fresh:
+                    ref = fresh[k]
+                    shapes = (ref.shape,) if isinstance(ref, np.ndarray) else ()
+                else:  # an array a later update makes: the parameter's shape, or flat over all the parameters
+                    ref = p.data if isinstance(v, np.ndarray) else None   # (as L-BFGS keeps its directions)
+                    shapes = (p.data.shape, (n_numbers,))
+                s[k] = _checked_entry(bad, where, v, ref, shapes, p.data.dtype)
             states.append((p, s))
         steps = state_dict.get("steps")
         if steps is None:  # a state dict written before "steps" existed: the most updates any parameter has had

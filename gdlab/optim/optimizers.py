@@ -421,6 +421,9 @@ class LBFGS(Optimizer):
     def __init__(self, params=None, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
                  history_size=100, line_search_fn=None, *, noise_std=0.0, noise_seed=None, transforms=()):
         params, lr = self._split_params_lr("LBFGS", params, lr, 1.0)
+        for name, value in (("lr", lr), ("tolerance_grad", tolerance_grad), ("tolerance_change", tolerance_change)):
+            if isinstance(value, np.ndarray) and value.ndim:  # one search over all the parameters: one number
+                raise TypeError(f"LBFGS: {name} must be one number (torch's float), got {value!r}")
         if max_eval is None and isinstance(max_iter, int) and not isinstance(max_iter, bool):
             max_eval = max_iter * 5 // 4
         self._x = None

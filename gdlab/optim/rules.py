@@ -719,7 +719,8 @@ def asgd_update(p, g, state, *, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_
         ax += tmp
         if isinstance(mu, np.ndarray):  # rows (per-run t0) not averaging yet: ax = p, as torch
             np.copyto(ax, p, where=np.broadcast_to(mu == 1, ax.shape))
-    state["eta"] = lr / ((1 + lambd * lr * t) ** alpha)
+    with np.errstate(over="ignore"):  # a huge alpha: eta = lr / inf = 0, not Python's OverflowError
+        state["eta"] = lr / np.power(np.float64(1 + lambd * lr * t), alpha)
     state["mu"] = 1 / np.maximum(1, t - t0) if isinstance(t0, np.ndarray) else 1 / max(1, t - t0)
 
 

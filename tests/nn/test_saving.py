@@ -439,8 +439,8 @@ def test_optimizer_state_of_the_wrong_shape(tmp_path):
     ref = state[0][1]["exp_avg"]["__array__"]
     members[f"{ref}.npy"] = _npy(np.zeros(3, np.float32))
     crafted = _zip(tmp_path / "state.npz", members)
-    _refused(crafted, "optimizer_state", "state[0]['exp_avg']: expected a float array of the parameter's "
-                                               "shape (5, 12), got a float32 array of shape (3,)")  # was accepted
+    _refused(crafted, "optimizer_state", "state[0]['exp_avg']: expected a float array of shape (5, 12) "
+                                               "(the parameter's), got a float32 array of shape (3,)")  # was accepted
     state[0][1]["step"] = -4
     _refused(_with_header(tmp_path / "step.npz", good, header), "optimizer_state",
              "state[0]['step']: expected a whole number >= 0, got -4")

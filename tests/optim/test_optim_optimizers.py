@@ -439,7 +439,7 @@ def test_load_state_dict_checks_everything_before_changing_anything():
 
     cases = [
         (lambda sd: sd["state"][0].update(exp_avg=np.zeros(3)),
-         r"state\[0\]\['exp_avg'\]: expected a float array of the parameter's shape \(3, 2\), got a float64 array of shape \(3,\)"),
+         r"state\[0\]\['exp_avg'\]: expected a float array of shape \(3, 2\) \(the parameter's\), got a float64 array of shape \(3,\)"),
         (lambda sd: sd["state"][0].update(exp_avg=np.zeros((3, 2), int)), r"got a int64 array of shape \(3, 2\)"),
         (lambda sd: sd["state"][0].update(exp_avg=[0.0] * 6), "got a list"),
         (lambda sd: sd["state"][0].update(step=-1), r"state\[0\]\['step'\]: expected a whole number >= 0, got -1"),
@@ -480,3 +480,31 @@ def test_get_refuses_an_unknown_hyperparameter_with_the_rules_message():
         optim.get_rule("adadelta").hyperparameters(rocket=0)
     assert str(via_get.value) == str(via_rule.value) == (
         "adadelta: unknown hyperparameter(s) rocket; known: lr, rho, eps, weight_decay, maximize")
+
+
+def test_asgd_with_a_huge_alpha_and_lbfgs_with_an_array_lr():
+    """Found by tests/fuzz: ASGD(alpha=1e308) raised Python's OverflowError in its second step (eta's power);
+    LBFGS(lr=array) failed in the line search with NumPy's "truth value of an array is ambiguous"."""
+    p = P(np.array([[1.5, -0.5]]))
+    opt = optim.ASGD([p], lr=0.01, alpha=1e308)
+    for _ in range(3):
+        p.grad = 2 * p.data
+        opt.step()
+    assert opt.state[p]["eta"] == 0.0 and np.all(np.isfinite(p.data))  # lr / inf
+    with pytest.raises(TypeError, match=r"LBFGS: lr must be one number \(torch's float\), got array"):
+        optim.LBFGS([p], lr=np.array([0.1, 0.2]))
+
+
+def test_lbfgs_history_size_allocates_only_what_it_uses():
+    """history_size=10**30 was an OverflowError at the first step ([None] * history_size); found by tests/fuzz."""
+    p = P(np.array([[1.5, -0.5]]))
+    opt = optim.LBFGS([p], history_size=10**30)
+
+    def closure():
+        p.grad = 2 * p.data
+        return float((p.data ** 2).sum())
+
+    for _ in range(3):
+        opt.step(closure)
+    assert len(opt.state_dict()["state"][0]["al"]) <= 20  # at most one slot per stored pair
+    np.testing.assert_allclose(p.data, 0.0, atol=1e-12)
