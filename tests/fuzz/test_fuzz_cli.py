@@ -71,7 +71,11 @@ VALID = {
 }
 #: the file names that fit each output option (by parameter name)
 PATHS = {"plot": ["out.png", "out.svg"], "animate": ["out.gif", "out.html"], "html": ["out.html"],
-         "json_path": ["out.json"], "save": ["model.npz"], "curves": ["curves.png"], "out": ["gallery"]}
+         "json_path": ["out.json"], "save": ["model.npz"], "curves": ["curves.png"], "out": ["gallery"],
+         "model_path": ["trained.npz"], "trajectory": ["trained_path.npz", "path.npz"]}
+#: inputs a command reads (gdlab landscape MODEL.npz --trajectory PATH.npz): made once by gdlab train
+INPUTS = ["train", "--dataset", "moons", "--model", "2-4-2", "--epochs", "3", "--seed", "0",
+          "--save", "trained.npz", "--trajectory", "trained_path.npz"]
 
 
 def _number_values(t):
@@ -134,7 +138,7 @@ def _strategy(param, tmp, clean=False):
         return st.lists(value, min_size=0 if not param.required else 1, max_size=1)
     # integer options always get a value (small or bad), so that a valid run stays short
     most = 2 if getattr(param, "multiple", False) else 1
-    count = st.integers(1, most) if is_int else st.sampled_from([0, 0, 0] + list(range(1, most + 1)))
+    count = st.integers(1, most) if is_int or param.required else st.sampled_from([0, 0, 0] + list(range(1, most + 1)))
     return count.flatmap(lambda k: st.lists(value, min_size=k, max_size=k)).map(
         lambda vs: [piece for v in vs for piece in (param.opts[0], v)])
 
@@ -191,6 +195,10 @@ def recorded(monkeypatch):
 def test_fuzzed_argv_exits_0_or_2_with_one_line(name, recorded):
     command = app.commands[name]
     with tempfile.TemporaryDirectory() as tmp:
+        if any(p.name in ("model_path", "trajectory") for p in command.params):
+            made = check_argv([os.path.join(tmp, a) if a.startswith("trained") else a for a in INPUTS])
+            assert made.exit_code == 0 and os.path.exists(os.path.join(tmp, "trained.npz")), made.stderr
+
         @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
         @given(st.data())
