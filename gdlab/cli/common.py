@@ -567,6 +567,15 @@ def run_progress(description, total):
         yield lambda done, total_steps: bar.update(task, completed=done, total=total_steps)
 
 
+def print_record_note(console, runs):
+    """One line saying what record="auto" kept, when it had to thin or drop histories to fit its memory budget."""
+    for traj in (runs.values() if isinstance(runs, dict) else [runs]):
+        note = getattr(traj, "record_note", None)
+        if note and "budget" in note:
+            console.print(f"[dim]recorded {note}[/]")
+            return
+
+
 def jsonable(obj):
     """Plain JSON values: arrays as lists, NaN and infinities as null (strict JSON has neither)."""
     import numpy as np

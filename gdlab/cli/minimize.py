@@ -7,8 +7,9 @@ import click
 from .common import (CONTEXT, BadInput, animate_option, check_drawable, distance_to_minimum, fmt_float,
                      fmt_params, fmt_point, fmt_status, frames_option, function_and_starts, function_title,
                      html_option, json_option, lr_option, make_console, noise_option, optimizer_specs, options,
-                     param_option, parse_optimizers, plot_option, print_table, report_written, reserve_outputs,
-                     run_progress, seed_option, start_option, steps_option, tol_option, write_outputs)
+                     param_option, parse_optimizers, plot_option, print_record_note, print_table, report_written,
+                     reserve_outputs, run_progress, seed_option, start_option, steps_option, tol_option,
+                     write_outputs)
 
 DEFAULT_STEPS = 500
 
@@ -48,7 +49,9 @@ def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot,
         with run_progress(f"{label}", steps) as progress:
             traj = gdlab.minimize(f, x0, optimizer=spec["optimizer"], steps=steps, tol=tol, noise=noise, seed=seed,
                                   progress=progress, **hp)
-        print_summary(make_console(), f, traj)
+        console = make_console()
+        print_summary(console, f, traj)
+        print_record_note(console, traj)
         write_outputs("minimize", f, traj, files, plot=plot, animate=animate, html=html, json_path=json_path,
                       frames=frames)
     report_written(files.paths)
@@ -76,7 +79,9 @@ def print_summary(console, f, traj):
     for i in range(n):
         row = [fmt_point(starts[i]), fmt_point(finals[i]), fmt_float(losses[i])]
         if gnorm is not None:
-            row.append(fmt_float(gnorm[min(int(stopped[i]), len(gnorm) - 1), i]))
+            slot = int(np.searchsorted(traj.recorded_steps, int(stopped[i]))) if hasattr(traj, "recorded_steps") \
+                else int(stopped[i])
+            row.append(fmt_float(gnorm[min(slot, len(gnorm) - 1), i]))
         row.append(fmt_status(statuses[i], stopped[i], traj.steps))
         if dist is not None:
             row.append(fmt_float(dist[i]))

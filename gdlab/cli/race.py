@@ -7,8 +7,9 @@ import click
 from .common import (CONTEXT, BadInput, animate_option, check_drawable, distance_to_minimum, fmt_float, fmt_params,
                      fmt_point, fmt_status, frames_option, function_and_starts, function_title, html_option,
                      json_option, lr_option, make_console, noise_option, optimizer_specs, optimizers_option,
-                     options, param_option, plot_option, print_table, report_written, reserve_outputs,
-                     run_progress, seed_option, start_option, steps_option, tol_option, write_outputs)
+                     options, param_option, plot_option, print_record_note, print_table, report_written,
+                     reserve_outputs, run_progress, seed_option, start_option, steps_option, tol_option,
+                     write_outputs)
 
 DEFAULT_STEPS = 300
 DEFAULT_OPTIMIZERS = "gd:lr=0.001,momentum:lr=0.001:momentum=0.9,rmsprop:lr=0.01,adam:lr=0.05"
@@ -58,7 +59,9 @@ def command(target, optimizers, tune, lr, params, steps, start, noise, seed, tol
         with run_progress(f"racing {len(specs)}", steps * len(specs)) as progress:
             runs = gdlab.race(f, x0, optimizers=specs, steps=steps, tol=tol, noise=noise, seed=seed,
                               progress=progress)
-        print_race(make_console(), f, runs, tuned=bool(tuned))
+        console = make_console()
+        print_race(console, f, runs, tuned=bool(tuned))
+        print_record_note(console, runs)
         write_outputs("race", f, runs, files, plot=plot, animate=animate, html=html, json_path=json_path,
                       frames=frames)
     report_written(files.paths)

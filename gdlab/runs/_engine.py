@@ -48,7 +48,7 @@ import numpy as np
 from .._alloc import warm_allocator
 from ..optim.transforms import StepInfo
 
-__all__ = ["run_rows", "progress_every"]
+__all__ = ["run_rows", "progress_every", "recorded_steps"]
 
 
 def progress_every(steps):
@@ -56,21 +56,29 @@ def progress_every(steps):
     return max(1, steps // 200)
 
 
-def _hold(arr, stopped, rows):
-    """arr[t, r] = arr[stopped[r], r] for t > stopped[r], for the given rows (in place)."""
+def recorded_steps(steps, every):
+    """The steps a history keeps when it records every ``every``-th step: 0, k, 2k, ... and always ``steps``."""
+    if every <= 1:
+        return np.arange(steps + 1)
+    s = np.arange(0, steps + 1, every)
+    return s if s[-1] == steps else np.append(s, steps)
+
+
+def _hold(arr, at, stopped, rows, snap):
+    """``arr[j, r] = snap[r]`` for the slots j whose step ``at[j]`` is past ``stopped[r]``, for the given rows.
+
+    ``snap`` (n, ...) holds each row's value at its stop step (taken when it stopped).
+    """
     if arr is None or len(rows) == 0:
         return
     if len(rows) <= 32:
         for r in rows:
-            s = stopped[r]
-            arr[s + 1:, r] = arr[s, r]
+            j = int(np.searchsorted(at, stopped[r], side="right"))
+            arr[j:, r] = snap[r]
         return
-    T = arr.shape[0]
-    s = stopped[rows]
-    mask = np.arange(T)[:, None] > s[None, :]
+    mask = at[:, None] > stopped[rows][None, :]
     sub = arr[:, rows]
-    src = arr[s, rows]
-    np.copyto(sub, src[None], where=mask.reshape(mask.shape + (1,) * (arr.ndim - 2)))
+    np.copyto(sub, snap[rows][None], where=mask.reshape(mask.shape + (1,) * (arr.ndim - 2)))
     arr[:, rows] = sub
 
 
@@ -93,7 +101,7 @@ def _row_norms(g, out, tmp):
 
 
 def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
-             record=("params", "loss", "grad", "grad_norm", "state"), progress=None):
+             record=("params", "loss", "grad", "grad_norm", "state"), every=1, progress=None):
     """Run ``steps`` updates of ``chain`` from the rows of ``x0`` (n, d). No argument checks.
 
     Parameters
@@ -105,16 +113,20 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
         (scalars or (n, 1) arrays)
     tol : None or float
     bound : the divergence bound on |params|
-    record : which of "params", "loss", "grad", "grad_norm", "state" to keep per step
+    record : which of "params", "loss", "grad", "grad_norm", "state" to keep
+    every : keep those at every ``every``-th step (and always the first and the last:
+        ``recorded_steps(steps, every)``)
     progress : None, or ``progress(done_steps, steps)``, called every ``progress_every(steps)``
         steps and once at the end with the steps run
 
     Returns a dict of arrays: params, loss, grad, grad_norm, state, status, stopped_at,
-    final, final_loss (unrecorded ones None / empty).
+    final, final_loss (unrecorded ones None / empty), steps_run and recorded_steps.
     """
     n, d = x0.shape
     warm_allocator(n * d * 8)
     T = steps + 1
+    at = recorded_steps(steps, every)
+    R = len(at)  # recorded slots
     col_major = d <= 2  # see "Memory layout" in the module docstring
     p = np.array(x0, dtype=np.float64, order="F" if col_major else "C", copy=True)
     rule = chain.rule
@@ -124,23 +136,36 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
     chain_step = chain.bind(chain.init(params), params, rule_states, rule_hps, info)
 
     def history(alloc=np.empty):
-        """(T, n, d), each step [t] laid out as p is."""
-        return alloc((T, d, n)).transpose(0, 2, 1) if col_major else alloc((T, n, d))
+        """(R, n, d), each step [j] laid out as p is."""
+        return alloc((R, d, n)).transpose(0, 2, 1) if col_major else alloc((R, n, d))
 
     P = history() if "params" in record else None
-    L = np.empty((T, n)) if "loss" in record else None
+    L = np.empty((R, n)) if "loss" in record else None
     G = history() if "grad" in record else None
-    GN = np.empty((T, n)) if "grad_norm" in record else None
+    GN = np.empty((R, n)) if "grad_norm" in record else None
     gn_each_step = tol is not None or GN is not None
-    gn_buf = np.empty(n) if GN is None and tol is not None else None  # the norms when not recorded
+    gn_buf = np.empty(n) if gn_each_step and (GN is None or every > 1) else None  # norms at unrecorded steps
     gn_tmp = np.empty(n) if gn_each_step else None
     S = {}
     rec_state = "state" in record
+    # each row's grad, grad norm and state at the step it stopped (params and loss: final, final_loss)
+    snap_g = np.zeros((n, d)) if G is not None else None
+    snap_gn = np.zeros(n) if GN is not None else None
+    snap_s = {}
 
     def new_state_keys():
         for k, a in state.items():
             if k not in S and not k.startswith("_") and isinstance(a, np.ndarray) and a.shape == p.shape:
                 S[k] = history(np.zeros)
+                snap_s[k] = np.zeros((n, d))
+
+    def snapshot(rows, g, gn):
+        if snap_g is not None:
+            snap_g[rows] = g[rows]
+        if snap_gn is not None:
+            snap_gn[rows] = gn[rows]
+        for k in S:
+            snap_s[k][rows] = state[k][rows]
 
     if rec_state:
         new_state_keys()
@@ -160,28 +185,42 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
     # OpenBLAS threads spinning beside the loop cost more than they save at these sizes.
     t = 0
     v = None
-    every = progress_every(steps)
-    report_at = every if progress is not None else T  # one int comparison a step when there is no hook
+    gn = None
+    slot = 0  # the next recorded slot; step at[slot]
+    next_rec = 0
+    every_step = every <= 1
+    want = P is not None or L is not None or G is not None or GN is not None or rec_state
+    progress_step = progress_every(steps)
+    report_at = progress_step if progress is not None else T  # one int comparison a step when there is no hook
     with np.errstate(all="ignore"):
         for t in range(T):
             if t >= report_at:
                 progress(t, steps)
-                report_at += every
+                report_at += progress_step
             v, g = vg(p)
-            if P is not None:
-                P[t] = p
-            if L is not None:
-                L[t] = v
-            if G is not None:
-                G[t] = g
-            if rec_state:
-                if len(state) != n_state:
-                    new_state_keys()
-                    n_state = len(state)
-                for k, a in S.items():
-                    a[t] = state[k]
+            rec = t == next_rec
+            if rec:
+                j = slot
+                slot += 1
+                next_rec = t + 1 if every_step else (int(at[slot]) if slot < R else T)
+                if want:
+                    if P is not None:
+                        P[j] = p
+                    if L is not None:
+                        L[j] = v
+                    if G is not None:
+                        G[j] = g
+                    if rec_state:
+                        if len(state) != n_state:
+                            new_state_keys()
+                            n_state = len(state)
+                        for k, a in S.items():
+                            a[j] = state[k]
+            elif rec_state and len(state) != n_state:
+                new_state_keys()
+                n_state = len(state)
             if gn_each_step:
-                gn = _row_norms(g, gn_buf if GN is None else GN[t], gn_tmp)
+                gn = _row_norms(g, GN[j] if (rec and GN is not None) else gn_buf, gn_tmp)
             # -- divergence: three reductions on the whole array, rows only when they fire
             if not (p.max() <= bound and p.min() >= -bound and isfinite(add_reduce(v))):
                 offending = ~((np.abs(p) <= bound).all(axis=1) & np.isfinite(v))
@@ -191,6 +230,7 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
                     status[bad] = "diverged"
                     final[bad] = p[bad]
                     final_loss[bad] = v[bad]
+                    snapshot(bad, g, gn)
                     done |= bad
                     n_done += int(bad.sum())
                 if offending.any():
@@ -210,6 +250,7 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
                     status[conv] = "converged"
                     final[conv] = p[conv]
                     final_loss[conv] = v[conv]
+                    snapshot(conv, g, gn)
                     done |= conv
                     n_done += int(conv.sum())
             if n_done == n or t == steps:
@@ -222,11 +263,12 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
     live = ~done
     final[live] = p[live]
     final_loss[live] = v[live]
-    # steps not run after an early end, and steps after each row stopped, repeat the stop point
+    # slots not recorded after an early end, and slots after each row stopped, repeat the stop point
     rows = np.flatnonzero(stopped < steps)
-    for arr in (P, L, G, GN, *S.values()):
-        _hold(arr, stopped, rows)
+    for arr, snap in ((P, final), (L, final_loss), (G, snap_g), (GN, snap_gn),
+                      *((S[k], snap_s[k]) for k in S)):
+        _hold(arr, at, stopped, rows, snap)
     return {
         "params": P, "loss": L, "grad": G, "grad_norm": GN, "state": S, "status": status,
-        "stopped_at": stopped, "final": final, "final_loss": final_loss, "steps_run": t,
+        "stopped_at": stopped, "final": final, "final_loss": final_loss, "steps_run": t, "recorded_steps": at,
     }

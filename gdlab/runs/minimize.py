@@ -10,19 +10,34 @@ offending point (``final``). Other rows of a vectorized run go on unaffected.
 
 Recording
 ---------
-``record="auto"`` (default) keeps the loss, params, grad and grad_norm of every step, and the
-optimizer state when it is small: ``n * d <= 4096`` (e.g. one run up to d = 4096, or 1000 runs
-of 4 dimensions) and at most 4,000,000 numbers per state array. Params and grad histories
-over 50,000,000 numbers (400 MB) each are dropped (None) under "auto". Pass a tuple of
-names among "params", "loss", "grad", "grad_norm", "state" to choose, e.g. ``record=("loss",)``
-for loss curves only, or ``record=()`` for the fastest run: no history at all, only the
-statuses, stop steps, final points and final losses (unrecorded histories are None).
+``record="auto"`` (default) chooses by a memory budget, ``record_budget`` bytes (default 128 MiB;
+the environment variable ``GDLAB_RECORD_BUDGET``, e.g. ``512M``, changes the default):
+
+1. every step of the params, loss, grad and grad_norm (and of the optimizer state when
+   ``n * d <= 4096``), when that fits;
+2. else the same, thinned to every k-th step (the first and the last step always kept), k the
+   smallest that fits with at least 101 points (without the state first, then with it dropped);
+3. else only the loss and grad_norm curves, thinned to fit; then the loss curve alone;
+4. else no history: the statuses, stop steps, final points and final losses only.
+
+What was kept is said on the Trajectory: ``record`` (the names), ``record_every`` (k),
+``recorded_steps`` (the step of each recorded point) and ``record_note`` (one line, e.g.
+"every 4th step (251 of 1001 points; not state; record budget 128 MiB)"); the CLI prints that
+line when the record was thinned. 10,000 starts x 1,000 Adam steps in 2-D (480 MB in full)
+keep every 4th step. Pass a tuple of names among "params", "loss", "grad", "grad_norm",
+"state" to choose yourself (every step, no budget), e.g. ``record=("loss",)`` for loss
+curves only, or ``record=()`` for the fastest run: no history at all, only the statuses, stop
+steps, final points and final losses (unrecorded histories are None).
+
+A request that cannot fit in memory in any mode (its working arrays, or an explicit record,
+larger than the machine's physical memory) is a ValueError before anything is allocated.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
 import time
 
 import numpy as np
@@ -39,15 +54,18 @@ __all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES", "MAX_STEPS", "MAX_STAR
 
 RECORDABLE = ("params", "loss", "grad", "grad_norm", "state")
 #: minimize's keyword options that are not optimizer hyperparameters (race and sweeps pass them on).
-RUN_OPTIONS = ("schedule", "batch_size", "sampling", "gradient", "clip_grad_norm", "divergence_bound", "record")
+RUN_OPTIONS = ("schedule", "batch_size", "sampling", "gradient", "clip_grad_norm", "divergence_bound", "record",
+               "record_every", "record_budget")
 #: The most steps one call may run (an int; 10 million steps of one start take minutes).
 MAX_STEPS = 10_000_000
 #: The most numbers the starts may hold (n starts x d dimensions): 80 MB a copy, and a run keeps
 #: about six copies (points, gradient, optimizer state, scratch) besides what it records.
 MAX_START_NUMBERS = 10_000_000
 _STATE_CAP_ND = 4096
-_STATE_CAP_NUMBERS = 4_000_000
-_HISTORY_CAP_NUMBERS = 50_000_000
+#: record="auto"'s default memory budget (bytes); $GDLAB_RECORD_BUDGET or record_budget= override it.
+DEFAULT_RECORD_BUDGET = 128 * 2**20
+#: a thinned record of every history keeps at least this many points (else fewer histories are kept)
+_MIN_THINNED_POINTS = 101
 
 #: Named learning-rate schedules: name -> (closed form from gdlab.optim.lr_scheduler, required kwargs).
 SCHEDULES = {
@@ -148,15 +166,7 @@ def make_rng(seed):
     return np.random.default_rng(int(seed))
 
 
-def _record_set(record, n, d, steps):
-    T = steps + 1
-    if record == "auto":
-        keep = {"loss", "grad_norm"}
-        if T * n * d <= _HISTORY_CAP_NUMBERS:
-            keep |= {"params", "grad"}
-        if n * d <= _STATE_CAP_ND and T * n * d <= _STATE_CAP_NUMBERS:
-            keep.add("state")
-        return keep
+def _names(record):
     if record is None:
         return set()
     if isinstance(record, str):
@@ -169,6 +179,137 @@ def _record_set(record, n, d, steps):
     if unknown:
         raise ValueError(f"record: unknown name(s) {sorted(unknown)}; allowed: 'auto' or any of {RECORDABLE}")
     return keep
+
+
+def _gib(nbytes):
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if nbytes >= size:
+            return f"{nbytes / size:.3g} {unit}"
+    return f"{int(nbytes)} bytes"
+
+
+def resolve_record_budget(budget=None) -> int:
+    """The memory budget of ``record="auto"`` in bytes: ``budget``, else $GDLAB_RECORD_BUDGET, else 128 MiB."""
+    if budget is None:
+        env = os.environ.get("GDLAB_RECORD_BUDGET")
+        if env is None or not env.strip():
+            return DEFAULT_RECORD_BUDGET
+        text = env.strip().upper().replace("IB", "").replace("B", "")
+        scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(text[-1:], 1)
+        try:
+            value = float(text[:-1] if scale > 1 else text) * scale
+        except ValueError:
+            raise ValueError(f"GDLAB_RECORD_BUDGET must be a number of bytes (e.g. 268435456, 256M, 1G), "
+                             f"got {env!r}") from None
+        budget, name = value, "GDLAB_RECORD_BUDGET"
+    else:
+        name = "record_budget"
+    if isinstance(budget, bool) or not isinstance(budget, numbers.Real) or not math.isfinite(budget) or budget <= 0:
+        raise ValueError(f"{name} must be a number of bytes > 0, got {budget!r}")
+    return int(budget)
+
+
+def _memory_limit() -> int:
+    """The most memory a run may ask for: this machine's physical memory (a large fallback when unknown)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 2**40
+
+
+class RecordPlan:
+    """What a run keeps: ``names`` (a subset of RECORDABLE), every ``every``-th step, and why (``note``)."""
+
+    __slots__ = ("names", "every", "note")
+
+    def __init__(self, names, every, note):
+        self.names, self.every, self.note = set(names), int(every), note
+
+
+def _points(steps, every):
+    return steps // every + 1 + (1 if steps % every else 0)
+
+
+def plan_record(record, n, d, steps, *, n_state=3, budget=None, need=(), schedule_rows=0, lr_rows=1,
+                every=None) -> RecordPlan:
+    """Choose what ``record`` keeps for n runs of d dimensions over ``steps`` steps (see the module docstring).
+
+    ``n_state``: how many state arrays the optimizer may keep; ``need``: names that must be
+    kept (a sweep's loss curves); ``schedule_rows``: numbers per step in the learning-rate
+    table (0 without a schedule); ``lr_rows``: learning rates per step in the lr history
+    (1, or n for per-run learning rates); ``every``: None, or the thinning of an explicit
+    record (record_every). Raises ValueError, before anything is allocated, when the request cannot fit.
+    """
+    T = steps + 1
+    per = {"params": n * d, "grad": n * d, "loss": n, "grad_norm": n, "state": n_state * n * d}  # numbers a point
+    # the run itself: params, gradient, optimizer state and scratch (n, d) arrays, row vectors, the lr table
+    working = 8 * (n * d * (n_state + 6) + 12 * n + steps * schedule_rows)
+    limit = _memory_limit()
+    if working > limit:
+        raise ValueError(f"{n} runs of {d} dimensions over {steps} steps need about {_gib(working)} of working "
+                         f"memory before anything is recorded, more than this machine's {_gib(limit)}: "
+                         "use fewer starts or steps (or a schedule over fewer steps)")
+
+    def size(names, every):
+        return 8 * _points(steps, every) * (lr_rows + sum(per[k] for k in names))
+
+    need = set(need)
+    if every is not None:
+        if record == "auto":
+            raise ValueError("record_every thins an explicit record: give record=(names...) with it "
+                             "(record='auto' chooses its own thinning)")
+        if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
+            raise ValueError(f"record_every must be an int >= 1, got {every!r}")
+    if record != "auto":
+        every = 1 if every is None else min(int(every), steps)
+        names = _names(record) | need
+        nbytes = size(names, every)
+        if working + nbytes > limit:
+            raise ValueError(f"record={tuple(sorted(names))} over {T} steps of {n} runs needs {_gib(nbytes)}, "
+                             f"more than this machine's {_gib(limit)}: record fewer names, or use "
+                             "record='auto' (thinned to a memory budget)")
+        note = "nothing (record=())" if not names else (
+            "as asked" if every == 1 else f"every {_ordinal(every)} step ({_points(steps, every)} of {T} points)")
+        return RecordPlan(names, every, note)
+    budget = resolve_record_budget(budget)
+    full = {"params", "loss", "grad", "grad_norm"} | need
+    if n * d <= _STATE_CAP_ND:
+        full.add("state")
+    if size(full, 1) <= budget:
+        return RecordPlan(full, 1, "every step")
+
+    def thinned(names, min_points):
+        """The smallest k that fits names into the budget with at least min_points points, or None."""
+        per_point = 8 * (lr_rows + sum(per[k] for k in names))
+        fit = budget // per_point if per_point else T
+        if fit < min(min_points, T):
+            return None
+        every = max(1, -(-steps // max(1, fit - 2)))  # ceil(steps / (fit - 2)): first and last included
+        while every > 1 and _points(steps, every - 1) <= fit:
+            every -= 1
+        while _points(steps, every) > fit:
+            every += 1
+        return every
+
+    for names, min_points in ((full, _MIN_THINNED_POINTS), (full - {"state"}, _MIN_THINNED_POINTS),
+                              ({"loss", "grad_norm"} | need, 2), ({"loss"} | need, 2)):
+        every = thinned(names, min_points)
+        if every is not None:
+            dropped = sorted(set(RECORDABLE) - names)
+            return RecordPlan(names, every, (
+                f"every {_ordinal(every)} step ({_points(steps, every)} of {T} points" if every > 1
+                else "every step (") + (f"; not {', '.join(dropped)}" if dropped else "")
+                + f"; record budget {_gib(budget)})")
+    if need:
+        raise ValueError(f"{n} runs cannot keep even two points of {', '.join(sorted(need))} within the record "
+                         f"budget of {_gib(budget)}: raise record_budget or use fewer runs")
+    return RecordPlan(set(), 1, f"only the final points (the record budget of {_gib(budget)} holds no history "
+                                f"of {n} runs)")
+
+
+def _ordinal(k):
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def schedule_values(schedule, base_lr, steps):
@@ -252,10 +393,11 @@ def _batch_vg(f: DataLoss, n, batch_size, sampling, rng):
 
 def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=None, schedule=None,
         batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None, divergence_bound=None,
-        record="auto", label=None, progress=None):
+        record="auto", record_every=None, record_budget=None, need=(), label=None, progress=None):
     """Checks done by the callers except the ones listed here; returns a Trajectory.
 
-    ``lr`` may be a float or an (n, 1) array (one per row, for sweeps).
+    ``lr`` may be a float or an (n, 1) array (one per row, for sweeps). ``need``: names the
+    record must keep whatever the budget (a sweep's loss curves).
     """
     rule = optim.get_rule(optimizer)
     name = optimizer.strip().lower() if isinstance(optimizer, str) else rule.name
@@ -297,8 +439,12 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         bound = 1e6 * scale
     else:
         bound = _check_positive_or_none(divergence_bound, "divergence_bound")
+    lr_arr = np.asarray(lr, dtype=np.float64)
+    plan = plan_record(record, n, d, steps, n_state=len(rule.state_keys), budget=record_budget,
+                       need=need, schedule_rows=0 if schedule is None else lr_arr.size,
+                       lr_rows=lr_arr.size, every=record_every)
+    keep = plan.names
     lr_values = schedule_values(schedule, lr, steps)
-    keep = _record_set(record, n, d, steps)
     # the optimizer's chain: noise -> clip (per row) -> rule, lr from the schedule's table
     transforms = []
     if noise is not None:
@@ -309,16 +455,18 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
 
     t0 = time.perf_counter()
     out = run_rows(vg, X0, chain, hyper, steps, hyper={"noise_std": noise} if noise is not None else None,
-                   tol=tol, bound=bound, record=keep, progress=progress)
+                   tol=tol, bound=bound, record=keep, every=plan.every, progress=progress)
     wall = time.perf_counter() - t0
 
-    lr_arr = np.asarray(lr, dtype=np.float64)
+    at = out["recorded_steps"]
+    updates = at[:-1] if plan.every > 1 else slice(None)  # the lr of the updates made at the recorded steps
+    n_lr = steps if plan.every <= 1 else len(at) - 1
     if lr_values is not None:
-        lr_hist = lr_values if lr_arr.ndim == 0 else lr_values[:, :, 0]
+        lr_hist = (lr_values if lr_arr.ndim == 0 else lr_values[:, :, 0])[updates]
     elif lr_arr.ndim == 0:
-        lr_hist = np.full(steps, float(lr_arr))
+        lr_hist = np.full(n_lr, float(lr_arr))
     else:
-        lr_hist = np.broadcast_to(lr_arr.reshape(1, n), (steps, n)).copy()
+        lr_hist = np.broadcast_to(lr_arr.reshape(1, n), (n_lr, n)).copy()
     sq = (lambda a: None if a is None else a[:, 0]) if single else (lambda a: a)
     state = {k: sq(v) for k, v in out["state"].items()}
     descriptions = {k: rule.state_keys.get(k, "") for k in state}
@@ -340,7 +488,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         seed=seed if not isinstance(seed, np.random.Generator) else None, batch_size=batch_size,
         divergence_bound=bound, gradient=how, wall_time=wall, state_descriptions=descriptions,
         schedule=schedule, clip_grad_norm=clip, sampling=sampling if batch_size is not None else None,
-        record=tuple(k for k in RECORDABLE if k in keep),
+        record=tuple(k for k in RECORDABLE if k in keep), record_every=plan.every, record_note=plan.note,
     )
 
 
@@ -350,7 +498,8 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
 
 def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=None, seed=None, *,
              schedule=None, batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None,
-             divergence_bound=None, record="auto", label=None, progress=None, **hyperparameters) -> Trajectory:
+             divergence_bound=None, record="auto", record_every=None, record_budget=None, label=None,
+             progress=None, **hyperparameters) -> Trajectory:
     """Run an optimizer on ``f`` from ``x0`` (one start or n starts as one array program).
 
     >>> traj = gdlab.minimize("square", -5.0, "gd", steps=150, lr=0.1)      # seed 000
@@ -411,6 +560,10 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
         See the module docstring.
     record : "auto" | tuple
         What to keep per step (see the module docstring).
+    record_every : int | None
+        With a tuple ``record``: keep every k-th step (and the last) instead of every step.
+    record_budget : int | None
+        Bytes ``record="auto"`` may use (default $GDLAB_RECORD_BUDGET, else 128 MiB).
     label : str | None
         A name for the run (default: the optimizer's name).
     progress : callable(done_steps, total_steps) | None
@@ -431,7 +584,8 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
         raise TypeError(f"lr must be a number or None, got {lr!r}; use gdlab.lr_sweep for several learning rates")
     return run(f, X0, single, optimizer, steps, lr, hyperparameters, tol=tol, noise=noise, seed=seed,
                schedule=schedule, batch_size=batch_size, sampling=sampling, gradient=gradient,
-               clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record, label=label,
+               clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record,
+               record_every=record_every, record_budget=record_budget, label=label,
                progress=_check_progress(progress))
 
 

@@ -87,7 +87,8 @@ class SweepResult:
         self.status = trajectory.status.reshape(shape)
         self.stopped_at = trajectory.stopped_at.reshape(shape)
         self.final = trajectory.final.reshape(shape + (trajectory.dim,))
-        self.loss = trajectory.loss.reshape((trajectory.steps + 1,) + shape)
+        self.loss = trajectory.loss.reshape((trajectory.loss.shape[0],) + shape)
+        self.recorded_steps = trajectory.recorded_steps
         scores = np.where(self.status == "diverged", np.inf, self.final_loss)
         if not single:
             scores = scores.mean(axis=1)
@@ -138,9 +139,7 @@ def _best(scores, first_steps, lrs, tie_tol=1e-9):
 
 
 def _sweep(f, X0, single, optimizer, lrs, steps, hp, label, **kw):
-    record = kw.get("record", "auto")
-    if record != "auto":  # a sweep always keeps its loss curves
-        kw["record"] = tuple(() if record is None else ((record,) if isinstance(record, str) else record)) + ("loss",)
+    kw["need"] = ("loss",)  # a sweep always keeps its loss curves
     n, d = X0.shape
     k = len(lrs)
     rows = np.repeat(lrs, n)[:, None]       # lr-major: row i*n + j = (lr i, start j)
@@ -280,7 +279,7 @@ def tune(f, x0=None, optimizers=None, steps=100, *, lrs=None, objective="loss", 
             s_best = score[finite].min()
             band = s_best + tie_tol * max(1.0, abs(s_best))
             within = curves <= band
-            first = np.where(within.any(axis=0), within.argmax(axis=0), steps + 1)
+            first = np.where(within.any(axis=0), sweep.recorded_steps[within.argmax(axis=0)], steps + 1)
         sweeps[label], scores[label] = sweep, score
         best[label] = _best(score, first, lrs, tie_tol)
     return TuneResult(lrs, objective, steps, f, sweeps, scores, best, tie_tol)

@@ -57,6 +57,12 @@ class Trajectory:
         (how gradients were computed: "closed_form", "autodiff" or "mini_batch"); wall_time (s).
     schedule, clip_grad_norm, sampling : as given to minimize (None when not given)
     record : tuple of the names recorded (a subset of gdlab.runs.RECORDABLE), or None
+    record_every : int; recorded_steps : (R,) int array
+        The histories keep every ``record_every``-th step (1: every step) and always the last:
+        ``params[j]`` is the point after ``recorded_steps[j]`` updates (``lr`` then holds the
+        learning rates of the updates made at ``recorded_steps[:-1]``).
+    record_note : str
+        What ``record`` kept, in words (e.g. "every step", or why a record was thinned).
     subset_of : None, or the number of runs of the Trajectory this one was taken from (run/select)
 
     ``config()`` gives the arguments of ``gdlab.minimize`` that reproduce the run (the run
@@ -66,7 +72,8 @@ class Trajectory:
     def __init__(self, *, params, loss, grad, grad_norm, lr, state, status, stopped_at, final, final_loss,
                  steps, optimizer, hyperparameters, function, label, x0, single, tol=None, noise=None, seed=None,
                  batch_size=None, divergence_bound=None, gradient=None, wall_time=None, state_descriptions=None,
-                 schedule=None, clip_grad_norm=None, sampling=None, record=None, subset_of=None):
+                 schedule=None, clip_grad_norm=None, sampling=None, record=None, subset_of=None, record_every=1,
+                 record_note=None):
         self.single = bool(single)
         self.params = params
         self.loss = loss
@@ -98,7 +105,16 @@ class Trajectory:
         self.clip_grad_norm = clip_grad_norm
         self.sampling = sampling
         self.record = None if record is None else tuple(record)
+        self.record_every = int(record_every)
+        self.record_note = record_note
         self.subset_of = subset_of
+
+    @property
+    def recorded_steps(self) -> np.ndarray:
+        """The step of each recorded point: 0, k, 2k, ..., and always ``steps`` (k = ``record_every``)."""
+        k = self.record_every
+        s = np.arange(0, self.steps + 1, max(1, k))
+        return s if s[-1] == self.steps else np.append(s, self.steps)
 
     def __len__(self):
         return self.steps + 1
@@ -166,7 +182,7 @@ class Trajectory:
             batch_size=self.batch_size, divergence_bound=self.divergence_bound, gradient=self.gradient,
             wall_time=self.wall_time, state_descriptions=self.state_descriptions, schedule=self.schedule,
             clip_grad_norm=self.clip_grad_norm, sampling=self.sampling, record=self.record,
-            subset_of=self.subset_of or self.n_runs,
+            subset_of=self.subset_of or self.n_runs, record_every=self.record_every, record_note=self.record_note,
         )
 
     # -- the run's arguments -----------------------------------------------------------------
@@ -179,7 +195,7 @@ class Trajectory:
         ``hyperparameters`` (every other one, defaults included), ``tol``, ``noise``, ``seed``,
         ``schedule`` (``{"name": ..., **kwargs}``, ``{"callable": name}`` or None),
         ``batch_size``, ``sampling``, ``gradient``, ``clip_grad_norm``, ``divergence_bound``,
-        ``record``, ``label``; and ``rerun``: None when ``gdlab.minimize(function, **rest,
+        ``record``, ``record_every`` (None when every step was kept), ``label``; and ``rerun``: None when ``gdlab.minimize(function, **rest,
         **hyperparameters)`` computes this run's numbers again bit for bit, else why it cannot.
         Arrays stay NumPy arrays. ``function_spec``: the function's spec when the caller has it.
         """
@@ -201,7 +217,8 @@ class Trajectory:
             "hyperparameters": hp, "tol": self.tol, "noise": self.noise, "seed": self.seed, "schedule": schedule,
             "batch_size": self.batch_size, "sampling": self.sampling, "gradient": gradient,
             "clip_grad_norm": self.clip_grad_norm, "divergence_bound": self.divergence_bound,
-            "record": list(self.record) if self.record is not None else None, "label": self.label,
+            "record": list(self.record) if self.record is not None else None,
+            "record_every": None if self.record_every == 1 else self.record_every, "label": self.label,
         }
         random = self.noise is not None or (self.batch_size is not None and self.sampling != "cyclic")
         why = None

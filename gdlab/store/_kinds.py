@@ -27,7 +27,7 @@ __all__ = ["Entry", "entry", "restore", "rerun", "failed_entry"]
 _HISTORIES = ("params", "loss", "grad", "grad_norm")
 #: The keys of a race's configuration that every one of its runs shares.
 _SHARED = ("function", "x0", "steps", "tol", "noise", "seed", "schedule", "batch_size", "sampling", "gradient",
-           "clip_grad_norm", "divergence_bound", "record")
+           "clip_grad_norm", "divergence_bound", "record", "record_every")
 
 
 @dataclass
@@ -147,6 +147,7 @@ def _restore_trajectory(cfg: dict, arrays: dict, meta: dict, prefix: str, functi
         wall_time=meta["wall_time"], state_descriptions=meta["state_descriptions"], schedule=meta["schedule"],
         clip_grad_norm=cfg["clip_grad_norm"], sampling=cfg["sampling"],
         record=None if cfg["record"] is None else tuple(cfg["record"]), subset_of=meta["subset_of"],
+        record_every=cfg.get("record_every") or 1,
     )
 
 

@@ -169,3 +169,15 @@ def test_a_long_run_shows_a_progress_bar_with_a_rate_and_eta(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "steps/s" in proc.stderr and "eta" in proc.stderr and "/200000" in proc.stderr
     assert "steps/s" not in proc.stdout and "200000 steps" in proc.stdout
+
+
+def test_cli_says_what_was_kept(run_cli, monkeypatch):
+    monkeypatch.setenv("GDLAB_RECORD_BUDGET", "20K")
+    code, out, err = run_cli("minimize", "rosenbrock", "-o", "adam", "--lr", "0.01", "--steps", "2000",
+                             "--start", "-1,1")
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if line.startswith("recorded ")]
+    assert len(lines) == 1 and "every 11th step (183 of 2001 points" in lines[0]
+    monkeypatch.delenv("GDLAB_RECORD_BUDGET")
+    code, out, err = run_cli("minimize", "rosenbrock", "-o", "adam", "--steps", "20")
+    assert code == 0 and "recorded " not in out
