@@ -55,7 +55,7 @@ __all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES", "MAX_STEPS", "MAX_STAR
 RECORDABLE = ("params", "loss", "grad", "grad_norm", "state")
 #: minimize's keyword options that are not optimizer hyperparameters (race and sweeps pass them on).
 RUN_OPTIONS = ("schedule", "batch_size", "sampling", "gradient", "clip_grad_norm", "divergence_bound", "record",
-               "record_every", "record_budget")
+               "record_every", "record_budget", "engine")
 #: The most steps one call may run (an int; 10 million steps of one start take minutes).
 MAX_STEPS = 10_000_000
 #: The most numbers the starts may hold (n starts x d dimensions): 80 MB a copy, and a run keeps
@@ -393,7 +393,7 @@ def _batch_vg(f: DataLoss, n, batch_size, sampling, rng):
 
 def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=None, schedule=None,
         batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None, divergence_bound=None,
-        record="auto", record_every=None, record_budget=None, need=(), label=None, progress=None):
+        record="auto", record_every=None, record_budget=None, need=(), label=None, progress=None, engine="auto"):
     """Checks done by the callers except the ones listed here; returns a Trajectory.
 
     ``lr`` may be a float or an (n, 1) array (one per row, for sweeps). ``need``: names the
@@ -453,9 +453,18 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         transforms.append(optim.transforms.clip_by_norm(clip))
     chain = optim.Chain(rule, transforms, lr=lr_values)
 
+    transform_hp = {"noise_std": noise} if noise is not None else None
+    prog = _compiled_program(engine, f, gradient, chain, hyper, transform_hp, n, d, lr_values, batch_size,
+                             noise is not None and isinstance(seed, np.random.Generator))
     t0 = time.perf_counter()
-    out = run_rows(vg, X0, chain, hyper, steps, hyper={"noise_std": noise} if noise is not None else None,
-                   tol=tol, bound=bound, record=keep, every=plan.every, progress=progress)
+    if prog is not None:
+        program, inputs = prog
+        out = program.run(X0, steps, inputs=inputs, init_state=rule.init(np.zeros((n, d)), **hyper), tol=tol,
+                          bound=bound, record=keep, every=plan.every, progress=progress,
+                          noise_rng=rng if noise is not None else None, lr_values=lr_values)
+    else:
+        out = run_rows(vg, X0, chain, hyper, steps, hyper=transform_hp, tol=tol, bound=bound, record=keep,
+                       every=plan.every, progress=progress)
     wall = time.perf_counter() - t0
 
     at = out["recorded_steps"]
@@ -489,7 +498,28 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         divergence_bound=bound, gradient=how, wall_time=wall, state_descriptions=descriptions,
         schedule=schedule, clip_grad_norm=clip, sampling=sampling if batch_size is not None else None,
         record=tuple(k for k in RECORDABLE if k in keep), record_every=plan.every, record_note=plan.note,
+        engine="numpy" if prog is None else "numba",
     )
+
+
+def _compiled_program(engine, f, gradient, chain, hyper, transform_hp, n, d, lr_values, batch_size, own_rng):
+    """(program, inputs) of the compiled engine for this run, or None for the NumPy engine (see gdlab.runs.compiled)."""
+    if engine == "numpy":
+        return None
+    from . import compiled
+
+    compiled.check_engine(engine)
+    try:
+        if batch_size is not None:
+            raise compiled.Unsupported("mini-batch gradients run on NumPy")
+        if own_rng:
+            raise compiled.Unsupported("noise drawn from a numpy Generator you passed runs on NumPy "
+                                       "(its state after the run would differ); pass an int seed")
+        return compiled.program(f, gradient, chain, hyper, transform_hp, n, d, lr_values)
+    except compiled.Unsupported as exc:
+        if engine == "numba":
+            raise compiled.EngineUnavailable(f"engine='numba' cannot run this: {exc}") from None
+        return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -499,7 +529,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
 def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=None, seed=None, *,
              schedule=None, batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None,
              divergence_bound=None, record="auto", record_every=None, record_budget=None, label=None,
-             progress=None, **hyperparameters) -> Trajectory:
+             progress=None, engine="auto", **hyperparameters) -> Trajectory:
     """Run an optimizer on ``f`` from ``x0`` (one start or n starts as one array program).
 
     >>> traj = gdlab.minimize("square", -5.0, "gd", steps=150, lr=0.1)      # seed 000
@@ -566,6 +596,10 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
         Bytes ``record="auto"`` may use (default $GDLAB_RECORD_BUDGET, else 128 MiB).
     label : str | None
         A name for the run (default: the optimizer's name).
+    engine : "auto" | "numpy" | "numba"
+        "auto" (default): the compiled engine (gdlab.runs.compiled) when numba is installed and
+        the run can be compiled, else NumPy, with the same numbers; "numba" raises a ValueError
+        saying why a run cannot be compiled. ``Trajectory.engine`` says which ran.
     progress : callable(done_steps, total_steps) | None
         Called every ``max(1, steps // 200)`` steps and once at the end (with the steps run, fewer
         than ``steps`` when every run stopped early), e.g. to draw a progress bar.
@@ -586,7 +620,7 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
                schedule=schedule, batch_size=batch_size, sampling=sampling, gradient=gradient,
                clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record,
                record_every=record_every, record_budget=record_budget, label=label,
-               progress=_check_progress(progress))
+               progress=_check_progress(progress), engine=engine)
 
 
 def _check_progress(progress):

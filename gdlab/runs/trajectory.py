@@ -63,6 +63,8 @@ class Trajectory:
         learning rates of the updates made at ``recorded_steps[:-1]``).
     record_note : str
         What ``record`` kept, in words (e.g. "every step", or why a record was thinned).
+    engine : "numpy" | "numba"
+        Which engine ran it (the numbers are the same; see gdlab.runs.compiled).
     subset_of : None, or the number of runs of the Trajectory this one was taken from (run/select)
 
     ``config()`` gives the arguments of ``gdlab.minimize`` that reproduce the run (the run
@@ -73,7 +75,7 @@ class Trajectory:
                  steps, optimizer, hyperparameters, function, label, x0, single, tol=None, noise=None, seed=None,
                  batch_size=None, divergence_bound=None, gradient=None, wall_time=None, state_descriptions=None,
                  schedule=None, clip_grad_norm=None, sampling=None, record=None, subset_of=None, record_every=1,
-                 record_note=None):
+                 record_note=None, engine="numpy"):
         self.single = bool(single)
         self.params = params
         self.loss = loss
@@ -107,6 +109,7 @@ class Trajectory:
         self.record = None if record is None else tuple(record)
         self.record_every = int(record_every)
         self.record_note = record_note
+        self.engine = engine
         self.subset_of = subset_of
 
     @property
@@ -183,6 +186,7 @@ class Trajectory:
             wall_time=self.wall_time, state_descriptions=self.state_descriptions, schedule=self.schedule,
             clip_grad_norm=self.clip_grad_norm, sampling=self.sampling, record=self.record,
             subset_of=self.subset_of or self.n_runs, record_every=self.record_every, record_note=self.record_note,
+            engine=self.engine,
         )
 
     # -- the run's arguments -----------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""The compiled engine (numba): whole runs, all steps and starts, in one compiled loop.
+
+``engine="auto" | "numpy" | "numba"`` on gdlab.minimize, race, lr_sweep and tune chooses it:
+"numba" runs the compiled engine and raises :class:`EngineUnavailable` (a ValueError) naming
+why when a run cannot be compiled; "auto" (the default) uses it when numba is installed and the
+run can be compiled, and otherwise the NumPy engine, with the same numbers either way.
+
+How the maths stays written once
+--------------------------------
+Nothing here restates an optimizer, a transform or an objective. The engine *traces* the NumPy
+code the NumPy engine runs (gdlab.optim's rule and chain, the catalog's closed-form value and
+gradient, the autodiff of a formula's tree) on symbolic arrays (:mod:`._trace`), which records
+each IEEE operation in NumPy's order, and writes the recorded program out as scalar code for
+numba (:mod:`._codegen`), inside one loop over starts and steps that records, checks
+divergence and tolerance, and holds stopped rows as the NumPy loop does. A rule added to
+gdlab.optim is compiled the day it lands, if its code can be traced; if not (a branch on a
+value that changes per element or over the steps, an operation the tracer does not know), the
+run says why and "auto" runs it on NumPy.
+
+What runs on NumPy under "auto": mini-batch objectives, Python callables, d > 16, a transform
+the tracer does not list, noise drawn from a numpy Generator you passed (its state after the run
+would differ), optimizers whose step cannot be traced (e.g. RAdam, whose rectification branch
+changes with the step).
+
+Compiled code is cached on disk (see :func:`cache_dir`); the first compile of a program logs one
+line on ``logging.getLogger("gdlab.compiled")``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .engine import LOG, Compiled, Unsupported, available, cache_dir, hp_values, prepare
+
+__all__ = ["ENGINES", "EngineUnavailable", "check_engine", "program", "available", "cache_dir", "LOG"]
+
+ENGINES = ("auto", "numpy", "numba")
+_PROGRAMS: dict = {}
+_MAX_PROGRAMS = 256
+
+
+class EngineUnavailable(ValueError):
+    """engine="numba" was asked for a run it cannot compile (or numba is not installed)."""
+
+
+def check_engine(engine) -> str:
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}; got {engine!r}")
+    return engine
+
+
+def _closure_numbers(fn):
+    cells = getattr(fn, "__closure__", None) or ()
+    out = []
+    for c in cells:
+        try:
+            v = c.cell_contents
+        except ValueError:
+            continue
+        if isinstance(v, (int, float, str, bool)):
+            out.append(v)
+    return tuple(out)
+
+
+def _structure(hp):
+    def kind(v):
+        if isinstance(v, tuple):
+            return tuple(kind(x) for x in v)
+        if isinstance(v, (bool, str)) or v is None:
+            return v
+        return "R" if getattr(v, "size", 1) > 1 else "S"
+    return tuple((k, kind(v)) for k, v in hp.items())
+
+
+def program(f, gradient, chain, hp, hyper, n, d, lr_values, *, spec=None):
+    """The :class:`Compiled` program for this run, reused across calls; raises :class:`Unsupported`."""
+    if not available():
+        raise Unsupported("numba is not installed (pip install 'gdlab[fast]')")
+    from ...functions import function_spec
+    from ...functions.data import DataLoss
+
+    if isinstance(f, DataLoss):
+        raise Unsupported("data-defined objectives run on NumPy")
+    spec = function_spec(f) if spec is None else spec
+    if "callable" in spec:
+        raise Unsupported(f"the function {f.name!r} is a Python callable: callables run on NumPy")
+    key = (json.dumps(spec, sort_keys=True, default=str), gradient, d, chain.rule.name, id(chain.rule.update),
+           tuple((tr.name, _closure_numbers(tr.update)) for tr in chain.transforms),
+           _structure(hp), _structure(hyper or {}), None if lr_values is None else lr_values.ndim)
+    inputs = hp_values(hp, n) + hp_values(hyper or {}, n)
+    for prog in _PROGRAMS.get(key, ()):
+        if prog.matches(inputs):
+            return prog, inputs
+    prog = prepare(f, gradient, chain, hp, hyper, n, d, lr_values)
+    if len(_PROGRAMS) >= _MAX_PROGRAMS:
+        _PROGRAMS.pop(next(iter(_PROGRAMS)))
+    _PROGRAMS.setdefault(key, []).append(prog)
+    return prog, inputs

@@ -1,0 +1,446 @@
+"""The compiled engine: trace, generate, compile once (cached on disk), run.
+
+:func:`prepare` traces a run's objective and optimizer chain (see :mod:`._trace`) and returns a
+:class:`Compiled` program, or raises :class:`Unsupported` saying why the NumPy engine must run
+it instead. :meth:`Compiled.run` runs it with the arguments of
+:func:`gdlab.runs._engine.run_rows` and returns the same dict, with the same numbers.
+
+Compiled code is kept on disk: each program's source is written once to
+``<cache>/engine/<hash>.py`` and compiled by numba with ``cache=True``, so a second process
+loads it instead of compiling it (the cache folder: ``$GDLAB_CACHE``, else
+``$XDG_CACHE_HOME/gdlab``, else ``~/.cache/gdlab``; numba's own ``NUMBA_CACHE_DIR`` is
+honoured for its index files). The first compile of a program is announced on the logger
+``gdlab.compiled`` (the CLI prints it as one line).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import math
+import numbers
+import os
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ...optim import Chain
+from ...optim.transforms import StepInfo
+from .._engine import progress_every, recorded_steps
+from ._codegen import Program, generate
+from ._trace import ELEM, ROW, ROWSTEP, RUN, STEP, SymArray, Tracer, TraceError, leaf, sym_leaves, value
+
+__all__ = ["prepare", "Compiled", "Unsupported", "cache_dir", "available", "LOG"]
+
+LOG = logging.getLogger("gdlab.compiled")
+#: the transforms the tracer knows to be stateless between steps (a new one runs on NumPy until listed)
+TRACED_TRANSFORMS = ("add_noise", "clip_by_norm", "clip_by_value")
+MAX_DIM = 16
+MAX_NODES = 20_000
+_STATUS = np.array(["max_steps", "converged", "diverged"])
+_LOCK = threading.Lock()
+_MODULES: dict = {}
+
+
+class Unsupported(Exception):
+    """This run cannot be compiled (the reason is the message); the NumPy engine runs it."""
+
+
+def available() -> bool:
+    """Whether numba can be imported (without importing it twice)."""
+    if "numba" in sys.modules:
+        return True
+    return importlib.util.find_spec("numba") is not None
+
+
+def cache_dir() -> Path:
+    """Where generated sources (and, unless NUMBA_CACHE_DIR says otherwise, numba's cache) live."""
+    root = os.environ.get("GDLAB_CACHE")
+    if not root:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        root = os.path.join(xdg, "gdlab") if xdg else os.path.join(os.path.expanduser("~"), ".cache", "gdlab")
+    return Path(root) / "engine"
+
+
+# -- tracing ------------------------------------------------------------------------------------
+
+class _FakeRNG:
+    """The noise transform's generator during a trace: its draws are the inputs xi."""
+
+    def standard_normal(self, size=None, dtype=None, out=None):
+        if out is None or not (isinstance(out, np.ndarray) and out.dtype == object):
+            raise TraceError("a random draw the tracer cannot follow")
+        for idx in np.ndindex(*out.shape):
+            out[idx] = leaf(("xi",) + idx[1:], ELEM)
+        return out
+
+
+def hp_values(hp, n):
+    """[(name, value, level)] of a run's numeric hyperparameters: floats (RUN) or per-row (n,) arrays (ROW)."""
+    out = []
+
+    def one(name, v):
+        if isinstance(v, (bool, np.bool_)) or v is None or isinstance(v, str):
+            return
+        if isinstance(v, np.ndarray) and v.size > 1:
+            if v.size != n:
+                raise Unsupported(f"the hyperparameter {name} has shape {v.shape}")
+            out.append((name, np.asarray(v, dtype=np.float64).reshape(n), ROW))
+        elif isinstance(v, (numbers.Real, np.ndarray, np.generic)):
+            out.append((name, float(np.asarray(v).reshape(())), RUN))
+        else:
+            raise Unsupported(f"the hyperparameter {name}={v!r} is not a number")
+
+    for k, v in hp.items():
+        if isinstance(v, tuple):
+            for i, x in enumerate(v):
+                one(f"{k}[{i}]", x)
+        else:
+            one(k, v)
+    return out
+
+
+def _hp_leaves(hp, tag, n):
+    """Hyperparameters with every number replaced by a leaf: (symbolic dict, [(name, value, level)])."""
+    out, inputs = {}, []
+
+    def one(name, v):
+        if isinstance(v, (bool, np.bool_)) or v is None or isinstance(v, str):
+            return v
+        if isinstance(v, np.ndarray) and v.size > 1:
+            if v.size != n:
+                raise Unsupported(f"the hyperparameter {name} has shape {v.shape}")
+            row = np.asarray(v, dtype=np.float64).reshape(n)
+            inputs.append((name, row, ROW))
+            return leaf((tag, name), ROW, row)
+        if isinstance(v, (numbers.Real, np.ndarray, np.generic)):
+            x = float(np.asarray(v).reshape(()))
+            inputs.append((name, x, RUN))
+            return leaf((tag, name), RUN, x)
+        raise Unsupported(f"the hyperparameter {name}={v!r} is not a number")
+
+    for k, v in hp.items():
+        if isinstance(v, tuple):
+            out[k] = tuple(one(f"{k}[{i}]", x) for i, x in enumerate(v))
+        else:
+            out[k] = one(k, v)
+    return out, inputs
+
+
+def _trace_vg(f, gradient, d):
+    from ...autodiff import enable_grad
+    from ...autodiff.tensor import _leaf
+
+    with Tracer() as tr:
+        X = sym_leaves("x", (1, d))
+        autodiff = gradient == "autodiff" or (gradient == "auto" and not f.has_closed_form_grad)
+        if autodiff:
+            L = _leaf(X.a)
+            with enable_grad():
+                out = f._eval_tensor(L)
+            if out.requires_grad:
+                out.backward(np.ones(1))
+            g = L.grad
+            if g is None:
+                raise TraceError("no gradient")
+            v = out.data
+        else:
+            v, g = f.value_and_grad_fn(gradient, reuse_buffers=True)(X)
+        v = value(v if not isinstance(v, np.ndarray) else SymArray(np.asarray(v, dtype=object).reshape(1)))
+        g = g if isinstance(g, SymArray) else SymArray(np.asarray(g, dtype=object))
+        if g.shape != (1, d):
+            raise TraceError(f"a gradient of shape {g.shape}")
+        gs = [value(g[0, i]) for i in range(d)]
+        if len(tr.nodes) > MAX_NODES:
+            raise TraceError(f"the objective traces to {len(tr.nodes)} operations")
+    return v, gs
+
+
+def _numeric_state(init_state):
+    """{key: "array" | "scalar"} of a rule's state (scratch keys and the step are not carried)."""
+    kinds = {}
+    for k, v in init_state.items():
+        if k == "step" or k.startswith("_"):
+            continue
+        if isinstance(v, np.ndarray):
+            kinds[k] = "array"
+        elif isinstance(v, numbers.Real) and not isinstance(v, bool):
+            kinds[k] = "scalar"
+        else:
+            raise Unsupported(f"the optimizer state {k!r} is a {type(v).__name__}")
+    return kinds
+
+
+def prepare(f, gradient, chain, hp, hyper, n, d, lr_values):
+    """Trace a run into a :class:`Compiled` program, or raise :class:`Unsupported` (why, in words)."""
+    if d > MAX_DIM:
+        raise Unsupported(f"d = {d} > {MAX_DIM}")
+    for tr in chain.transforms:
+        if tr.name not in TRACED_TRANSFORMS:
+            raise Unsupported(f"the transform {tr.name!r}")
+    try:
+        vg = _trace_vg(f, gradient, d)
+        with Tracer():
+            _, hp_inputs = _hp_leaves(hp, "hp", n)
+            _, hyper_inputs = _hp_leaves(hyper or {}, "hy", n)
+        init = chain.rule.init(np.zeros((1, d)), **hp)
+        kinds0 = _numeric_state(init)
+        sc_keys = [k for k, v in kinds0.items() if v == "scalar"]
+        first, keys1 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds0, sc_keys)
+        kinds1 = {**{k: "array" for k in keys1}, **{k: "scalar" for k in sc_keys}}
+        second, keys2 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds1, sc_keys)
+        third, keys3 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds1, sc_keys)
+    except TraceError as exc:
+        raise Unsupported(str(exc)) from None
+    except Unsupported:
+        raise
+    except Exception as exc:  # anything the traced code did that symbols cannot do
+        raise Unsupported(f"{type(exc).__name__}: {exc}") from None
+    if keys2 != keys1 or keys3 != keys2:
+        raise Unsupported("the optimizer's state changes shape after the first step")
+    return Compiled(d, vg, first, second, third, keys1, [k for k in kinds0 if kinds0[k] == "array"], sc_keys,
+                    hp_inputs, hyper_inputs, lr_values)
+
+
+def _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds, sc_keys):
+    """One symbolic step of the chain in a fresh trace: (outputs, the state's array keys after it)."""
+    with Tracer() as tr:
+        hp_sym, _ = _hp_leaves(hp, "hp", n)
+        hyper_sym, _ = _hp_leaves(hyper or {}, "hy", n)
+        lr_leaf = None if lr_values is None else leaf(("lr",), STEP if lr_values.ndim == 1 else ROWSTEP)
+        P = sym_leaves("p", (1, d))
+        G = sym_leaves("g", (1, d))
+        state = {}
+        for k, kind in kinds.items():
+            state[k] = sym_leaves(("s", k), (1, d)) if kind == "array" else leaf(("sc", k), ROWSTEP)
+        state["step"] = leaf("t", STEP)
+        tchain = Chain(chain.rule, chain.transforms, lr=None if lr_leaf is None else (lambda t: lr_leaf))
+        tstate = tchain.init([P])
+        for s in tstate:
+            if "rng" in s:
+                s["rng"] = _FakeRNG()
+        info = StepInfo(0, [(hyper_sym, 1)], rows=True)
+        tchain.update([G], tstate, [P], [state], [dict(hp_sym)], info)
+        if len(tr.nodes) > MAX_NODES:
+            raise TraceError(f"the optimizer step traces to {len(tr.nodes)} operations")
+        arrays = {k: a for k, a in state.items() if isinstance(a, SymArray) and not k.startswith("_")}
+        for k, a in arrays.items():
+            if a.shape != (1, d):
+                raise TraceError(f"a state array {k!r} of shape {a.shape}")
+        others = [k for k, v in state.items() if k != "step" and not k.startswith("_") and k not in arrays
+                  and k not in sc_keys]
+        if others:
+            raise TraceError(f"state entries the compiled engine does not carry: {others}")
+        out = {"p": [value(P[0, i]) for i in range(d)],
+               "s": {k: [value(a[0, i]) for i in range(d)] for k, a in arrays.items()},
+               "sc": {k: value(state[k]) for k in sc_keys},
+               "guards": [(tr.nodes[i], outcome) for i, outcome in tr.guards]}
+    return out, list(arrays)
+
+
+# -- the compiled program ---------------------------------------------------------------------
+
+
+def _evaluate(node, env, memo):
+    """A guard's value for new hyperparameters (the leaves are ("hp"|"hy", name))."""
+    from ._trace import _PY
+
+    got = memo.get(node.id)
+    if got is not None or node.id in memo:
+        return got
+    if node.op == "const":
+        out = node.val
+    elif node.op == "leaf":
+        out = env[node.key[1]] if isinstance(node.key, tuple) and node.key[0] in ("hp", "hy") else None
+        if out is None:
+            raise KeyError(node.key)
+    else:
+        with np.errstate(all="ignore"):
+            out = _PY[node.op](*[_evaluate(a, env, memo) for a in node.args])
+    memo[node.id] = out
+    return out
+
+
+def _decide(node, env):
+    try:
+        v = np.asarray(_evaluate(node, env, {}))
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
+    if v.ndim and not (v == v.flat[0]).all():
+        return None
+    return bool(v.flat[0]) if v.ndim else bool(v)
+
+
+def _leaf_names(d, keys, sc_keys, hp_inputs, hyper_inputs, lr_values):
+    names = {("x", 0, i): f"p{i}" for i in range(d)}
+    names.update({("p", 0, i): f"p{i}" for i in range(d)})
+    names.update({("g", 0, i): f"g{i}" for i in range(d)})
+    names.update({("xi", 0, i): f"XI[t - t0, r, {i}]" for i in range(d)})
+    for k, key in enumerate(keys):
+        names.update({(("s", key), 0, i): f"s{k}_{i}" for i in range(d)})
+    for k, key in enumerate(sc_keys):
+        names[("sc", key)] = f"sc{k}"
+    names["t"] = "tf"
+    js = jr = 0
+    for tag, inputs in (("hp", hp_inputs), ("hy", hyper_inputs)):
+        for name, _, level in inputs:
+            if level == RUN:
+                names[(tag, name)] = f"HPS[{js}]"
+                js += 1
+            else:
+                names[(tag, name)] = f"HPR[{jr}, r]"
+                jr += 1
+    if lr_values is not None:
+        names[("lr",)] = "LRT[t]" if lr_values.ndim == 1 else "LRT[t, r]"
+    return names, js, jr
+
+
+def _tr_key(out, keys, sc_keys):
+    return out["p"] + [x for k in keys for x in out["s"][k]] + [out["sc"][k] for k in sc_keys]
+
+
+class Compiled:
+    """A traced run: :meth:`run` it (numba compiles its source on first use, then loads it from disk)."""
+
+    def __init__(self, d, vg, first, second, third, keys, keys0, sc_keys, hp_inputs, hyper_inputs, lr_values):
+        self.d, self.keys, self.sc_keys = d, keys, sc_keys
+        self.signature = [(name, level) for name, _, level in hp_inputs + hyper_inputs]
+        self.guards = first["guards"] + second["guards"] + third["guards"]
+        leaves, n_hps, n_hpr = _leaf_names(d, keys, sc_keys, hp_inputs, hyper_inputs, lr_values)
+        steady_src = generate(Program(d, vg, second, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
+                              n_sc=len(sc_keys), first_keys=keys0)
+        third_src = generate(Program(d, vg, third, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
+                             n_sc=len(sc_keys), first_keys=keys0)
+        if steady_src != third_src:
+            raise Unsupported("the optimizer's step changes from step to step")
+        first_src = generate(Program(d, vg, first, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
+                             n_sc=len(sc_keys), first_keys=keys0)
+        if first_src == steady_src:
+            self.source = steady_src
+        else:
+            self.source = generate(Program(d, vg, second, first, leaves), n_hps=n_hps, n_hpr=n_hpr,
+                                   state_keys=keys, n_sc=len(sc_keys), first_keys=keys0)
+        self.key = hashlib.sha256(self.source.encode()).hexdigest()[:24]
+
+    # -- compiling and loading
+    def function(self):
+        """The numba dispatcher (imported from the cache folder; written there the first time)."""
+        with _LOCK:
+            fn = _MODULES.get(self.key)
+            if fn is not None:
+                return fn
+            folder = cache_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"run_{self.key}.py"
+            marker = folder / f"run_{self.key}.compiled"
+            if not path.exists():
+                tmp = folder / f".run_{self.key}.{os.getpid()}.tmp"
+                tmp.write_text(self.source, encoding="utf-8")
+                os.replace(tmp, path)
+            spec = importlib.util.spec_from_file_location(f"gdlab_compiled_{self.key}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            fn = module.run
+            self._announce = not marker.exists()
+            self._marker = marker
+            _MODULES[self.key] = fn
+            return fn
+
+    def matches(self, inputs):
+        """Whether this program serves hyperparameters ``inputs`` (hp_values of the rule's and the transforms'):
+        the same names and kinds, and every branch the trace took on their values taken the same way."""
+        if [(name, level) for name, _, level in inputs] != self.signature:
+            return False
+        env = {}
+        for (name, v, _), tag in zip(inputs, ["hp"] * len(inputs)):
+            env[name] = v
+        return all(_decide(node, env) == outcome for node, outcome in self.guards)
+
+    def run(self, X0, steps, *, inputs, init_state, tol=None, bound=math.inf, record=(), every=1, progress=None,
+            noise_rng=None, lr_values=None):
+        """As :func:`gdlab.runs._engine.run_rows` (same dict). ``inputs``: hp_values of the rule's then the
+        transforms' hyperparameters; ``init_state``: ``rule.init`` of the (n, d) starts; ``noise_rng``: the
+        noise transform's generator."""
+        fn = self.function()
+        n, d = X0.shape
+        K = len(self.keys)
+        T = steps + 1
+        at = recorded_steps(steps, every)
+        R = len(at)
+        X = np.array(X0, dtype=np.float64, order="C", copy=True)
+        S = np.zeros((max(K, 1), n, d))
+        for k, key in enumerate(self.keys):
+            if key in init_state:
+                S[k] = init_state[key]
+        SC = np.zeros((max(len(self.sc_keys), 1), n))
+        for k, key in enumerate(self.sc_keys):
+            SC[k] = float(init_state[key])
+        hps = [v for _, v, lvl in inputs if lvl == RUN]
+        hpr = [v for _, v, lvl in inputs if lvl != RUN]
+        HPS = np.array(hps + [0.0], dtype=np.float64)
+        HPR = np.array(hpr, dtype=np.float64).reshape(len(hpr), n) if hpr else np.zeros((1, n))
+        LRT = np.zeros(1) if lr_values is None else np.ascontiguousarray(
+            lr_values if lr_values.ndim == 1 else lr_values.reshape(lr_values.shape[0], n))
+        rec = {k: k in record for k in ("params", "loss", "grad", "grad_norm", "state")}
+        rec["state"] = rec["state"] and K > 0
+        P = np.empty((R, n, d)) if rec["params"] else np.empty((1, 1, d))
+        L = np.empty((R, n)) if rec["loss"] else np.empty((1, 1))
+        G = np.empty((R, n, d)) if rec["grad"] else np.empty((1, 1, d))
+        GN = np.empty((R, n)) if rec["grad_norm"] else np.empty((1, 1))
+        SH = np.zeros((K, R, n, d)) if rec["state"] else np.zeros((1, 1, 1, d))
+        SLOT = np.zeros(n, dtype=np.int64)
+        done = np.zeros(n, dtype=np.bool_)
+        stopped = np.full(n, steps, dtype=np.int64)
+        status = np.zeros(n, dtype=np.int64)
+        final = np.empty((n, d))
+        final_loss = np.empty(n)
+        need_gn = tol is not None or rec["grad_norm"]
+        AT = np.ascontiguousarray(at, dtype=np.int64)
+        chunk = T
+        if noise_rng is not None:
+            chunk = max(1, min(T, (1 << 22) // max(1, n * d)))  # noise drawn in blocks of about 32 MB
+        if progress is not None:
+            chunk = min(chunk, progress_every(steps))
+        if getattr(self, "_announce", False):
+            LOG.info("compiling the numba engine for this run once (cached in %s)", cache_dir())
+        t0 = 0
+        report_at = progress_every(steps) if progress is not None else T
+        while t0 < T:
+            t1 = min(T, t0 + chunk)
+            if progress is not None and t0 >= report_at:
+                progress(t0, steps)
+                report_at += progress_every(steps)
+            if noise_rng is not None:
+                m = min(t1, steps) - t0
+                XI = np.empty((max(m, 0), n, d))
+                if m > 0:
+                    noise_rng.standard_normal(out=XI)
+                if m < t1 - t0:
+                    XI = np.concatenate([XI, np.zeros((t1 - t0 - m, n, d))]) if m > 0 else np.zeros((t1 - t0, n, d))
+            else:
+                XI = np.zeros((1, 1, d))
+            fn(X, S, SC, HPS, HPR, LRT, XI, t0, t1, steps, float(bound), 0.0 if tol is None else float(tol),
+               tol is not None, AT, SLOT, done, stopped, status, final, final_loss, P, L, G, GN, SH,
+               rec["params"], rec["loss"], rec["grad"], rec["grad_norm"], rec["state"], need_gn)
+            if getattr(self, "_announce", False):
+                self._announce = False
+                try:
+                    self._marker.touch()
+                except OSError:
+                    pass
+            t0 = t1
+            if done.all():
+                break
+        steps_run = steps if np.any(status == 0) else int(stopped.max())
+        if progress is not None:
+            progress(steps_run, steps)
+        return {
+            "params": P if rec["params"] else None, "loss": L if rec["loss"] else None,
+            "grad": G if rec["grad"] else None, "grad_norm": GN if rec["grad_norm"] else None,
+            "state": {k: SH[i] for i, k in enumerate(self.keys)} if rec["state"] else {},
+            "status": _STATUS[status].astype("<U9"), "stopped_at": stopped, "final": final,
+            "final_loss": final_loss, "steps_run": steps_run, "recorded_steps": at,
+        }
