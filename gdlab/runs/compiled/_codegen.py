@@ -141,7 +141,7 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
     for tag, out in (("c", prog.steady), ("f", prog.first)):
         if out is None:
             continue
-        nodes = list(out["p"]) + [x for k in state_keys for x in out["s"][k]] + [out["sc"][k] for k in range(n_sc)]
+        nodes = list(out["p"]) + [x for k in state_keys for x in out["s"][k]] + list(out["sc"].values())
         levels, names = _lines(tag, nodes, leaves, {})
         sections.append((tag, levels, names))
     K = len(state_keys)
@@ -163,16 +163,23 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
         body.append("    tf = float(t)")
         body += [f"    {name} = {expr}" for name, expr, _ in step_nodes]
         body += [f"    TAB[t - t0, {k}] = {name}" for k, (name, _, _) in enumerate(step_nodes)]
-    body.append("for r in range(n):")
-    row = ["if done[r]:", "    continue"]
-    for levels in [vg_levels] + [s[1] for s in sections]:
+    # rows in blocks, each block step by step: the rows of a block are independent work for the CPU
+    # to overlap (one row alone is a chain of dependent divisions and square roots)
+    body.append("for b0 in range(0, n, 64):")
+    body.append("    b1 = min(n, b0 + 64)")
+    body.append("    for t in range(t0, t1):")
+    body.append("        tf = float(t)")
+    body += [f"        {name} = TAB[t - t0, {k}]" for k, (name, _, _) in enumerate(step_nodes)]
+    body.append("        alive = 0")
+    body.append("        for r in range(b0, b1):")
+    row = ["if done[r]:", "    continue", "alive += 1"]
+    for levels in [vg_levels] + [s_[1] for s_ in sections]:
         row += [f"{name} = {expr}" for name, expr, _ in levels[ROW]]
     row += [f"p{i} = X[r, {i}]" for i in range(d)]
     row += [f"s{k}_{i} = S[{k}, r, {i}]" for k in range(K) for i in range(d)]
     row += [f"sc{k} = SC[{k}, r]" for k in range(n_sc)]
-    row += ["j = SLOT[r]", "nxt = AT[j] if j < R else T", "for t in range(t0, t1):"]
-    step = ["tf = float(t)"]
-    step += [f"{name} = TAB[t - t0, {k}]" for k, (name, _, _) in enumerate(step_nodes)]
+    row += ["j = SLOT[r]", "nxt = AT[j] if j < R else T"]
+    step = []
     # the objective at p
     step += [f"{name} = {expr}" for name, expr, _ in vg_levels[ROWSTEP] + vg_levels[ELEM]]
     step.append(f"v = {vg_names[0]}")
@@ -207,7 +214,7 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
              "        if rec_gn:", "            GN[jj, r] = gn"]
     if K:
         step += ["        if rec_s:"] + [f"            SH[{k}, jj, r, {i}] = s{k}_{i}" for k in range(K) for i in range(d)]
-    step += ["    break"]
+    step += ["    SLOT[r] = j", "    continue"]
 
     def update(tag, levels, names, keys_in):
         lines = [f"{name} = {expr}" for name, expr, _ in levels[ROWSTEP] + levels[ELEM]]
@@ -228,11 +235,12 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
         step += ["if t == 0:"] + _indent(update(*first, first_keys), 4) + ["else:"] + _indent(update(*steady, None), 4)
     else:
         step += update(*steady, None)
-    row += _indent(step, 4)
+    row += step
     row += ["SLOT[r] = j"] + [f"X[r, {i}] = p{i}" for i in range(d)]
     row += [f"S[{k}, r, {i}] = s{k}_{i}" for k in range(K) for i in range(d)]
     row += [f"SC[{k}, r] = sc{k}" for k in range(n_sc)]
-    body += _indent(row, 4)
+    body += _indent(row, 12)
+    body += ["        if alive == 0:", "            break"]
     src += _indent(body, 4)
     src.append("")
     return "\n".join(src) + "\n"

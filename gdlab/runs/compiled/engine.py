@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ...optim import Chain
-from ...optim.transforms import StepInfo
+from ...optim.transforms import StepInfo, Transform
 from .._engine import progress_every, recorded_steps
 from ._codegen import Program, generate
 from ._trace import ELEM, ROW, ROWSTEP, RUN, STEP, SymArray, Tracer, TraceError, leaf, sym_leaves, value
@@ -74,7 +74,7 @@ class _FakeRNG:
         if out is None or not (isinstance(out, np.ndarray) and out.dtype == object):
             raise TraceError("a random draw the tracer cannot follow")
         for idx in np.ndindex(*out.shape):
-            out[idx] = leaf(("xi",) + idx[1:], ELEM)
+            out[idx] = leaf(("xi",) + idx, ELEM)
         return out
 
 
@@ -101,6 +101,14 @@ def hp_values(hp, n):
         else:
             one(k, v)
     return out
+
+
+def _symbolic_outputs(tr):
+    """The transform ``tr`` with the arrays it returns seen as SymArrays (its scratch buffers are object arrays)."""
+    def update(grads, state, params, info):
+        out, state = tr.update(grads, state, params, info)
+        return [SymArray(g) if isinstance(g, np.ndarray) and g.dtype == object else g for g in out], state
+    return Transform(tr.name, tr.init, update, tr.hyperparameters)
 
 
 def _hp_leaves(hp, tag, n):
@@ -147,8 +155,15 @@ def _trace_vg(f, gradient, d):
             if g is None:
                 raise TraceError("no gradient")
             v = out.data
+        elif f._fused is not None:  # Function.closed_form_value_and_grad, without its float64 conversions
+            v, g = f._fused(X, np.empty_like(X))
         else:
-            v, g = f.value_and_grad_fn(gradient, reuse_buffers=True)(X)
+            from ...functions._function import NUMPY_OPS
+
+            if not f._generic:
+                raise TraceError("a function not written against the ops namespace")
+            g = f._grad(X)
+            v = f._value(X, NUMPY_OPS)
         v = value(v if not isinstance(v, np.ndarray) else SymArray(np.asarray(v, dtype=object).reshape(1)))
         g = g if isinstance(g, SymArray) else SymArray(np.asarray(g, dtype=object))
         if g.shape != (1, d):
@@ -217,7 +232,8 @@ def _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds, sc_keys):
         for k, kind in kinds.items():
             state[k] = sym_leaves(("s", k), (1, d)) if kind == "array" else leaf(("sc", k), ROWSTEP)
         state["step"] = leaf("t", STEP)
-        tchain = Chain(chain.rule, chain.transforms, lr=None if lr_leaf is None else (lambda t: lr_leaf))
+        tchain = Chain(chain.rule, [_symbolic_outputs(tr) for tr in chain.transforms],
+                       lr=None if lr_leaf is None else (lambda t: lr_leaf))
         tstate = tchain.init([P])
         for s in tstate:
             if "rng" in s:
@@ -340,8 +356,10 @@ class Compiled:
                 tmp = folder / f".run_{self.key}.{os.getpid()}.tmp"
                 tmp.write_text(self.source, encoding="utf-8")
                 os.replace(tmp, path)
-            spec = importlib.util.spec_from_file_location(f"gdlab_compiled_{self.key}", path)
+            name = f"gdlab_compiled_{self.key}"
+            spec = importlib.util.spec_from_file_location(name, path)
             module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module  # numba's cache finds the module of a cached function by name
             spec.loader.exec_module(module)
             fn = module.run
             self._announce = not marker.exists()
