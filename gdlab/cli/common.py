@@ -654,6 +654,14 @@ class GdlabGroup(click.Group):
             error_line(exc)
             code = EXIT_FAILURE
         except Exception as exc:  # the work failed after the input was checked: gdlab's bug
+            from ..runs.compiled import EngineUnavailable
+
+            if isinstance(exc, EngineUnavailable):  # --engine numba for a run it cannot compile: bad input
+                error_line(exc)
+                code = EXIT_USAGE
+                if standalone_mode:
+                    sys.exit(code)
+                return code
             if debug_mode():
                 raise
             error_line(f"{type(exc).__name__}: {exc} ({INTERNAL_HINT})", prefix="gdlab: internal error: ")
@@ -746,6 +754,42 @@ json_option = click.option(
     "--json", "json_path", type=click.Path(dir_okay=False), callback=output_callback(JSON_SUFFIXES),
     help="Write the full results as JSON.",
 )
+
+
+def _engine_callback(ctx, param, value):
+    announce_compiles()
+    return value
+
+
+engine_option = click.option(
+    "--engine", type=click.Choice(["auto", "numpy", "numba"]), default="auto", show_default=True,
+    callback=_engine_callback,
+    help="The run engine: numba (compiled, whole runs in one loop), numpy, or auto (numba when installed and "
+         "the run compiles, else numpy; the same numbers either way).",
+)
+
+
+def announce_compiles():
+    """Print the compiled engine's first compile of a program as one line on stderr (not a frozen terminal)."""
+    import logging
+
+    log = logging.getLogger("gdlab.compiled")
+    if any(getattr(h, "_gdlab_cli", False) for h in log.handlers):
+        return
+
+    class _Line(logging.Handler):
+        _gdlab_cli = True
+
+        said = False
+
+        def emit(self, record):
+            if not self.said:  # one line per command, however many programs it compiles
+                self.said = True
+                click.echo(f"gdlab: {record.getMessage()}", err=True)
+
+    log.addHandler(_Line(logging.INFO))
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def options(*decorators):

@@ -10,6 +10,7 @@ from .common import (CONTEXT, BadInput, animate_option, check_drawable, distance
                      param_option, parse_optimizers, plot_option, print_record_note, print_table, report_written,
                      reserve_outputs, run_progress, seed_option, start_option, steps_option, tol_option,
                      write_outputs)
+from .common import engine_option
 
 DEFAULT_STEPS = 500
 
@@ -20,8 +21,9 @@ DEFAULT_STEPS = 500
               help="The optimizer (gd, sgd, momentum, nesterov, adam, ...), its hyperparameters after colons "
                    "(-o momentum:momentum=0.95) or with -p.")
 @options(lr_option, steps_option, start_option, noise_option, seed_option, tol_option, param_option)
-@options(plot_option, animate_option, frames_option, html_option, json_option)
-def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot, animate, frames, html, json_path):
+@options(plot_option, animate_option, frames_option, html_option, json_option, engine_option)
+def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot, animate, frames, html, json_path,
+            engine):
     """Minimize FUNCTION_OR_FORMULA with one optimizer; print the final point, loss and status.
 
     FUNCTION_OR_FORMULA is a catalog name (see 'gdlab functions') or a formula in x, y, z.
@@ -34,6 +36,7 @@ def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot,
       gdlab minimize himmelblau --start -4,4 --start 4,4 --start 0,0 --animate runs.gif
       gdlab minimize beale -o momentum -p momentum=0.9 --lr 1e-3 --json run.json
       gdlab minimize rosenbrock -o adam -p betas=0.9,0.99 --lr 0.05 --steps 2000
+      gdlab minimize rosenbrock -o adam --lr 0.01 --steps 5000 --engine numba
     """
     f, x0 = function_and_starts(target, start)
     check_drawable(f, animate, html)
@@ -48,7 +51,7 @@ def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot,
         hp = {k: v for k, v in spec.items() if k != "optimizer"}
         with run_progress(f"{label}", steps) as progress:
             traj = gdlab.minimize(f, x0, optimizer=spec["optimizer"], steps=steps, tol=tol, noise=noise, seed=seed,
-                                  progress=progress, **hp)
+                                  progress=progress, engine=engine, **hp)
         console = make_console()
         print_summary(console, f, traj)
         print_record_note(console, traj)

@@ -10,6 +10,7 @@ from .common import (CONTEXT, BadInput, animate_option, check_drawable, distance
                      options, param_option, plot_option, print_record_note, print_table, report_written,
                      reserve_outputs, run_progress, seed_option, start_option, steps_option, tol_option,
                      write_outputs)
+from .common import engine_option
 
 DEFAULT_STEPS = 300
 DEFAULT_OPTIMIZERS = "gd:lr=0.001,momentum:lr=0.001:momentum=0.9,rmsprop:lr=0.01,adam:lr=0.05"
@@ -21,9 +22,9 @@ DEFAULT_OPTIMIZERS = "gd:lr=0.001,momentum:lr=0.001:momentum=0.9,rmsprop:lr=0.01
 @click.option("--tune", is_flag=True, help="Tune each optimizer's learning rate first, as 'gdlab tune' does "
                                            "(the same budget for each); lrs given in -o are then ignored.")
 @options(lr_option, param_option, steps_option, start_option, noise_option, seed_option, tol_option)
-@options(plot_option, animate_option, frames_option, html_option, json_option)
+@options(plot_option, animate_option, frames_option, html_option, json_option, engine_option)
 def command(target, optimizers, tune, lr, params, steps, start, noise, seed, tol, plot, animate, frames, html,
-            json_path):
+            json_path, engine):
     """Race several optimizers on FUNCTION_OR_FORMULA from the same start(s); print a results table.
 
     The default race is gd:lr=0.001, momentum:lr=0.001:momentum=0.9, rmsprop:lr=0.01 and
@@ -54,11 +55,11 @@ def command(target, optimizers, tune, lr, params, steps, start, noise, seed, tol
 
         tuned = {}
         if tune:
-            tuned = best_lrs(tune_learning_rates(f, x0, specs, steps, noise=noise, seed=seed))
+            tuned = best_lrs(tune_learning_rates(f, x0, specs, steps, noise=noise, seed=seed, engine=engine))
             specs = {label: {**spec, "lr": tuned[label]} for label, spec in specs.items()}
         with run_progress(f"racing {len(specs)}", steps * len(specs)) as progress:
             runs = gdlab.race(f, x0, optimizers=specs, steps=steps, tol=tol, noise=noise, seed=seed,
-                              progress=progress)
+                              progress=progress, engine=engine)
         console = make_console()
         print_race(console, f, runs, tuned=bool(tuned))
         print_record_note(console, runs)

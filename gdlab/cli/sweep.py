@@ -8,6 +8,7 @@ from .common import (CONTEXT, converter, fmt_float, function_and_starts, functio
                      noise_option, optimizer_specs, optimizers_option, options, param_option, parse_lrs, plot_option,
                      print_table, progress_bar, report_written, reserve_outputs, seed_option, start_option,
                      steps_option, write_json)
+from .common import engine_option
 
 DEFAULT_STEPS = 200
 
@@ -19,8 +20,8 @@ DEFAULT_STEPS = 200
               callback=converter(lambda v, p: parse_lrs(v)),
               help="Log-spaced LO:HI:COUNT, or a comma list of learning rates.")
 @options(steps_option, start_option, noise_option, seed_option, param_option)
-@options(plot_option, json_option)
-def command(target, optimizers, lrs, steps, start, noise, seed, params, plot, json_path):
+@options(plot_option, json_option, engine_option)
+def command(target, optimizers, lrs, steps, start, noise, seed, params, plot, json_path, engine):
     """Final loss against learning rate on FUNCTION_OR_FORMULA: a table and a plot.
 
     Every learning rate runs as one row of a single vectorised run (gdlab.lr_sweep); the
@@ -45,7 +46,7 @@ def command(target, optimizers, lrs, steps, start, noise, seed, params, plot, js
                 progress.update(task, info=label)
                 hp = {k: v for k, v in spec.items() if k != "optimizer"}
                 results[label] = gdlab.lr_sweep(f, x0, spec["optimizer"], lrs, steps=steps, noise=noise, seed=seed,
-                                                label=label, **hp)
+                                                label=label, engine=engine, **hp)
                 progress.advance(task)
         print_sweep(make_console(), f, results, steps)
         if plot is not None:

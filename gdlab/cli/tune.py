@@ -14,6 +14,7 @@ from .common import (CONTEXT, BadInput, converter, fmt_float, fmt_params, fmt_st
                      options, param_option, parse_lrs, plot_option, print_table, progress_bar, report_written,
                      reserve_outputs, seed_option, start_option, steps_option, write_json,
                      write_outputs)
+from .common import engine_option
 
 DEFAULT_STEPS = 200
 DEFAULT_OPTIMIZERS = "gd,momentum,rmsprop,adam"
@@ -29,7 +30,8 @@ SCORES = {"loss": "the final loss above the minimum", "distance": "the final dis
 @click.option("--objective", type=click.Choice(["loss", "distance"]), default="loss", show_default=True,
               help="Score of a run: its final loss above the known minimum, or its distance to the nearest minimum.")
 @options(steps_option, start_option, noise_option, seed_option, param_option, plot_option, json_option)
-def command(target, optimizers, lrs, objective, steps, start, noise, seed, params, plot, json_path):
+@engine_option
+def command(target, optimizers, lrs, objective, steps, start, noise, seed, params, plot, json_path, engine):
     """Tune the learning rate of each optimizer on FUNCTION_OR_FORMULA; print the best ones.
 
     The protocol is gdlab.tune's: the same steps, start(s), seed and grid for every optimizer, a
@@ -49,7 +51,8 @@ def command(target, optimizers, lrs, objective, steps, start, noise, seed, param
                        "use --objective loss")
     steps = DEFAULT_STEPS if steps is None else steps
     with reserve_outputs({"--plot": plot, "--json": json_path}) as files:
-        results = tune_learning_rates(f, x0, specs, steps, lrs=lrs, objective=objective, noise=noise, seed=seed)
+        results = tune_learning_rates(f, x0, specs, steps, lrs=lrs, objective=objective, noise=noise, seed=seed,
+                                      engine=engine)
         print_tuned(make_console(), f, results, steps)
         if plot is not None:
             race = {label: r.race[label] for label, r in results.items() if label in r.race}
@@ -62,7 +65,8 @@ def command(target, optimizers, lrs, objective, steps, start, noise, seed, param
     report_written(files.paths)
 
 
-def tune_learning_rates(f, x0, specs, steps, *, lrs=None, objective="loss", noise=None, seed=None):
+def tune_learning_rates(f, x0, specs, steps, *, lrs=None, objective="loss", noise=None, seed=None,
+                        engine="auto"):
     """{label: gdlab.tune's TuneResult} for every entry, one optimizer at a time for the progress bar."""
     import gdlab
 
@@ -73,7 +77,7 @@ def tune_learning_rates(f, x0, specs, steps, *, lrs=None, objective="loss", nois
             progress.update(task, info=label)
             spec = {k: v for k, v in spec.items() if k != "lr"}
             results[label] = gdlab.tune(f, x0, {label: spec}, steps=steps, lrs=lrs, objective=objective,
-                                        noise=noise, seed=seed)
+                                        noise=noise, seed=seed, engine=engine)
             progress.advance(task)
     return results
 

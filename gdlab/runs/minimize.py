@@ -508,7 +508,9 @@ def _compiled_program(engine, f, gradient, chain, hyper, transform_hp, n, d, lr_
         return None
     from . import compiled
 
-    compiled.check_engine(engine)
+    engine = compiled.resolve_engine(engine)
+    if engine == "numpy":
+        return None
     try:
         if batch_size is not None:
             raise compiled.Unsupported("mini-batch gradients run on NumPy")
@@ -518,7 +520,8 @@ def _compiled_program(engine, f, gradient, chain, hyper, transform_hp, n, d, lr_
         return compiled.program(f, gradient, chain, hyper, transform_hp, n, d, lr_values)
     except compiled.Unsupported as exc:
         if engine == "numba":
-            raise compiled.EngineUnavailable(f"engine='numba' cannot run this: {exc}") from None
+            raise compiled.EngineUnavailable(f"engine='numba' cannot run this: {exc} (engine='auto' runs it "
+                                             "on NumPy)") from None
         return None
 
 
@@ -598,8 +601,9 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
         A name for the run (default: the optimizer's name).
     engine : "auto" | "numpy" | "numba"
         "auto" (default): the compiled engine (gdlab.runs.compiled) when numba is installed and
-        the run can be compiled, else NumPy, with the same numbers; "numba" raises a ValueError
-        saying why a run cannot be compiled. ``Trajectory.engine`` says which ran.
+        the run can be compiled, else NumPy, with the same numbers ($GDLAB_ENGINE=numpy or numba
+        sets what "auto" means for a process); "numba" raises a ValueError saying why a run
+        cannot be compiled. ``Trajectory.engine`` says which ran.
     progress : callable(done_steps, total_steps) | None
         Called every ``max(1, steps // 200)`` steps and once at the end (with the steps run, fewer
         than ``steps`` when every run stopped early), e.g. to draw a progress bar.

@@ -17,6 +17,11 @@ from gdlab.runs import compiled, minimize
 
 numba = pytest.importorskip("numba")
 
+
+@pytest.fixture(autouse=True)
+def _auto_means_auto(monkeypatch):
+    monkeypatch.delenv("GDLAB_ENGINE", raising=False)  # the suite's conftest makes "auto" NumPy elsewhere
+
 HISTORIES = ("params", "loss", "grad", "grad_norm")
 
 
@@ -141,6 +146,17 @@ def test_auto_falls_back_with_the_same_numbers():
     assert t.engine == "numpy"
     with pytest.raises(ValueError, match="engine must be one of"):
         minimize("booth", [0.0, 0.0], "gd", engine="fast")
+
+
+def test_gdlab_engine_sets_what_auto_means(monkeypatch):
+    monkeypatch.setenv("GDLAB_ENGINE", "numpy")
+    assert minimize("booth", [0.0, 0.0], "gd", steps=5).engine == "numpy"
+    assert minimize("booth", [0.0, 0.0], "gd", steps=5, engine="numba").engine == "numba"
+    monkeypatch.setenv("GDLAB_ENGINE", "numba")
+    assert minimize("booth", [0.0, 0.0], "gd", steps=5).engine == "numba"
+    monkeypatch.setenv("GDLAB_ENGINE", "jax")
+    with pytest.raises(ValueError, match="GDLAB_ENGINE"):
+        minimize("booth", [0.0, 0.0], "gd", steps=5)
 
 
 def test_a_thinned_record_and_a_race_on_the_compiled_engine():

@@ -22,17 +22,22 @@ the tracer does not list, noise drawn from a numpy Generator you passed (its sta
 would differ), optimizers whose step cannot be traced (e.g. RAdam, whose rectification branch
 changes with the step).
 
-Compiled code is cached on disk (see :func:`cache_dir`); the first compile of a program logs one
+``GDLAB_ENGINE=numpy`` (or ``numba``) in the environment decides what "auto" means for a
+process (the test suite runs its other tests on NumPy this way, so that CI compiles only
+the engine's own tests). Compiled code is cached on disk (see :func:`cache_dir`); the first compile of a program logs one
 line on ``logging.getLogger("gdlab.compiled")``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+
+import numpy as np
 
 from .engine import LOG, Compiled, Unsupported, available, cache_dir, hp_values, prepare
 
-__all__ = ["ENGINES", "EngineUnavailable", "check_engine", "program", "available", "cache_dir", "LOG"]
+__all__ = ["ENGINES", "EngineUnavailable", "check_engine", "resolve_engine", "program", "available", "cache_dir", "LOG"]
 
 ENGINES = ("auto", "numpy", "numba")
 _PROGRAMS: dict = {}
@@ -46,6 +51,18 @@ class EngineUnavailable(ValueError):
 def check_engine(engine) -> str:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}; got {engine!r}")
+    return engine
+
+
+def resolve_engine(engine) -> str:
+    """``engine``, where "auto" takes the value of $GDLAB_ENGINE when it is set (a process-wide choice)."""
+    check_engine(engine)
+    if engine == "auto":
+        env = os.environ.get("GDLAB_ENGINE", "").strip().lower()
+        if env:
+            if env not in ENGINES:
+                raise ValueError(f"GDLAB_ENGINE must be one of {', '.join(map(repr, ENGINES))}; got {env!r}")
+            return env
     return engine
 
 
@@ -81,7 +98,9 @@ def program(f, gradient, chain, hp, hyper, n, d, lr_values, *, spec=None):
 
     if isinstance(f, DataLoss):
         raise Unsupported("data-defined objectives run on NumPy")
-    spec = function_spec(f) if spec is None else spec
+    if spec is None:
+        with np.errstate(all="ignore"):  # function_spec evaluates f at its start to check the spec
+            spec = function_spec(f)
     if "callable" in spec:
         raise Unsupported(f"the function {f.name!r} is a Python callable: callables run on NumPy")
     key = (json.dumps(spec, sort_keys=True, default=str), gradient, d, chain.rule.name, id(chain.rule.update),

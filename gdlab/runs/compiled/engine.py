@@ -198,6 +198,11 @@ def prepare(f, gradient, chain, hp, hyper, n, d, lr_values):
             raise Unsupported(f"the transform {tr.name!r}")
     try:
         vg = _trace_vg(f, gradient, d)
+    except TraceError as exc:
+        raise Unsupported(f"the objective {f.name!r} cannot be traced: {exc}") from None
+    except Exception as exc:  # anything the traced code did that symbols cannot do
+        raise Unsupported(f"the objective {f.name!r} cannot be traced ({type(exc).__name__}: {exc})") from None
+    try:
         with Tracer():
             _, hp_inputs = _hp_leaves(hp, "hp", n)
             _, hyper_inputs = _hp_leaves(hyper or {}, "hy", n)
@@ -209,11 +214,11 @@ def prepare(f, gradient, chain, hp, hyper, n, d, lr_values):
         second, keys2 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds1, sc_keys)
         third, keys3 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds1, sc_keys)
     except TraceError as exc:
-        raise Unsupported(str(exc)) from None
+        raise Unsupported(f"the step of {chain!r} cannot be traced: {exc}") from None
     except Unsupported:
         raise
-    except Exception as exc:  # anything the traced code did that symbols cannot do
-        raise Unsupported(f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:
+        raise Unsupported(f"the step of {chain!r} cannot be traced ({type(exc).__name__}: {exc})") from None
     if keys2 != keys1 or keys3 != keys2:
         raise Unsupported("the optimizer's state changes shape after the first step")
     return Compiled(d, vg, first, second, third, keys1, [k for k in kinds0 if kinds0[k] == "array"], sc_keys,
