@@ -23,7 +23,7 @@ __all__ = ["Program", "generate"]
 
 _BIN = {"add": "+", "sub": "-", "mul": "*", "div": "/", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
         "eq": "==", "ne": "!="}
-_FN = {"sqrt": "np.sqrt", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "exp": "np.exp", "log": "np.log",
+_FN = {"sqrt": "math.sqrt", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "exp": "np.exp", "log": "np.log",
        "log1p": "np.log1p", "expm1": "np.expm1", "tanh": "np.tanh", "arctan": "np.arctan", "abs": "abs",
        "sign": "_sign"}
 
@@ -150,7 +150,7 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
            '@njit(cache=True, error_model="numpy", nogil=True)',
            "def run(X, S, SC, HPS, HPR, LRT, XI, t0, t1, steps, bound, tol, use_tol, AT, SLOT, done, stopped, "
            "status, final, final_loss, P, L, G, GN, SH, rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn):",
-           "    n = X.shape[0]", "    R = AT.shape[0]", "    T = steps + 1"]
+           "    n = X.shape[1]", "    R = AT.shape[0]", "    T = steps + 1"]
     body = []
     # run-level nodes of every section
     for levels in [vg_levels] + [s[1] for s in sections]:
@@ -163,84 +163,77 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
         body.append("    tf = float(t)")
         body += [f"    {name} = {expr}" for name, expr, _ in step_nodes]
         body += [f"    TAB[t - t0, {k}] = {name}" for k, (name, _, _) in enumerate(step_nodes)]
-    # rows in blocks, each block step by step: the rows of a block are independent work for the CPU
-    # to overlap (one row alone is a chain of dependent divisions and square roots)
-    body.append("for b0 in range(0, n, 64):")
-    body.append("    b1 = min(n, b0 + 64)")
+    # Rows in blocks of 256, each block step by step, each step in three loops over the block's rows:
+    # (A) the objective, (B) recording and the stop checks, (C) the update. A and C have no branch on the
+    # data, so the CPU overlaps the rows' independent divisions and square roots (LLVM may vectorize
+    # them); rows that stopped are still updated (nothing reads them again), as the NumPy engine does.
+    body += ["VB = np.empty(n)", f"GB = np.empty(({d}, n))"]
+    body.append("for b0 in range(0, n, 256):")
+    body.append("    b1 = min(n, b0 + 256)")
     body.append("    for t in range(t0, t1):")
     body.append("        tf = float(t)")
     body += [f"        {name} = TAB[t - t0, {k}]" for k, (name, _, _) in enumerate(step_nodes)]
+    # (A)
+    loop_a = [f"{name} = {expr}" for name, expr, _ in vg_levels[ROW]]
+    loop_a += [f"p{i} = X[{i}, r]" for i in range(d)]
+    loop_a += [f"{name} = {expr}" for name, expr, _ in vg_levels[ROWSTEP] + vg_levels[ELEM]]
+    loop_a.append(f"VB[r] = {vg_names[0]}")
+    loop_a += [f"GB[{i}, r] = {vg_names[1 + i]}" for i in range(d)]
+    body.append("        for r in range(b0, b1):")
+    body += _indent(loop_a, 12)
+    # (B)
+    chk = ["if done[r]:", "    continue", "alive += 1", "v = VB[r]"]
+    chk += [f"p{i} = X[{i}, r]" for i in range(d)] + [f"g{i} = GB[{i}, r]" for i in range(d)]
+    chk += ["j = SLOT[r]", "nxt = AT[j] if j < R else T", "gn = 0.0", "if need_gn:"]
+    if d <= 2:
+        chk.append("    gn = math.sqrt(" + " + ".join(f"g{i} * g{i}" for i in range(d)) + ")")
+    else:
+        chk += ["    gn = 0.0"] + [f"    gn += g{i} * g{i}" for i in range(d)] + ["    gn = math.sqrt(gn)"]
+
+    def put(slot, pad):
+        out = ["if rec_p:"] + [f"    P[{slot}, r, {i}] = p{i}" for i in range(d)]
+        out += ["if rec_l:", f"    L[{slot}, r] = v", "if rec_g:"] + [f"    G[{slot}, r, {i}] = g{i}" for i in range(d)]
+        out += ["if rec_gn:", f"    GN[{slot}, r] = gn"]
+        if K:
+            out += ["if rec_s:"] + [f"    SH[{k}, {slot}, r, {i}] = S[{k}, {i}, r]" for k in range(K) for i in range(d)]
+        return _indent(out, pad)
+
+    chk += ["if t == nxt:"] + put("j", 4) + ["    j += 1", "    nxt = AT[j] if j < R else T"]
+    bad = " or ".join([f"not (abs(p{i}) <= bound)" for i in range(d)] + ["not math.isfinite(v)"])
+    chk += ["code = 0", f"if {bad}:", "    code = 2", "elif use_tol and gn < tol:", "    code = 1",
+            "if code != 0 or t == steps:", "    status[r] = code", "    stopped[r] = t", "    done[r] = True"]
+    chk += [f"    final[r, {i}] = p{i}" for i in range(d)] + ["    final_loss[r] = v", "    for jj in range(j, R):"]
+    chk += put("jj", 8)
+    chk += ["SLOT[r] = j"]
     body.append("        alive = 0")
     body.append("        for r in range(b0, b1):")
-    row = ["if done[r]:", "    continue", "alive += 1"]
-    for levels in [vg_levels] + [s_[1] for s_ in sections]:
-        row += [f"{name} = {expr}" for name, expr, _ in levels[ROW]]
-    row += [f"p{i} = X[r, {i}]" for i in range(d)]
-    row += [f"s{k}_{i} = S[{k}, r, {i}]" for k in range(K) for i in range(d)]
-    row += [f"sc{k} = SC[{k}, r]" for k in range(n_sc)]
-    row += ["j = SLOT[r]", "nxt = AT[j] if j < R else T"]
-    step = []
-    # the objective at p
-    step += [f"{name} = {expr}" for name, expr, _ in vg_levels[ROWSTEP] + vg_levels[ELEM]]
-    step.append(f"v = {vg_names[0]}")
-    step += [f"g{i} = {vg_names[1 + i]}" for i in range(d)]
-    step.append("gn = 0.0")
-    step.append("if need_gn:")
-    if d <= 2:
-        step.append("    gn = np.sqrt(" + " + ".join(f"g{i} * g{i}" for i in range(d)) + ")")
-    else:
-        step.append("    gn = 0.0")
-        step += [f"    gn += g{i} * g{i}" for i in range(d)]
-        step.append("    gn = np.sqrt(gn)")
-    step += ["if t == nxt:",
-             "    if rec_p:"] + [f"        P[j, r, {i}] = p{i}" for i in range(d)] + [
-             "    if rec_l:", "        L[j, r] = v",
-             "    if rec_g:"] + [f"        G[j, r, {i}] = g{i}" for i in range(d)] + [
-             "    if rec_gn:", "        GN[j, r] = gn"]
-    if K:
-        step += ["    if rec_s:"] + [f"        SH[{k}, j, r, {i}] = s{k}_{i}" for k in range(K) for i in range(d)]
-    step += ["    j += 1", "    nxt = AT[j] if j < R else T"]
-    bad = " or ".join([f"not (abs(p{i}) <= bound)" for i in range(d)] + ["not np.isfinite(v)"])
-    step += ["code = 0",
-             f"if {bad}:", "    code = 2",
-             "elif use_tol and gn < tol:", "    code = 1",
-             "if code != 0 or t == steps:",
-             "    status[r] = code", "    stopped[r] = t", "    done[r] = True"]
-    step += [f"    final[r, {i}] = p{i}" for i in range(d)] + ["    final_loss[r] = v",
-             "    for jj in range(j, R):",
-             "        if rec_p:"] + [f"            P[jj, r, {i}] = p{i}" for i in range(d)] + [
-             "        if rec_l:", "            L[jj, r] = v",
-             "        if rec_g:"] + [f"            G[jj, r, {i}] = g{i}" for i in range(d)] + [
-             "        if rec_gn:", "            GN[jj, r] = gn"]
-    if K:
-        step += ["        if rec_s:"] + [f"            SH[{k}, jj, r, {i}] = s{k}_{i}" for k in range(K) for i in range(d)]
-    step += ["    SLOT[r] = j", "    continue"]
+    body += _indent(chk, 12)
+    body += ["        if alive == 0:", "            break"]
 
-    def update(tag, levels, names, keys_in):
-        lines = [f"{name} = {expr}" for name, expr, _ in levels[ROWSTEP] + levels[ELEM]]
-        lines += [f"p{i} = {names[i]}" for i in range(d)]
+    # (C)
+    def update(tag, levels, names):
+        lines = [f"{name} = {expr}" for name, expr, _ in levels[ROW]]
+        lines += [f"p{i} = X[{i}, r]" for i in range(d)] + [f"g{i} = GB[{i}, r]" for i in range(d)]
+        lines += [f"s{k}_{i} = S[{k}, {i}, r]" for k in range(K) for i in range(d)]
+        lines += [f"sc{k} = SC[{k}, r]" for k in range(n_sc)]
+        lines += [f"{name} = {expr}" for name, expr, _ in levels[ROWSTEP] + levels[ELEM]]
+        lines += [f"X[{i}, r] = {names[i]}" for i in range(d)]
         pos = d
         for k in range(K):
             for i in range(d):
-                lines.append(f"s{k}_{i} = {names[pos]}")
+                lines.append(f"S[{k}, {i}, r] = {names[pos]}")
                 pos += 1
         for k in range(n_sc):
-            lines.append(f"sc{k} = {names[pos]}")
+            lines.append(f"SC[{k}, r] = {names[pos]}")
             pos += 1
-        return lines
+        return ["for r in range(b0, b1):"] + _indent(lines, 4)
 
     steady = sections[0]
     if len(sections) == 2:
-        first = sections[1]
-        step += ["if t == 0:"] + _indent(update(*first, first_keys), 4) + ["else:"] + _indent(update(*steady, None), 4)
+        body += _indent(["if t == 0:"] + _indent(update(*sections[1]), 4) + ["else:"]
+                        + _indent(update(*steady), 4), 8)
     else:
-        step += update(*steady, None)
-    row += step
-    row += ["SLOT[r] = j"] + [f"X[r, {i}] = p{i}" for i in range(d)]
-    row += [f"S[{k}, r, {i}] = s{k}_{i}" for k in range(K) for i in range(d)]
-    row += [f"SC[{k}, r] = sc{k}" for k in range(n_sc)]
-    body += _indent(row, 12)
-    body += ["        if alive == 0:", "            break"]
+        body += _indent(update(*steady), 8)
     src += _indent(body, 4)
     src.append("")
     return "\n".join(src) + "\n"

@@ -393,11 +393,11 @@ class Compiled:
         T = steps + 1
         at = recorded_steps(steps, every)
         R = len(at)
-        X = np.array(X0, dtype=np.float64, order="C", copy=True)
-        S = np.zeros((max(K, 1), n, d))
+        X = np.ascontiguousarray(np.asarray(X0, dtype=np.float64).T)  # (d, n): each coordinate over the rows
+        S = np.zeros((max(K, 1), d, n))
         for k, key in enumerate(self.keys):
             if key in init_state:
-                S[k] = init_state[key]
+                S[k] = np.asarray(init_state[key]).T
         SC = np.zeros((max(len(self.sc_keys), 1), n))
         for k, key in enumerate(self.sc_keys):
             SC[k] = float(init_state[key])
