@@ -509,7 +509,7 @@ def _compiled_program(engine, f, gradient, chain, hyper, transform_hp, n, d, lr_
     from . import compiled
 
     engine = compiled.resolve_engine(engine)
-    if engine == "numpy":
+    if engine == "numpy" or (engine == "auto" and n > compiled.AUTO_MAX_ROWS):
         return None
     try:
         if batch_size is not None:
@@ -601,7 +601,7 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
         A name for the run (default: the optimizer's name).
     engine : "auto" | "numpy" | "numba"
         "auto" (default): the compiled engine (gdlab.runs.compiled) when numba is installed and
-        the run can be compiled, else NumPy, with the same numbers ($GDLAB_ENGINE=numpy or numba
+        the run can be compiled (and has at most 2,048 rows, where it is the faster), else NumPy, with the same numbers ($GDLAB_ENGINE=numpy or numba
         sets what "auto" means for a process); "numba" raises a ValueError saying why a run
         cannot be compiled. ``Trajectory.engine`` says which ran.
     progress : callable(done_steps, total_steps) | None

@@ -1,0 +1,159 @@
+"""The compiled engine (numba) beside the NumPy engine and PyTorch, in one process, as ratios.
+
+Rows (issue 18's goals):
+
+* one start, 1000 Adam steps on Rosenbrock (lr 0.01): the whole ``gdlab.minimize`` call and the
+  loop alone (``Trajectory.wall_time``), both engines; PyTorch eager (autograd + torch.optim.Adam);
+* the five-optimizer race ``gdlab.race(f, [-1.5, 2], [gd, momentum, adam, rmsprop, nesterov],
+  steps=1000)`` on Rosenbrock and on the formula ``x**2 + 10*y**2 + sin(3*x)``, both engines;
+* 1,000 starts (default record) and 10,000 starts x 1000 Adam steps on Rosenbrock, the default
+  record (record="auto") and no record; PyTorch eager on the same (n, 2) parameter (one thread
+  by default, ``--torch-threads``: on a machine shared with other work more threads only wait);
+* JAX jit of the same runs when ``jax`` is installed (it is skipped otherwise, and said so).
+
+Compile times: a fresh process compiles the programs of the first row into an empty cache
+folder (cold), a second process loads them (warm); each figure is the first ``minimize`` call
+in that process (the import of gdlab and numba is timed separately).
+
+Timing: each contender runs ``--rounds`` times per row in alternating order; the table gives the
+median time and the ratios of medians. Run:
+
+    python bench/bench_engine.py [--rounds 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+import gdlab
+
+RACE = ["gd", "momentum", "adam", "rmsprop", "nesterov"]
+FORMULA = "x**2 + 10*y**2 + sin(3*x)"
+
+
+def timed(fn, rounds):
+    ts = []
+    out = None
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        out = fn()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts), out
+
+
+def torch_adam(X, steps, lr=0.01):
+    import torch
+
+    x = torch.tensor(X, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([x], lr=lr)
+
+    def run():
+        with torch.no_grad():
+            x.copy_(torch.as_tensor(X))
+        opt.state.clear()
+        for _ in range(steps):
+            opt.zero_grad()
+            a, b = x[:, 0], x[:, 1]
+            loss = ((b - a * a) ** 2 * 100 + (a - 1) ** 2).sum()
+            loss.backward()
+            opt.step()
+        return x.detach().numpy().copy()
+
+    return run
+
+
+def compile_times():
+    """(cold, warm, import) seconds: first minimize in a fresh process, empty then filled cache folder."""
+    code = ("import time; t0 = time.perf_counter(); import gdlab, numba; t1 = time.perf_counter(); "
+            "gdlab.minimize('rosenbrock', [-1.5, 2.0], 'adam', steps=1000, lr=0.01, engine='numba'); "
+            "print(time.perf_counter() - t1, t1 - t0)")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "GDLAB_CACHE": tmp, "PYTHONPATH": os.pathsep.join(sys.path)}
+        env.pop("GDLAB_ENGINE", None)
+        out = []
+        for _ in range(2):
+            res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+            out.append([float(v) for v in res.stdout.split()])
+    return out[0][0], out[1][0], out[1][1]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--no-torch", action="store_true")
+    ap.add_argument("--torch-threads", type=int, default=1)
+    args = ap.parse_args()
+    os.environ.pop("GDLAB_ENGINE", None)
+    if not args.no_torch:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
+    R = args.rounds
+    rows = []
+
+    def row(name, engine_times, torch_time=None):
+        rows.append((name, engine_times, torch_time))
+
+    # warm both engines (and the compiled programs) first
+    gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01, engine="numba")
+    gdlab.race("rosenbrock", [-1.5, 2.0], RACE, steps=1000, engine="numba")
+    gdlab.race(FORMULA, [-1.5, 2.0], RACE, steps=1000, engine="numba")
+    X = np.random.default_rng(0).uniform([-2.0, -1.0], [2.0, 3.0], size=(10_000, 2))
+    gdlab.minimize("rosenbrock", X[:10], "adam", steps=10, lr=0.01, engine="numba")
+
+    one = {e: timed(lambda e=e: gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01, engine=e),
+                    R) for e in ("numba", "numpy")}
+    loop = {e: statistics.median(
+        gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01, engine=e).wall_time for _ in range(R))
+        for e in ("numba", "numpy")}
+    t_torch1 = None if args.no_torch else timed(torch_adam(np.array([[-1.5, 2.0]]), 1000), max(3, R // 2))[0]
+    row("1 start x 1000 Adam steps, whole minimize call", {e: one[e][0] for e in one}, t_torch1)
+    row("1 start x 1000 Adam steps, the loop alone (wall_time)", loop, t_torch1)
+    for name, f in (("race of 5 optimizers x 1000 steps, rosenbrock", "rosenbrock"),
+                    (f"race of 5 optimizers x 1000 steps, {FORMULA}", FORMULA)):
+        row(name, {e: timed(lambda e=e: gdlab.race(f, [-1.5, 2.0], RACE, steps=1000, engine=e), R)[0]
+                   for e in ("numba", "numpy")})
+    r10 = max(3, R // 2)
+    X1k = X[:1000]
+    t_torch1k = None if args.no_torch else timed(torch_adam(X1k, 1000), 3)[0]
+    row("1,000 starts x 1000 Adam steps, default record",
+        {e: timed(lambda e=e: gdlab.minimize("rosenbrock", X1k, "adam", steps=1000, lr=0.01, engine=e), R)[0]
+         for e in ("numba", "numpy")}, t_torch1k)
+    t_torch = None if args.no_torch else timed(torch_adam(X, 1000), 3)[0]
+    for rec, label in (("auto", "default record"), ((), "record=()")):
+        row(f"10,000 starts x 1000 Adam steps, {label}",
+            {e: timed(lambda e=e: gdlab.minimize("rosenbrock", X, "adam", steps=1000, lr=0.01, engine=e,
+                                                   record=rec), r10)[0] for e in ("numba", "numpy")}, t_torch)
+    try:
+        import jax  # noqa: F401
+        jax_note = "jax is installed, but its rows are not written yet"
+    except ImportError:
+        jax_note = "JAX is not installed: no JAX rows"
+    cold, warm, imp = compile_times()
+
+    print(f"gdlab {gdlab.__version__}, numpy {np.__version__}, numba {__import__('numba').__version__}; "
+          f"torch with {args.torch_threads} thread(s); {jax_note}; medians of {R} rounds (10k rows: {r10})")
+    print("| run | numba | numpy | torch eager | numba / numpy | numba / torch |")
+    print("|---|---:|---:|---:|---:|---:|")
+
+    def fmt(t):
+        return "-" if t is None else (f"{t * 1e3:.3g} ms" if t >= 1e-3 else f"{t * 1e6:.3g} µs")
+
+    for name, times, tt in rows:
+        nb, npy = times["numba"], times["numpy"]
+        print(f"| {name} | {fmt(nb)} | {fmt(npy)} | {fmt(tt)} | {nb / npy:.3g} | "
+              f"{'-' if tt is None else f'{nb / tt:.3g}'} |")
+    print(f"compile (first minimize of a process): cold {cold:.2f} s (empty cache), warm {warm * 1e3:.0f} ms "
+          f"(loaded from the cache); import gdlab + numba {imp:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
