@@ -32,9 +32,12 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 
 import numpy as np
 
+from ...functions import function_spec
+from ...functions.data import DataLoss
 from .engine import LOG, Compiled, Unsupported, available, cache_dir, hp_values, prepare
 
 __all__ = ["AUTO_MAX_ROWS", "ENGINES", "EngineUnavailable", "check_engine", "resolve_engine", "program", "available", "cache_dir", "LOG"]
@@ -94,21 +97,39 @@ def _structure(hp):
     return tuple((k, kind(v)) for k, v in hp.items())
 
 
+_SPECS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _spec(f):
+    """function_spec(f) as a JSON text, once per Function object (it rebuilds f to check the spec)."""
+    try:
+        got = _SPECS.get(f)
+    except TypeError:
+        got = None
+    if got is None:
+        with np.errstate(all="ignore"):  # function_spec evaluates f at its start
+            spec = function_spec(f)
+        got = (spec, json.dumps(spec, sort_keys=True, default=str))
+        try:
+            _SPECS[f] = got
+        except TypeError:
+            pass
+    return got
+
+
 def program(f, gradient, chain, hp, hyper, n, d, lr_values, *, spec=None):
+    # spec: None or (function_spec(f), its JSON text)
     """The :class:`Compiled` program for this run, reused across calls; raises :class:`Unsupported`."""
     if not available():
         raise Unsupported("numba is not installed (pip install 'gdlab[fast]')")
-    from ...functions import function_spec
-    from ...functions.data import DataLoss
-
     if isinstance(f, DataLoss):
         raise Unsupported("data-defined objectives run on NumPy")
     if spec is None:
-        with np.errstate(all="ignore"):  # function_spec evaluates f at its start to check the spec
-            spec = function_spec(f)
+        spec = _spec(f)
+    spec, spec_text = spec
     if "callable" in spec:
         raise Unsupported(f"the function {f.name!r} is a Python callable: callables run on NumPy")
-    key = (json.dumps(spec, sort_keys=True, default=str), gradient, d, chain.rule.name, id(chain.rule.update),
+    key = (spec_text, gradient, d, chain.rule.name, id(chain.rule.update),
            tuple((tr.name, _closure_numbers(tr.update)) for tr in chain.transforms),
            _structure(hp), _structure(hyper or {}), None if lr_values is None else lr_values.ndim)
     inputs = hp_values(hp, n) + hp_values(hyper or {}, n)

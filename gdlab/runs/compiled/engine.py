@@ -49,11 +49,14 @@ class Unsupported(Exception):
     """This run cannot be compiled (the reason is the message); the NumPy engine runs it."""
 
 
+_AVAILABLE = []
+
+
 def available() -> bool:
-    """Whether numba can be imported (without importing it twice)."""
-    if "numba" in sys.modules:
-        return True
-    return importlib.util.find_spec("numba") is not None
+    """Whether numba can be imported (looked up once, without importing it)."""
+    if not _AVAILABLE:
+        _AVAILABLE.append("numba" in sys.modules or importlib.util.find_spec("numba") is not None)
+    return _AVAILABLE[0]
 
 
 def cache_dir() -> Path:
@@ -285,6 +288,15 @@ def _evaluate(node, env, memo):
     return out
 
 
+def _expression(node):
+    """A guard's expression as text (equal for the same test made in different traces)."""
+    if node.op == "const":
+        return repr(node.val)
+    if node.op == "leaf":
+        return repr(node.key)
+    return f"{node.op}({', '.join(_expression(a) for a in node.args)})"
+
+
 def _decide(node, env):
     try:
         v = np.asarray(_evaluate(node, env, {}))
@@ -329,7 +341,10 @@ class Compiled:
     def __init__(self, d, vg, first, second, third, keys, keys0, sc_keys, hp_inputs, hyper_inputs, lr_values):
         self.d, self.keys, self.sc_keys = d, keys, sc_keys
         self.signature = [(name, level) for name, _, level in hp_inputs + hyper_inputs]
-        self.guards = first["guards"] + second["guards"] + third["guards"]
+        unique = {}
+        for node, outcome in first["guards"] + second["guards"] + third["guards"]:
+            unique.setdefault((_expression(node), outcome), (node, outcome))  # the same test in each trace
+        self.guards = list(unique.values())
         leaves, n_hps, n_hpr = _leaf_names(d, keys, sc_keys, hp_inputs, hyper_inputs, lr_values)
         steady_src = generate(Program(d, vg, second, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
                               n_sc=len(sc_keys), first_keys=keys0)
