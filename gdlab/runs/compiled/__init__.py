@@ -38,7 +38,7 @@ import numpy as np
 
 from ...functions import function_spec
 from ...functions.data import DataLoss
-from .engine import LOG, Compiled, Unsupported, available, cache_dir, hp_values, prepare
+from .engine import LOG, Unsupported, available, cache_dir, hp_values, prepare
 
 __all__ = ["AUTO_MAX_ROWS", "ENGINES", "EngineUnavailable", "check_engine", "resolve_engine", "program", "available", "cache_dir", "LOG"]
 

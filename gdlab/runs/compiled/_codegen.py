@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from ._trace import CONST, ELEM, ROW, ROWSTEP, RUN, STEP, TraceError
+from ..._jit.trace import ELEM, ROW, ROWSTEP, RUN, STEP, TraceError
 
 __all__ = ["Program", "generate"]
 

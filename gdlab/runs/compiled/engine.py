@@ -16,56 +16,29 @@ honoured for its index files). The first compile of a program is announced on th
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import logging
 import math
 import numbers
-import os
-import sys
-import threading
-from pathlib import Path
 
 import numpy as np
 
 from ...optim import Chain
 from ...optim.transforms import StepInfo, Transform
 from .._engine import progress_every, recorded_steps
+from ..._jit.load import LOG, available, cache_dir, load
 from ._codegen import Program, generate
-from ._trace import ELEM, ROW, ROWSTEP, RUN, STEP, SymArray, Tracer, TraceError, leaf, sym_leaves, value
+from ..._jit.trace import ELEM, ROW, ROWSTEP, RUN, STEP, SymArray, Tracer, TraceError, leaf, sym_leaves, value
 
 __all__ = ["prepare", "Compiled", "Unsupported", "cache_dir", "available", "LOG"]
 
-LOG = logging.getLogger("gdlab.compiled")
 #: the transforms the tracer knows to be stateless between steps (a new one runs on NumPy until listed)
 TRACED_TRANSFORMS = ("add_noise", "clip_by_norm", "clip_by_value")
 MAX_DIM = 16
 MAX_NODES = 20_000
 _STATUS = np.array(["max_steps", "converged", "diverged"])
-_LOCK = threading.Lock()
-_MODULES: dict = {}
 
 
 class Unsupported(Exception):
     """This run cannot be compiled (the reason is the message); the NumPy engine runs it."""
-
-
-_AVAILABLE = []
-
-
-def available() -> bool:
-    """Whether numba can be imported (looked up once, without importing it)."""
-    if not _AVAILABLE:
-        _AVAILABLE.append("numba" in sys.modules or importlib.util.find_spec("numba") is not None)
-    return _AVAILABLE[0]
-
-
-def cache_dir() -> Path:
-    """Where generated sources (and, unless NUMBA_CACHE_DIR says otherwise, numba's cache) live."""
-    root = os.environ.get("GDLAB_CACHE")
-    if not root:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        root = os.path.join(xdg, "gdlab") if xdg else os.path.join(os.path.expanduser("~"), ".cache", "gdlab")
-    return Path(root) / "engine"
 
 
 # -- tracing ------------------------------------------------------------------------------------
@@ -270,7 +243,7 @@ def _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds, sc_keys):
 
 def _evaluate(node, env, memo):
     """A guard's value for new hyperparameters (the leaves are ("hp"|"hy", name))."""
-    from ._trace import _PY
+    from ..._jit.trace import _PY
 
     got = memo.get(node.id)
     if got is not None or node.id in memo:
@@ -363,29 +336,12 @@ class Compiled:
 
     # -- compiling and loading
     def function(self):
-        """The numba dispatcher (imported from the cache folder; written there the first time)."""
-        with _LOCK:
-            fn = _MODULES.get(self.key)
-            if fn is not None:
-                return fn
-            folder = cache_dir()
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"run_{self.key}.py"
-            marker = folder / f"run_{self.key}.compiled"
-            if not path.exists():
-                tmp = folder / f".run_{self.key}.{os.getpid()}.tmp"
-                tmp.write_text(self.source, encoding="utf-8")
-                os.replace(tmp, path)
-            name = f"gdlab_compiled_{self.key}"
-            spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module  # numba's cache finds the module of a cached function by name
-            spec.loader.exec_module(module)
-            fn = module.run
-            self._announce = not marker.exists()
-            self._marker = marker
-            _MODULES[self.key] = fn
-            return fn
+        """The numba dispatcher (its source imported from the cache folder, written there the first time)."""
+        fn = getattr(self, "_fn", None)
+        if fn is None:
+            module, _ = load(self.source, "run", "the numba engine for this run")
+            fn = self._fn = module.run
+        return fn
 
     def matches(self, inputs):
         """Whether this program serves hyperparameters ``inputs`` (hp_values of the rule's and the transforms'):
@@ -442,8 +398,6 @@ class Compiled:
             chunk = max(1, min(T, (1 << 22) // max(1, n * d)))  # noise drawn in blocks of about 32 MB
         if progress is not None:
             chunk = min(chunk, progress_every(steps))
-        if getattr(self, "_announce", False):
-            LOG.info("compiling the numba engine for this run once (cached in %s)", cache_dir())
         t0 = 0
         report_at = progress_every(steps) if progress is not None else T
         while t0 < T:
@@ -463,12 +417,6 @@ class Compiled:
             fn(X, S, SC, HPS, HPR, LRT, XI, t0, t1, steps, float(bound), 0.0 if tol is None else float(tol),
                tol is not None, AT, SLOT, done, stopped, status, final, final_loss, P, L, G, GN, SH,
                rec["params"], rec["loss"], rec["grad"], rec["grad_norm"], rec["state"], need_gn)
-            if getattr(self, "_announce", False):
-                self._announce = False
-                try:
-                    self._marker.touch()
-                except OSError:
-                    pass
             t0 = t1
             if done.all():
                 break
