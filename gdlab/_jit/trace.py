@@ -592,4 +592,43 @@ def value(x):
     return const(x)
 
 
-__all__ += ["sym_leaves", "value", "CONST", "RUN", "STEP", "ROW", "ROWSTEP", "ELEM", "math"]
+# -- branches re-decided for new hyperparameters (whether a traced program still applies) ---------------
+
+def _evaluate(node, env, memo):
+    """A guard's value for new hyperparameters (the leaves are ("hp"|"hy", name))."""
+    got = memo.get(node.id)
+    if got is not None or node.id in memo:
+        return got
+    if node.op == "const":
+        out = node.val
+    elif node.op == "leaf":
+        out = env[node.key[1]] if isinstance(node.key, tuple) and node.key[0] in ("hp", "hy") else None
+        if out is None:
+            raise KeyError(node.key)
+    else:
+        with np.errstate(all="ignore"):
+            out = _PY[node.op](*[_evaluate(a, env, memo) for a in node.args])
+    memo[node.id] = out
+    return out
+
+
+def expression(node):
+    """A guard's expression as text (equal for the same test made in different traces)."""
+    if node.op == "const":
+        return repr(node.val)
+    if node.op == "leaf":
+        return repr(node.key)
+    return f"{node.op}({', '.join(expression(a) for a in node.args)})"
+
+
+def decide(node, env):
+    try:
+        v = np.asarray(_evaluate(node, env, {}))
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
+    if v.ndim and not (v == v.flat[0]).all():
+        return None
+    return bool(v.flat[0]) if v.ndim else bool(v)
+
+
+__all__ += ["decide", "expression", "sym_leaves", "value", "CONST", "RUN", "STEP", "ROW", "ROWSTEP", "ELEM", "math"]

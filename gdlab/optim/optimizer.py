@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import fused
 from .rules import Rule
 from .transforms import Chain, StepInfo, Transform, add_noise
 
@@ -137,6 +138,9 @@ class Optimizer:
         self.state = _ParamState()
         self._chain_state = self.chain.init([])
         self._info = StepInfo(0, (), rows=False)
+        # only the default noise transform (a no-op at noise_std 0): steps may be fused (gdlab.optim.fused)
+        self._plain_chain = len(self.chain.transforms) == 1 and self.chain.lr is None
+        self._fused_memo = {}
         self._rule_keys = tuple(self.rule.defaults)
         if params is not None:
             self.bind(params)
@@ -262,6 +266,19 @@ class Optimizer:
             groups.append((group, len(grads) - n))
             rule_hps.append(hp)
         info = self._info
+        if self._plain_chain and fused.enabled() and not any(group.get("noise_std") for group, _ in groups) \
+                and not getattr(self.rule, "needs_loss", False):
+            # the chain would only apply the rule: one compiled pass per parameter where the rule traces
+            end = 0
+            update = self.rule.update
+            for (_, k), hp in zip(groups, rule_hps):
+                step = fused.group_step(self.rule, hp, self._fused_memo)
+                for i in range(end, end + k):
+                    if step is None or not step(xs[i], grads[i], rule_states[i]):
+                        update(xs[i], grads[i], rule_states[i], **hp)
+                end += k
+            info.t += 1
+            return loss
         info.groups = groups
         self.chain.update(grads, self._chain_state, xs, rule_states, rule_hps, info)
         info.t += 1

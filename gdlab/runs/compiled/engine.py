@@ -26,6 +26,7 @@ from ...optim.transforms import StepInfo, Transform
 from .._engine import progress_every, recorded_steps
 from ..._jit.load import LOG, available, cache_dir, load
 from ._codegen import Program, generate
+from ..._jit.trace import decide, expression
 from ..._jit.trace import ELEM, ROW, ROWSTEP, RUN, STEP, SymArray, Tracer, TraceError, leaf, sym_leaves, value
 
 __all__ = ["prepare", "Compiled", "Unsupported", "cache_dir", "available", "LOG"]
@@ -241,45 +242,6 @@ def _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds, sc_keys):
 # -- the compiled program ---------------------------------------------------------------------
 
 
-def _evaluate(node, env, memo):
-    """A guard's value for new hyperparameters (the leaves are ("hp"|"hy", name))."""
-    from ..._jit.trace import _PY
-
-    got = memo.get(node.id)
-    if got is not None or node.id in memo:
-        return got
-    if node.op == "const":
-        out = node.val
-    elif node.op == "leaf":
-        out = env[node.key[1]] if isinstance(node.key, tuple) and node.key[0] in ("hp", "hy") else None
-        if out is None:
-            raise KeyError(node.key)
-    else:
-        with np.errstate(all="ignore"):
-            out = _PY[node.op](*[_evaluate(a, env, memo) for a in node.args])
-    memo[node.id] = out
-    return out
-
-
-def _expression(node):
-    """A guard's expression as text (equal for the same test made in different traces)."""
-    if node.op == "const":
-        return repr(node.val)
-    if node.op == "leaf":
-        return repr(node.key)
-    return f"{node.op}({', '.join(_expression(a) for a in node.args)})"
-
-
-def _decide(node, env):
-    try:
-        v = np.asarray(_evaluate(node, env, {}))
-    except (KeyError, TypeError, ValueError, ArithmeticError):
-        return None
-    if v.ndim and not (v == v.flat[0]).all():
-        return None
-    return bool(v.flat[0]) if v.ndim else bool(v)
-
-
 def _leaf_names(d, keys, sc_keys, hp_inputs, hyper_inputs, lr_values):
     names = {("x", 0, i): f"p{i}" for i in range(d)}
     names.update({("p", 0, i): f"p{i}" for i in range(d)})
@@ -316,7 +278,7 @@ class Compiled:
         self.signature = [(name, level) for name, _, level in hp_inputs + hyper_inputs]
         unique = {}
         for node, outcome in first["guards"] + second["guards"] + third["guards"]:
-            unique.setdefault((_expression(node), outcome), (node, outcome))  # the same test in each trace
+            unique.setdefault((expression(node), outcome), (node, outcome))  # the same test in each trace
         self.guards = list(unique.values())
         leaves, n_hps, n_hpr = _leaf_names(d, keys, sc_keys, hp_inputs, hyper_inputs, lr_values)
         steady_src = generate(Program(d, vg, second, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
@@ -351,7 +313,7 @@ class Compiled:
         env = {}
         for (name, v, _), tag in zip(inputs, ["hp"] * len(inputs)):
             env[name] = v
-        return all(_decide(node, env) == outcome for node, outcome in self.guards)
+        return all(decide(node, env) == outcome for node, outcome in self.guards)
 
     def run(self, X0, steps, *, inputs, init_state, tol=None, bound=math.inf, record=(), every=1, progress=None,
             noise_rng=None, lr_values=None):

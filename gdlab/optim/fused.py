@@ -1,0 +1,248 @@
+"""Fused one-pass optimizer steps for tensors (numba), traced from the rule itself.
+
+``Optimizer.step`` makes several passes over memory per parameter when NumPy applies a rule
+(each ``out=`` operation is one pass: SGD with momentum and weight decay is five). When numba is
+installed, :func:`fused_step` traces the rule's ``update`` once on a symbolic element
+(:mod:`gdlab._jit.trace`: the very NumPy code, in its operation order, float32 kept float32 as
+NumPy keeps it), writes it out as one loop over the elements and compiles it (cached on disk),
+so that a step reads and writes each array once (float32 and float64 only). The maths stays in gdlab.optim.rules.
+
+A step is fused when: numba is installed and $GDLAB_ENGINE is not "numpy"; the chain has no
+transform and no learning-rate source (noise and clipping stay on NumPy); the parameter, its
+gradient and its state arrays are contiguous arrays of one dtype (float32 or float64); the
+rule's step traces (its branches depend on hyperparameters only) and its state has no scalar
+but the step count (NAdam's ``mu_product`` stays on NumPy). Otherwise the rule runs as NumPy
+code, with the same numbers: the first step of SGD with momentum (it creates the buffer) is one
+such NumPy step.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+
+import numpy as np
+
+from .._jit import trace as T
+from .._jit.load import available, load
+
+__all__ = ["group_step", "enabled"]
+
+_KERNELS: dict = {}
+_UNSUPPORTED = object()
+
+
+def enabled() -> bool:
+    """Whether fused steps are on: numba installed and $GDLAB_ENGINE not "numpy"."""
+    return os.environ.get("GDLAB_ENGINE", "").strip().lower() != "numpy" and available()
+
+
+def _hp_inputs(hp):
+    """[(name, value)] of the numeric hyperparameters (floats), or None when one is an array."""
+    out = []
+    for k, v in hp.items():
+        vals = v if isinstance(v, tuple) else (v,)
+        for i, x in enumerate(vals):
+            if isinstance(x, (bool, np.bool_)) or x is None or isinstance(x, str):
+                continue
+            if not isinstance(x, (numbers.Real, np.generic)):
+                return None
+            out.append((f"{k}[{i}]" if isinstance(v, tuple) else k, float(x)))
+    return out
+
+
+class _Kernel:
+    def __init__(self, fn, keys, guards, names):
+        self.fn, self.keys, self.guards, self.names = fn, keys, guards, names
+
+    def matches(self, env):
+        return all(T.decide(node, env) == outcome for node, outcome in self.guards)
+
+
+_HELPERS = '''
+@njit(inline="always", cache=True)
+def _sign(a):
+    if a > 0:
+        return a - a + 1
+    if a < 0:
+        return a - a - 1
+    return a
+
+
+@njit(inline="always", cache=True)
+def _max(a, b):
+    return a if (a >= b or a != a) else b
+
+
+@njit(inline="always", cache=True)
+def _min(a, b):
+    return a if (a <= b or a != a) else b
+'''
+
+_BIN = {"add": "+", "sub": "-", "mul": "*", "div": "/", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==",
+        "ne": "!="}
+_FN = {"sqrt": "np.sqrt", "exp": "np.exp", "log": "np.log", "abs": "abs", "sign": "_sign", "tanh": "np.tanh"}
+
+
+def _num(v):
+    if math.isnan(v):
+        return "math.nan"
+    if math.isinf(v):
+        return "math.inf" if v > 0 else "(-math.inf)"
+    return repr(float(v))
+
+
+def _source(outputs, keys, names, dtype):
+    """One loop over the elements computing ``outputs`` (new p, then the state arrays in ``keys`` order)."""
+    f32 = dtype == np.float32
+    order, seen = [], set()
+    stack = [(o, False) for o in reversed(outputs)]
+    while stack:
+        node, done = stack.pop()
+        if node.id in seen:
+            continue
+        if done or not node.args:
+            seen.add(node.id)
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((a, False) for a in reversed(node.args) if a.id not in seen)
+    leaves = {("p", 0): "pi", ("g", 0): "gi", "t": "tf"}
+    leaves.update({(("s", k), 0): f"s{j}i" for j, k in enumerate(keys)})
+    leaves.update({("hp", name): f"HPS[{j}]" for j, name in enumerate(names)})
+    ref, outer, inner = {}, [], []
+    cast = "np.float32" if f32 else ""
+    for node in order:
+        if node.op == "const":
+            ref[node.id] = _num(node.val)
+            continue
+        if node.op == "leaf":
+            if node.key not in leaves:
+                raise T.TraceError(f"an unknown input {node.key!r}")
+            ref[node.id] = leaves[node.key]
+            continue
+        elem = node.level == T.ELEM
+        a = [ref[x.id] if (not elem or x.level == T.ELEM or not f32) else f"{cast}({ref[x.id]})" for x in node.args]
+        op = node.op
+        if op in _BIN:
+            expr = f"({a[0]} {_BIN[op]} {a[1]})"
+        elif op == "pow":
+            expr = f"np.power({a[0]}, {a[1]})" if elem else f"math.pow({a[0]}, {a[1]})"
+        elif op == "neg":
+            expr = f"(-{a[0]})"
+        elif op == "square":
+            expr = f"({a[0]} * {a[0]})"
+        elif op in ("max", "min"):
+            expr = f"_{op}({a[0]}, {a[1]})"
+        elif op == "select":
+            expr = f"({a[1]} if {a[0]} else {a[2]})"
+        elif op in _FN:
+            expr = f"{_FN[op]}({a[0]})" if (elem or op != "sqrt") else f"math.sqrt({a[0]})"
+        else:
+            raise T.TraceError(f"the operation {op!r} has no compiled form")
+        name = f"v{node.id}"
+        ref[node.id] = name
+        (inner if elem else outer).append(f"{name} = {expr}")
+    args = ", ".join(["P", "G"] + [f"S{j}" for j in range(len(keys))] + ["HPS", "tf"])
+    body = ["import math", "import numpy as np", "from numba import njit", _HELPERS, "",
+            '@njit(cache=True, error_model="numpy", nogil=True)', f"def step({args}):"]
+    body += [f"    {line}" for line in outer]
+    body += ["    for i in range(P.shape[0]):", "        pi = P[i]", "        gi = G[i]"]
+    body += [f"        s{j}i = S{j}[i]" for j in range(len(keys))]
+    body += [f"        {line}" for line in inner]
+    outs = [ref[o.id] for o in outputs]
+    body += [f"        P[i] = {outs[0]}"] + [f"        S{j}[i] = {outs[1 + j]}" for j in range(len(keys))]
+    return "\n".join(body) + "\n"
+
+
+def _trace(rule, hp, keys, dtype):
+    names = [name for name, _ in _hp_inputs(hp)]
+    with T.Tracer() as tr:
+        values = dict(_hp_inputs(hp))
+
+        def sym(k, v):
+            if isinstance(v, (bool, np.bool_)) or v is None or isinstance(v, str):
+                return v
+            return T.leaf(("hp", k), T.RUN, values[k])
+
+        shp = {k: (tuple(sym(f"{k}[{i}]", x) for i, x in enumerate(v)) if isinstance(v, tuple) else sym(k, v))
+               for k, v in hp.items()}
+        P = T.sym_leaves("p", (1,))
+        G = T.sym_leaves("g", (1,))
+        state = {k: T.sym_leaves(("s", k), (1,)) for k in keys}
+        state["step"] = T.leaf("t", T.STEP)
+        rule.update(P, G, state, **shp)
+        after = [k for k, v in state.items() if isinstance(v, T.SymArray) and not k.startswith("_")]
+        if after != list(keys):
+            raise T.TraceError("the step changes the state's arrays")
+        extra = [k for k, v in state.items() if k != "step" and not k.startswith("_") and k not in keys]
+        if extra:
+            raise T.TraceError(f"state the fused step does not carry: {extra}")
+        outputs = [T.value(P[0])] + [T.value(state[k][0]) for k in keys]
+        guards = {}
+        for i, outcome in tr.guards:
+            node = tr.nodes[i]
+            guards.setdefault((T.expression(node), outcome), (node, outcome))
+        src = _source(outputs, keys, names, dtype)
+    module, _ = load(src, "step", f"a fused {rule.name} step")
+    return _Kernel(module.step, keys, list(guards.values()), names)
+
+
+def group_step(rule, hp, memo):
+    """``step(p, g, state) -> bool`` for the parameters of one group with hyperparameters ``hp``: one step of
+    ``rule`` in place by a compiled one-pass kernel, or False when it cannot (the caller then runs
+    ``rule.update``). ``memo``: a dict the caller keeps between steps (kernels by setting)."""
+    inputs = _hp_inputs(hp)
+    if inputs is None:
+        return None
+    flags = tuple((k, v) for k, v in hp.items() if isinstance(v, (bool, np.bool_)))
+    gkey = (tuple(inputs), flags)
+    kernels = memo.get(gkey)
+    if kernels is None:
+        if len(memo) > 64:
+            memo.clear()
+        kernels = memo[gkey] = {}
+    hps = np.array([v for _, v in inputs] + [0.0])
+    env = dict(inputs)
+    names = tuple(n for n, _ in inputs)
+
+    def kernel(dt, keys):
+        kern = kernels.get((dt, keys))
+        if kern is None:
+            kern = _UNSUPPORTED
+            skey = (rule.name, id(rule.update), dt.str, keys, names, flags)
+            for cand in _KERNELS.get(skey, ()):
+                if cand.matches(env):
+                    kern = cand
+                    break
+            else:
+                try:
+                    kern = _trace(rule, hp, keys, dt)
+                    _KERNELS.setdefault(skey, []).append(kern)
+                except Exception:  # noqa: BLE001 - anything the rule does that symbols cannot: NumPy runs it
+                    kern = _UNSUPPORTED
+            kernels[(dt, keys)] = kern
+        return kern
+
+    def step(p, g, state):
+        dt = p.dtype
+        if dt != g.dtype or not (p.flags.c_contiguous and g.flags.c_contiguous) or dt.kind != "f":
+            return False
+        keys, arrays = [], []
+        for k, v in state.items():
+            if k.startswith("_") or k == "step":
+                continue
+            if not isinstance(v, np.ndarray) or v.dtype != dt or v.shape != p.shape or not v.flags.c_contiguous:
+                return False
+            keys.append(k)
+            arrays.append(v.reshape(-1))
+        kern = kernel(dt, tuple(keys))
+        if kern is _UNSUPPORTED:
+            return False
+        t = state["step"]
+        kern.fn(p.reshape(-1), g.reshape(-1), *arrays, hps, float(t))
+        state["step"] = t + 1
+        return True
+
+    return step
