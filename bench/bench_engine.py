@@ -11,6 +11,9 @@ Rows (issue 18's goals):
   by default, ``--torch-threads``: on a machine shared with other work more threads only wait);
 * JAX jit of the same runs when ``jax`` is installed (it is skipped otherwise, and said so).
 
+Optimizer steps: ``opt.step()`` on the 269,322 float32 parameters of the 784-256-256-10 MLP,
+the fused one-pass kernels (gdlab.optim.fused) against the NumPy rule and torch.optim.
+
 Compile times: a fresh process compiles the programs of the first row into an empty cache
 folder (cold), a second process loads them (warm); each figure is the first ``minimize`` call
 in that process (the import of gdlab and numba is timed separately).
@@ -68,6 +71,69 @@ def torch_adam(X, steps, lr=0.01):
         return x.detach().numpy().copy()
 
     return run
+
+
+SHAPES = [(784, 256), (256,), (256, 256), (256,), (256, 10), (10,)]  # 269,322 float32 parameters (the MLP)
+
+
+def step_time(make, engine, k=30, blocks=9):
+    """Median seconds of one ``opt.step()`` over the MLP's parameters; engine "numba" (fused) or "numpy"."""
+    from gdlab import Tensor
+
+    os.environ["GDLAB_ENGINE"] = "auto" if engine == "numba" else "numpy"
+    rng = np.random.default_rng(0)
+    ps = [Tensor(rng.normal(size=s).astype(np.float32), requires_grad=True) for s in SHAPES]
+    for p in ps:
+        p.grad = rng.normal(size=p.shape).astype(np.float32)
+    opt = make(ps)
+    for _ in range(3):
+        opt.step()
+    ts = []
+    for _ in range(blocks):
+        t0 = time.perf_counter()
+        for _ in range(k):
+            opt.step()
+        ts.append((time.perf_counter() - t0) / k)
+    os.environ.pop("GDLAB_ENGINE", None)
+    return statistics.median(ts)
+
+
+def torch_step_time(make, k=30, blocks=9):
+    import torch
+
+    ps = [torch.randn(s, requires_grad=True) for s in SHAPES]
+    for p in ps:
+        p.grad = torch.randn(p.shape)
+    opt = make(ps)
+    for _ in range(3):
+        opt.step()
+    ts = []
+    for _ in range(blocks):
+        t0 = time.perf_counter()
+        for _ in range(k):
+            opt.step()
+        ts.append((time.perf_counter() - t0) / k)
+    return statistics.median(ts)
+
+
+def optimizer_steps(no_torch):
+    from gdlab import optim
+
+    cases = [("SGD", dict(lr=0.01)), ("SGD momentum 0.9, weight decay 1e-4", dict(lr=0.01, momentum=0.9,
+                                                                                  weight_decay=1e-4)),
+             ("Adam", dict(lr=1e-3)), ("AdamW", dict(lr=1e-3))]
+    out = []
+    for name, kw in cases:
+        cls = name.split()[0]
+        make = (lambda ps, cls=cls, kw=kw: getattr(optim, cls)(ps, **kw))
+        fused, plain = step_time(make, "numba"), step_time(make, "numpy")
+        tt = None
+        if not no_torch:
+            import torch
+
+            tt = torch_step_time(lambda ps, cls=cls, kw=kw: getattr(torch.optim, cls)(ps, **kw))
+        out.append((name, fused, plain, tt))
+    return out
 
 
 def compile_times():
@@ -138,6 +204,7 @@ def main():
     except ImportError:
         jax_note = "JAX is not installed: no JAX rows"
     cold, warm, imp = compile_times()
+    steps = optimizer_steps(args.no_torch)
 
     print(f"gdlab {gdlab.__version__}, numpy {np.__version__}, numba {__import__('numba').__version__}; "
           f"torch with {args.torch_threads} thread(s); {jax_note}; medians of {R} rounds (10k rows: {r10})")
@@ -151,6 +218,13 @@ def main():
         nb, npy = times["numba"], times["numpy"]
         print(f"| {name} | {fmt(nb)} | {fmt(npy)} | {fmt(tt)} | {nb / npy:.3g} | "
               f"{'-' if tt is None else f'{nb / tt:.3g}'} |")
+    print()
+    print("| optimizer step, 269,322 float32 parameters | fused (numba) | NumPy rule | torch.optim | fused / torch | "
+          "NumPy / torch |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, a, b, c in steps:
+        print(f"| {name} | {fmt(a)} | {fmt(b)} | {fmt(c)} | {'-' if c is None else f'{a / c:.2f}'} | "
+              f"{'-' if c is None else f'{b / c:.2f}'} |")
     print(f"compile (first minimize of a process): cold {cold:.2f} s (empty cache), warm {warm * 1e3:.0f} ms "
           f"(loaded from the cache); import gdlab + numba {imp:.2f} s")
 
