@@ -181,3 +181,18 @@ def test_cli_says_what_was_kept(run_cli, monkeypatch):
     monkeypatch.delenv("GDLAB_RECORD_BUDGET")
     code, out, err = run_cli("minimize", "rosenbrock", "-o", "adam", "--steps", "20")
     assert code == 0 and "recorded " not in out
+
+
+def test_engine_option(run_cli, refused, monkeypatch):
+    import logging
+
+    pytest.importorskip("numba")
+    monkeypatch.delenv("GDLAB_ENGINE", raising=False)
+    code, out, err = run_cli("minimize", "rosenbrock", "-o", "adam", "--lr", "0.01", "--steps", "50", "--engine", "numba")
+    assert code == 0, err
+    code2, out2, _ = run_cli("minimize", "rosenbrock", "-o", "adam", "--lr", "0.01", "--steps", "50", "--engine", "numpy")
+    assert code2 == 0 and out2 == out  # the same table from both engines
+    assert len([line for line in err.splitlines() if "compiling" in line]) <= 1
+    refused(["minimize", "abs(x) + y**2", "--engine", "numba"], "engine='numba' cannot run this")
+    refused(["minimize", "sphere", "--engine", "jax"], "--engine")
+    logging.getLogger("gdlab.compiled").handlers.clear()

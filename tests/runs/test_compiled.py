@@ -48,6 +48,7 @@ def same(a, b, what=""):
     assert a.engine == "numba" and b.engine == "numpy", (a.engine, b.engine)
     np.testing.assert_array_equal(a.status, b.status, err_msg=what)
     np.testing.assert_array_equal(a.stopped_at, b.stopped_at, err_msg=what)
+    np.testing.assert_array_equal(a.x0, b.x0, err_msg=f"{what} x0")  # the starts are left as given
     for name in HISTORIES + ("final", "final_loss", "lr"):
         x, y = getattr(a, name), getattr(b, name)
         assert (x is None) == (y is None), name
@@ -59,7 +60,9 @@ def same(a, b, what=""):
 
 
 def both(f, x0, optimizer, **kw):
+    given = np.array(x0, copy=True)
     a = minimize(f, x0, optimizer, engine="numba", **kw)
+    np.testing.assert_array_equal(x0, given)
     b = minimize(f, x0, optimizer, engine="numpy", **kw)
     same(a, b, f"{f} {optimizer} {kw}")
     return a

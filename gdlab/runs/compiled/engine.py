@@ -326,7 +326,7 @@ class Compiled:
         T = steps + 1
         at = recorded_steps(steps, every)
         R = len(at)
-        X = np.ascontiguousarray(np.asarray(X0, dtype=np.float64).T)  # (d, n): each coordinate over the rows
+        X = np.array(np.asarray(X0, dtype=np.float64).T, order="C", copy=True)  # (d, n), a copy: X0 stays
         S = np.zeros((max(K, 1), d, n))
         for k, key in enumerate(self.keys):
             if key in init_state:
