@@ -175,6 +175,7 @@ class Tracer:
         self.nodes = []
         self.table = {}
         self.guards = []
+        self.elementwise = True  # False once the code reduced or read a shape (see gdlab.optim.fused)
 
     def __enter__(self):
         global _TRACER
@@ -370,7 +371,13 @@ def _pairwise(items):
     return _make("add", (_pairwise(items[:m]), _pairwise(items[m:])))
 
 
+def _not_elementwise():
+    if _TRACER is not None:
+        _TRACER.elementwise = False
+
+
 def _sum(a, axis=None, keepdims=False):
+    _not_elementwise()
     obj = _as_obj(a)
     if obj.ndim == 0:
         return SymArray(obj.copy())
@@ -395,6 +402,7 @@ def _sum(a, axis=None, keepdims=False):
 
 
 def _reduce_max(a, axis=None, initial=None, keepdims=False):
+    _not_elementwise()
     obj = _as_obj(a)
     if axis is None:
         axis = tuple(range(obj.ndim))
@@ -423,14 +431,27 @@ class SymArray(np.lib.mixins.NDArrayOperatorsMixin):
     def __init__(self, a):
         self.a = a
 
-    # shape and views
-    shape = property(lambda self: self.a.shape)
-    ndim = property(lambda self: self.a.ndim)
-    size = property(lambda self: self.a.size)
+    # shape and views (reading the shape marks a trace as not elementwise)
+    @property
+    def shape(self):
+        _not_elementwise()
+        return self.a.shape
+
+    @property
+    def ndim(self):
+        _not_elementwise()
+        return self.a.ndim
+
+    @property
+    def size(self):
+        _not_elementwise()
+        return self.a.size
+
     nbytes = property(lambda self: 8 * self.a.size)
     T = property(lambda self: SymArray(self.a.T))
 
     def __len__(self):
+        _not_elementwise()
         return len(self.a)
 
     def __getitem__(self, idx):

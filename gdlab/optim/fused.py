@@ -156,7 +156,7 @@ def _source(outputs, keys, names, dtype):
     return "\n".join(body) + "\n"
 
 
-def _trace(rule, hp, keys, dtype):
+def _trace(rule, hp, keys, dtype, flags0):
     names = [name for name, _ in _hp_inputs(hp)]
     with T.Tracer() as tr:
         values = dict(_hp_inputs(hp))
@@ -171,8 +171,11 @@ def _trace(rule, hp, keys, dtype):
         P = T.sym_leaves("p", (1,))
         G = T.sym_leaves("g", (1,))
         state = {k: T.sym_leaves(("s", k), (1,)) for k in keys}
+        state.update(flags0)
         state["step"] = T.leaf("t", T.STEP)
         rule.update(P, G, state, **shp)
+        if not tr.elementwise:
+            raise T.TraceError("the rule reduces or reads its parameter's shape: it is not elementwise")
         after = [k for k, v in state.items() if isinstance(v, T.SymArray) and not k.startswith("_")]
         if after != list(keys):
             raise T.TraceError("the step changes the state's arrays")
@@ -193,6 +196,8 @@ def group_step(rule, hp, memo):
     """``step(p, g, state) -> bool`` for the parameters of one group with hyperparameters ``hp``: one step of
     ``rule`` in place by a compiled one-pass kernel, or False when it cannot (the caller then runs
     ``rule.update``). ``memo``: a dict the caller keeps between steps (kernels by setting)."""
+    if getattr(rule, "needs_loss", False):
+        return None
     inputs = _hp_inputs(hp)
     if inputs is None:
         return None
@@ -207,6 +212,8 @@ def group_step(rule, hp, memo):
     env = dict(inputs)
     names = tuple(n for n, _ in inputs)
 
+    flags0 = {}
+
     def kernel(dt, keys):
         kern = kernels.get((dt, keys))
         if kern is None:
@@ -218,7 +225,7 @@ def group_step(rule, hp, memo):
                     break
             else:
                 try:
-                    kern = _trace(rule, hp, keys, dt)
+                    kern = _trace(rule, hp, keys, dt, flags0)
                     _KERNELS.setdefault(skey, []).append(kern)
                 except Exception:  # noqa: BLE001 - anything the rule does that symbols cannot: NumPy runs it
                     kern = _UNSUPPORTED
@@ -231,8 +238,10 @@ def group_step(rule, hp, memo):
             return False
         keys, arrays = [], []
         for k, v in state.items():
-            if k.startswith("_") or k == "step":
+            if k == "step" or (k.startswith("_") and isinstance(v, np.ndarray)):
                 continue
+            if k.startswith("_"):
+                return False  # a marker of the rule's own (Adafactor's "_rows"): NumPy runs it
             if not isinstance(v, np.ndarray) or v.dtype != dt or v.shape != p.shape or not v.flags.c_contiguous:
                 return False
             keys.append(k)

@@ -459,7 +459,8 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
     t0 = time.perf_counter()
     if prog is not None:
         program, inputs = prog
-        out = program.run(X0, steps, inputs=inputs, init_state=rule.init(np.zeros((n, d)), **hyper), tol=tol,
+        out = program.run(X0, steps, inputs=inputs, init_state=rule.init(np.zeros((n, d)), **hyper, rows=True),
+                          tol=tol,
                           bound=bound, record=keep, every=plan.every, progress=progress,
                           noise_rng=rng if noise is not None else None, lr_values=lr_values)
     else:

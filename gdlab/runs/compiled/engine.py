@@ -170,6 +170,8 @@ def prepare(f, gradient, chain, hp, hyper, n, d, lr_values):
     """Trace a run into a :class:`Compiled` program, or raise :class:`Unsupported` (why, in words)."""
     if d > MAX_DIM:
         raise Unsupported(f"d = {d} > {MAX_DIM}")
+    if getattr(chain.rule, "needs_loss", False):
+        raise Unsupported(f"{chain.rule.name} takes the loss at each step (a line search): it runs on NumPy")
     for tr in chain.transforms:
         if tr.name not in TRACED_TRANSFORMS:
             raise Unsupported(f"the transform {tr.name!r}")
@@ -183,13 +185,14 @@ def prepare(f, gradient, chain, hp, hyper, n, d, lr_values):
         with Tracer():
             _, hp_inputs = _hp_leaves(hp, "hp", n)
             _, hyper_inputs = _hp_leaves(hyper or {}, "hy", n)
-        init = chain.rule.init(np.zeros((1, d)), **hp)
+        init = chain.rule.init(np.zeros((1, d)), **hp, rows=True)
         kinds0 = _numeric_state(init)
+        flags = {k: v for k, v in init.items() if k.startswith("_") and not isinstance(v, np.ndarray)}
         sc_keys = [k for k, v in kinds0.items() if v == "scalar"]
-        first, keys1 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds0, sc_keys)
+        first, keys1 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds0, sc_keys, flags)
         kinds1 = {**{k: "array" for k in keys1}, **{k: "scalar" for k in sc_keys}}
-        second, keys2 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds1, sc_keys)
-        third, keys3 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds1, sc_keys)
+        second, keys2 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds1, sc_keys, flags)
+        third, keys3 = _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds1, sc_keys, flags)
     except TraceError as exc:
         raise Unsupported(f"the step of {chain!r} cannot be traced: {exc}") from None
     except Unsupported:
@@ -202,7 +205,7 @@ def prepare(f, gradient, chain, hp, hyper, n, d, lr_values):
                     hp_inputs, hyper_inputs, lr_values)
 
 
-def _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds, sc_keys):
+def _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds, sc_keys, flags):
     """One symbolic step of the chain in a fresh trace: (outputs, the state's array keys after it)."""
     with Tracer() as tr:
         hp_sym, _ = _hp_leaves(hp, "hp", n)
@@ -214,6 +217,7 @@ def _step_in_trace(chain, hp, hyper, n, lr_values, d, kinds, sc_keys):
         for k, kind in kinds.items():
             state[k] = sym_leaves(("s", k), (1, d)) if kind == "array" else leaf(("sc", k), ROWSTEP)
         state["step"] = leaf("t", STEP)
+        state.update(flags)  # the rule's own markers from init (e.g. "_rows": reductions per run)
         tchain = Chain(chain.rule, [_symbolic_outputs(tr) for tr in chain.transforms],
                        lr=None if lr_leaf is None else (lambda t: lr_leaf))
         tstate = tchain.init([P])
