@@ -187,7 +187,8 @@ def test_first_compile_is_announced_and_the_code_is_cached(tmp_path, monkeypatch
 
     catch = Catch(logging.INFO)
     log.addHandler(catch)
-    monkeypatch.setattr(log, "level", logging.INFO)
+    level = log.level
+    log.setLevel(logging.INFO)  # setLevel, not the attribute: it clears logging's isEnabledFor cache
     try:
         compiled._PROGRAMS.clear()
         minimize("x**2 + 3.25*y**2", [1.0, 2.0], "gd", lr=0.1, steps=5, engine="numba")
@@ -199,3 +200,4 @@ def test_first_compile_is_announced_and_the_code_is_cached(tmp_path, monkeypatch
         assert not [m for m in seen if "compiling" in m]
     finally:
         log.removeHandler(catch)
+        log.setLevel(level)
