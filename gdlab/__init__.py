@@ -2,7 +2,7 @@
 gradient method, and figures that show what happens.
 
 ``import gdlab`` loads NumPy and nothing heavier. The subpackages (``gdlab.optim``,
-``gdlab.functions``, ``gdlab.runs``, ``gdlab.nn``, ``gdlab.datasets``, ``gdlab.store``, ``gdlab.viz``)
+``gdlab.functions``, ``gdlab.runs``, ``gdlab.nn``, ``gdlab.datasets``, ``gdlab.store``, ``gdlab.sweeps``, ``gdlab.viz``)
 and the names they lend to the top level are imported on first use.
 """
 
@@ -16,12 +16,12 @@ from .numdiff import numerical_diff, numerical_gradient
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = {"optim", "functions", "runs", "nn", "datasets", "store", "viz", "cli"}
+_SUBPACKAGES = {"optim", "functions", "runs", "nn", "datasets", "store", "sweeps", "viz", "cli"}
 # top-level name -> the module that defines it, imported on first access
 _LAZY = {
     "minimize": "gdlab.runs", "race": "gdlab.runs", "lr_sweep": "gdlab.runs", "tune": "gdlab.runs",
     "Trajectory": "gdlab.runs", "analyze": "gdlab.runs", "stability": "gdlab.runs",
-    "classify_point": "gdlab.runs", "expr": "gdlab.functions", "regression_loss": "gdlab.functions",
+    "classify_point": "gdlab.runs", "sweep": "gdlab.sweeps", "expr": "gdlab.functions", "regression_loss": "gdlab.functions",
     **{name: "gdlab.optim" for name in ("Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
                                         "Adamax", "NAdam", "RAdam", "Lion", "clip_grad_norm_", "clip_grad_value_")},
 }

@@ -21,14 +21,14 @@ def test_import_gdlab_loads_numpy_and_nothing_heavier():
 
 
 @pytest.mark.parametrize("name", ["minimize", "race", "lr_sweep", "tune", "Trajectory", "expr", "analyze",
-                                  "stability", "classify_point", "regression_loss", "SGD", "Adam", "AdamW",
+                                  "stability", "classify_point", "sweep", "regression_loss", "SGD", "Adam", "AdamW",
                                   "Lion", "clip_grad_norm_"])
 def test_lazy_top_level_names_resolve(name):
     assert callable(getattr(gdlab, name))
     assert name in dir(gdlab)
 
 
-@pytest.mark.parametrize("name", ["optim", "functions", "runs", "nn", "datasets", "numdiff", "store"])
+@pytest.mark.parametrize("name", ["optim", "functions", "runs", "nn", "datasets", "numdiff", "store", "sweeps"])
 def test_subpackages_are_reachable_as_attributes(name):
     assert getattr(gdlab, name).__name__ == f"gdlab.{name}"
 
@@ -48,7 +48,7 @@ def test_version_matches_the_package_metadata():
 # only from layers of a lower rank than its own. `import gdlab` and attribute access are not seen.
 # _registry sits beneath every layer (numdiff, datasets and optim at rank 0 use it too).
 RANK = {"_registry": -1, "_jit": -1, "_alloc": 0, "_atomic": 0, "_plain": 0, "numdiff": 0, "datasets": 0, "optim": 0, "autodiff": 1, "functions": 2, "runs": 3,
-        "nn": 3, "store": 4, "viz": 4, "web": 5, "demo": 6, "cli": 7, "__main__": 8, "__init__": 8}
+        "nn": 3, "store": 4, "viz": 4, "sweeps": 5, "web": 5, "demo": 6, "cli": 7, "__main__": 8, "__init__": 8}
 
 
 def _gdlab_imports(path, package):

@@ -1,0 +1,168 @@
+"""Backends distribute chunks; they compute nothing of their own.
+
+Each backend has ``submit(chunk) -> future``, ``wait(futures) -> (done, not_done)`` (returns as
+soon as one is done), ``outcome(future) -> ("ok", value) | ("error", message)``, ``window``
+(how many chunks to keep in flight) and ``close()``. The chunks run :func:`.tasks.run_chunk`.
+
+- ``local``: in this process, one chunk after the other.
+- ``processes``: ``concurrent.futures.ProcessPoolExecutor`` with ``workers`` processes (started
+  by forkserver where the platform has it, else spawn). A worker that dies breaks the pool: the
+  backend starts a new one and the chunks that were in flight come back as errors (retried).
+- ``dask``: a ``distributed.Client`` on ``scheduler`` ("tcp://host:8786"), or on a
+  ``LocalCluster`` of ``workers`` single-threaded worker processes started for the sweep
+  (``cluster="local"``). dask is imported here, on first use.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+
+from .tasks import run_chunk
+
+__all__ = ["make_backend", "BACKENDS"]
+
+BACKENDS = ("local", "processes", "dask")
+
+
+def _message(exc):
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class Local:
+    name = "local"
+    window = 1
+    workers = 1
+
+    def submit(self, chunk):
+        fut = cf.Future()
+        try:
+            fut.set_result(run_chunk(chunk))
+        except Exception as exc:  # a task's error is a result of the sweep (retried, then recorded)
+            fut.set_exception(exc)
+        return fut
+
+    def wait(self, futures):
+        return set(futures), set()
+
+    def outcome(self, fut):
+        exc = fut.exception()
+        return ("error", _message(exc)) if exc is not None else ("ok", fut.result())
+
+    def close(self, cancel=False):
+        pass
+
+
+class Processes:
+    name = "processes"
+
+    def __init__(self, workers):
+        self.workers = workers
+        self.window = 2 * workers
+        methods = multiprocessing.get_all_start_methods()
+        self._context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._pool = self._new_pool()
+
+    def _new_pool(self):
+        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context)
+
+    def submit(self, chunk):
+        try:
+            return self._pool.submit(run_chunk, chunk)
+        except cf.process.BrokenProcessPool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            return self._pool.submit(run_chunk, chunk)
+
+    def wait(self, futures):
+        done, not_done = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
+        return done, not_done
+
+    def outcome(self, fut):
+        exc = fut.exception()
+        if exc is None:
+            return "ok", fut.result()
+        if isinstance(exc, cf.process.BrokenProcessPool):
+            self._restart()
+            return "error", "the worker process died while running it (BrokenProcessPool)"
+        return "error", _message(exc)
+
+    def _restart(self):
+        pool = self._pool
+        if getattr(pool, "_broken", False):
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+
+    def close(self, cancel=False):
+        self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+class Dask:
+    name = "dask"
+
+    def __init__(self, workers, scheduler=None, cluster=None):
+        try:
+            import distributed
+        except ImportError:
+            raise ImportError("the dask backend needs dask.distributed: pip install 'gdlab[cluster]'") from None
+        self._distributed = distributed
+        self._cluster = None
+        if scheduler is not None:
+            self.client = distributed.Client(scheduler, timeout="20s")
+        else:
+            self._cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                     dashboard_address=None, host="127.0.0.1",
+                                                     silence_logs=40)
+            self.client = distributed.Client(self._cluster)
+        threads = sum(self.client.nthreads().values()) or workers
+        self.workers = threads
+        self.window = max(4, 2 * threads)
+
+    def submit(self, chunk):
+        return self.client.submit(run_chunk, chunk, pure=False)
+
+    def wait(self, futures):
+        result = self._distributed.wait(list(futures), return_when="FIRST_COMPLETED")
+        return set(result.done), set(result.not_done)
+
+    def outcome(self, fut):
+        try:
+            value = fut.result()
+        except Exception as exc:
+            fut.release()
+            if type(exc).__name__ == "KilledWorker":
+                return "error", "the worker running it died, again and again (dask KilledWorker)"
+            return "error", _message(exc)
+        fut.release()
+        return "ok", value
+
+    def close(self, cancel=False):
+        try:
+            self.client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
+
+
+def make_backend(backend, workers=None, scheduler=None, cluster=None):
+    """The backend object for ``backend`` ("local", "processes" or "dask")."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    if scheduler is not None and backend != "dask":
+        raise ValueError(f"scheduler= is for backend='dask', not {backend!r}")
+    if cluster is not None and cluster != "local":
+        raise ValueError(f"cluster must be 'local' (a LocalCluster for the sweep) or None, got {cluster!r}")
+    if backend == "local":
+        return Local()
+    workers = workers or min(4, os.cpu_count() or 1)
+    if backend == "processes":
+        return Processes(workers)
+    if scheduler is not None and cluster is not None:
+        raise ValueError("give scheduler= (a running cluster) or cluster='local', not both")
+    if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
+        raise ValueError(f"scheduler must be an address such as 'tcp://10.0.0.5:8786', got {scheduler!r}")
+    return Dask(workers, scheduler=scheduler, cluster=cluster)
