@@ -6,10 +6,12 @@ Commands (``gdlab COMMAND --help`` shows each with examples), one module each in
     gdlab minimize TARGET [options]    one optimizer from one or more starts
     gdlab race TARGET -o gd,adam ...   several optimizers from the same start(s), optionally tuned
     gdlab tune TARGET -o gd,adam ...   each optimizer's best learning rate (gdlab.tune's protocol)
-    gdlab sweep TARGET --lrs 1e-4:1:20 final loss against learning rate
+    gdlab sweep TARGET --lrs 1e-4:1:20 final loss against learning rate; --grid KEY=V1,V2 for any grid,
+                                       on processes or a Dask cluster (--backend, --scheduler)
     gdlab animate TARGET OUT.gif       a run or a race drawn step by step (GIF, MP4, HTML player)
     gdlab train --dataset moons ...    a small network trained Keras-style, with a progress bar
     gdlab landscape MODEL.npz -d NAME  a saved model's training loss on a plane through its weights
+    gdlab runs list|show|compare|export|rm   the run store (runs kept by --save, sweeps' tasks)
     gdlab demo [--out DIR]             the gallery: every seed experiment and the showcases
     gdlab serve [--port 8765] [--open] the browser lab (needs gdlab[web])
 
@@ -19,8 +21,9 @@ Commands (``gdlab COMMAND --help`` shows each with examples), one module each in
 Options mean the same in every command: ``-o/--optimizer NAME[:KEY=VALUE...]`` (comma-separated or
 repeated where a command runs several; ``--optimizers`` is the same option), ``--lr``, ``-p/--param
 KEY=VALUE`` (a tuple as ``betas=0.9,0.99``), ``--steps``, ``--start`` (repeatable), ``--noise``,
-``--seed``, ``--tol``, and the outputs ``--plot``, ``--animate``, ``--html``, ``--json`` (``--save``
-and ``--curves`` for train).
+``--seed``, ``--tol``, and the outputs ``--plot``, ``--animate``, ``--html``, ``--json`` (``--curves``
+for train); ``--save`` keeps the run in the run store and prints its id, ``--store PATH`` names the store
+(default ``$GDLAB_STORE``, else ``~/.gdlab/runs.db``).
 
 Errors: bad input (an unknown name, a formula that does not parse, a malformed or out-of-range
 option, an unwritable output path) ends the command with ONE line on stderr starting
@@ -47,7 +50,7 @@ except ImportError:  # pragma: no cover - exercised only without the cli extra
 __all__ = ["app", "main", "COMMANDS"]
 
 # the command modules of this package, each defining ``command``; `gdlab --help` lists them by name
-COMMANDS = ("functions", "minimize", "race", "tune", "sweep", "animate", "train", "landscape", "demo", "serve")
+COMMANDS = ("functions", "minimize", "race", "tune", "sweep", "animate", "train", "landscape", "runs", "demo", "serve")
 
 
 def _missing_click():

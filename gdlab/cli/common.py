@@ -918,3 +918,40 @@ def distance_to_minimum(f, points):
 
 def function_title(f):
     return getattr(f, "name", "") or "f"
+
+
+# ------------------------------------------------------------------------------------------------
+# the run store (--save, --store PATH, $GDLAB_STORE)
+# ------------------------------------------------------------------------------------------------
+
+store_option = click.option(
+    "--store", "store_path", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+    help="The run store (an SQLite file). Default: $GDLAB_STORE, else ~/.gdlab/runs.db.",
+)
+save_option = click.option(
+    "--save", "save_run", is_flag=True,
+    help="Keep the run in the run store and print its id ('gdlab runs list' lists them); --store PATH implies it.",
+)
+
+
+def open_store(path=None):
+    """The :class:`gdlab.store.Store` at ``path`` (None: $GDLAB_STORE or ~/.gdlab/runs.db); a file that is
+    not a run store, is damaged or newer, or a folder that takes no file, is bad input (exit 2)."""
+    from gdlab.store import Store, StoreError
+
+    try:
+        return Store(path)
+    except StoreError as exc:
+        raise BadInput(str(exc)) from None
+    except OSError as exc:
+        raise BadInput(f"cannot open the run store {str(path or '')!r}: {exc.strerror or exc}") from None
+
+
+def store_for(save_run, store_path):
+    """The store a command saves into (``--save`` or ``--store``), opened before any work; else None."""
+    return open_store(store_path) if (save_run or store_path is not None) else None
+
+
+def report_saved(store, run_id):
+    """One line on stdout naming the stored run."""
+    click.echo(f"saved run {run_id} in {store.path}")

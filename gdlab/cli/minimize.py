@@ -7,9 +7,9 @@ import click
 from .common import (CONTEXT, BadInput, animate_option, check_drawable, distance_to_minimum, fmt_float,
                      fmt_params, fmt_point, fmt_status, frames_option, function_and_starts, function_title,
                      html_option, json_option, lr_option, make_console, noise_option, optimizer_specs, options,
-                     param_option, parse_optimizers, plot_option, print_record_note, print_table, report_written,
-                     reserve_outputs, run_progress, seed_option, start_option, steps_option, tol_option,
-                     write_outputs)
+                     param_option, parse_optimizers, plot_option, print_record_note, print_table, report_written, reserve_outputs,
+                     report_saved, run_progress, save_option, seed_option, start_option, steps_option, store_for,
+                     store_option, tol_option, write_outputs)
 from .common import engine_option
 
 DEFAULT_STEPS = 500
@@ -21,9 +21,9 @@ DEFAULT_STEPS = 500
               help="The optimizer (gd, sgd, momentum, nesterov, adam, ...), its hyperparameters after colons "
                    "(-o momentum:momentum=0.95) or with -p.")
 @options(lr_option, steps_option, start_option, noise_option, seed_option, tol_option, param_option)
-@options(plot_option, animate_option, frames_option, html_option, json_option, engine_option)
+@options(plot_option, animate_option, frames_option, html_option, json_option, save_option, store_option, engine_option)
 def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot, animate, frames, html, json_path,
-            engine):
+            save_run, store_path, engine):
     """Minimize FUNCTION_OR_FORMULA with one optimizer; print the final point, loss and status.
 
     FUNCTION_OR_FORMULA is a catalog name (see 'gdlab functions') or a formula in x, y, z.
@@ -37,6 +37,7 @@ def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot,
       gdlab minimize beale -o momentum -p momentum=0.9 --lr 1e-3 --json run.json
       gdlab minimize rosenbrock -o adam -p betas=0.9,0.99 --lr 0.05 --steps 2000
       gdlab minimize rosenbrock -o adam --lr 0.01 --steps 5000 --engine numba
+      gdlab minimize rosenbrock -o adam --lr 0.05 --steps 2000 --save
     """
     f, x0 = function_and_starts(target, start)
     check_drawable(f, animate, html)
@@ -45,6 +46,7 @@ def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot,
         raise BadInput(f"--optimizer {optimizer!r}: minimize runs one optimizer; 'gdlab race' runs several")
     (label, spec), = optimizer_specs(entries, "", lr=lr, params=params).items()
     steps = DEFAULT_STEPS if steps is None else steps
+    store = store_for(save_run, store_path)
     with reserve_outputs({"--plot": plot, "--animate": animate, "--html": html, "--json": json_path}) as files:
         import gdlab
 
@@ -55,6 +57,8 @@ def command(target, optimizer, lr, steps, start, noise, seed, tol, params, plot,
         console = make_console()
         print_summary(console, f, traj)
         print_record_note(console, traj)
+        if store is not None:
+            report_saved(store, store.save(traj))
         write_outputs("minimize", f, traj, files, plot=plot, animate=animate, html=html, json_path=json_path,
                       frames=frames)
     report_written(files.paths)

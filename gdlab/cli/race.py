@@ -7,9 +7,9 @@ import click
 from .common import (CONTEXT, BadInput, animate_option, check_drawable, distance_to_minimum, fmt_float, fmt_params,
                      fmt_point, fmt_status, frames_option, function_and_starts, function_title, html_option,
                      json_option, lr_option, make_console, noise_option, optimizer_specs, optimizers_option,
-                     options, param_option, plot_option, print_record_note, print_table, report_written,
-                     reserve_outputs, run_progress, seed_option, start_option, steps_option, tol_option,
-                     write_outputs)
+                     options, param_option, plot_option, print_record_note, print_table, report_written, reserve_outputs,
+                     report_saved, run_progress, save_option, seed_option, start_option, steps_option, store_for,
+                     store_option, tol_option, write_outputs)
 from .common import engine_option
 
 DEFAULT_STEPS = 300
@@ -22,9 +22,9 @@ DEFAULT_OPTIMIZERS = "gd:lr=0.001,momentum:lr=0.001:momentum=0.9,rmsprop:lr=0.01
 @click.option("--tune", is_flag=True, help="Tune each optimizer's learning rate first, as 'gdlab tune' does "
                                            "(the same budget for each); lrs given in -o are then ignored.")
 @options(lr_option, param_option, steps_option, start_option, noise_option, seed_option, tol_option)
-@options(plot_option, animate_option, frames_option, html_option, json_option, engine_option)
+@options(plot_option, animate_option, frames_option, html_option, json_option, save_option, store_option, engine_option)
 def command(target, optimizers, tune, lr, params, steps, start, noise, seed, tol, plot, animate, frames, html,
-            json_path, engine):
+            json_path, save_run, store_path, engine):
     """Race several optimizers on FUNCTION_OR_FORMULA from the same start(s); print a results table.
 
     The default race is gd:lr=0.001, momentum:lr=0.001:momentum=0.9, rmsprop:lr=0.01 and
@@ -41,6 +41,7 @@ def command(target, optimizers, tune, lr, params, steps, start, noise, seed, tol
       gdlab race "x**2 - y**2" --start 10,0.01 -o gd:lr=0.004,adam:lr=0.1 --plot race.png
       gdlab race himmelblau -o gd,momentum,adam --lr 0.01 -p weight_decay=1e-3 --start 0,0
       gdlab race beale --tune --animate race.gif --html race.html --json race.json
+      gdlab race rosenbrock -o gd:lr=0.001,adam:lr=0.05 --steps 500 --save
     """
     f, x0 = function_and_starts(target, start)
     check_drawable(f, animate, html)
@@ -48,6 +49,7 @@ def command(target, optimizers, tune, lr, params, steps, start, noise, seed, tol
         raise BadInput("--tune chooses the learning rates: drop --lr")
     specs = optimizer_specs(optimizers, DEFAULT_OPTIMIZERS, lr=lr, params=params)
     steps = DEFAULT_STEPS if steps is None else steps
+    store = store_for(save_run, store_path)
     with reserve_outputs({"--plot": plot, "--animate": animate, "--html": html, "--json": json_path}) as files:
         import gdlab
 
@@ -63,6 +65,8 @@ def command(target, optimizers, tune, lr, params, steps, start, noise, seed, tol
         console = make_console()
         print_race(console, f, runs, tuned=bool(tuned))
         print_record_note(console, runs)
+        if store is not None:
+            report_saved(store, store.save(runs))
         write_outputs("race", f, runs, files, plot=plot, animate=animate, html=html, json_path=json_path,
                       frames=frames)
     report_written(files.paths)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import click
 
-from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, POSITIVE, BadInput, Number, converter, fmt_float,
+from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, POSITIVE, BadInput, Number, check_output, converter,
+                     fmt_float,
                      html_option, json_option, make_console, one_line, output_callback, param_option, parse_model,
-                     parse_params, progress_bar, report_written, reserve_outputs, seed_option, write_json)
+                     parse_params, progress_bar, report_saved, report_written, reserve_outputs, seed_option,
+                     store_for, store_option, write_json)
 
 SHARPNESS_POINTS = 100     # --sharpness measures about this many times (each a few Lanczos products)
 TRAJECTORY_POINTS = 1001   # --trajectory keeps at most this many weight vectors
@@ -47,8 +49,11 @@ TRAJECTORY_POINTS = 1001   # --trajectory keeps at most this many weight vectors
 @click.option("--curves", type=click.Path(dir_okay=False), callback=output_callback(PLOT_SUFFIXES),
               help="Write the loss and metrics per epoch, train and test.")
 @html_option
-@click.option("--save", type=click.Path(dir_okay=False), callback=output_callback(MODEL_SUFFIXES),
-              help="Save the trained model (.npz).")
+@click.option("--save", is_flag=False, flag_value="", default=None, metavar="[MODEL.npz]",
+              callback=converter(lambda v, p: v if not v else check_output(v, MODEL_SUFFIXES, "--save")),
+              help="With a path: save the trained model (.npz). Alone: keep the run in the run store and print "
+                   "its id (--store PATH implies it).")
+@store_option
 @click.option("--sharpness", type=click.Path(dir_okay=False), callback=output_callback(PLOT_SUFFIXES),
               help="Write the sharpness (top Hessian eigenvalue of the training loss) against the updates, with "
                    f"the stability limit 2/lr of gradient descent; measured about {SHARPNESS_POINTS} times.")
@@ -57,7 +62,7 @@ TRAJECTORY_POINTS = 1001   # --trajectory keeps at most this many weight vectors
                    f"{TRAJECTORY_POINTS:,} evenly spaced points) for gdlab landscape --kind pca.")
 @json_option
 def command(dataset, data_args, model_spec, activation, optimizer, lr, params, epochs, batch_size, full_batch,
-            test_size, standardize, seed, plot, curves, html, save, sharpness, trajectory, json_path):
+            test_size, standardize, seed, plot, curves, html, save, store_path, sharpness, trajectory, json_path):
     """Train a small network on a data set, with a progress bar; print the metrics.
 
     Classification data get softmax cross-entropy and accuracy; regression data get the mean
@@ -72,6 +77,7 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
       gdlab train --dataset xor --optimizer momentum -p momentum=0.95 --lr 0.05 --full-batch --epochs 300
       gdlab train --dataset circles --epochs 50 --plot regions.png --curves curves.png --json history.json
       gdlab train --dataset sine --model 1-16-16-1 --activation tanh -o gd --lr 0.1 --full-batch --epochs 1000 --seed 0 --sharpness sharp.png
+      gdlab train --dataset moons --epochs 20 --seed 0 --save
     """
     from gdlab.nn import recipe
 
@@ -84,6 +90,8 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
                                 batch_size=None if full_batch else batch_size, seed=seed)
     except recipe.TrainSpecError as exc:
         raise _as_option_error(exc) from None
+    store = store_for(save == "", store_path)
+    save = save or None
     outputs = {"--plot": plot, "--curves": curves, "--html": html, "--save": save, "--sharpness": sharpness,
                "--trajectory": trajectory, "--json": json_path}
     with reserve_outputs(outputs) as files:
@@ -104,6 +112,8 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
             bar.close()
         console = make_console()
         _print_train_table(console, result)
+        if store is not None:
+            report_saved(store, store.save(result.history, config=spec, model=result.model))
         _write_outputs(result, {k: files.temporary(v) for k, v in outputs.items()})
         _write_landscape_outputs(console, result, extra, files.temporary(sharpness), files.temporary(trajectory))
     report_written(files.paths)

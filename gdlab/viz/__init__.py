@@ -43,6 +43,8 @@ _EXPORTS = {
     # curves
     "loss_curves": "_curves", "history_curves": "_curves", "lr_sweep": "_curves",
     "optimizer_state": "_curves", "overview": "_curves",
+    # grid sweeps (gdlab.sweep)
+    "sweep_heatmap": "_sweeps", "sweep_curves": "_sweeps",
     # basins
     "grid_starts": "_basins", "basins": "_basins", "basin_map": "_basins",
     # models
