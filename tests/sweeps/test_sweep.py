@@ -1,0 +1,219 @@
+"""gdlab.sweep: the same numbers on every backend, failures recorded, nothing finished lost, resume."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gdlab
+from gdlab.store import Store
+from gdlab.sweeps import GridError, expand, plan
+from gdlab.sweeps.tasks import run_task
+
+ROOT = Path(__file__).resolve().parents[2]
+GRID = {"function": ["rosenbrock", "rastrigin"], "optimizer": ["gd", "momentum", "adam"],
+        "lr": {"log": [1e-4, 0.3, 4]}, "steps": 150, "seed": [0, 1], "starts": 2}
+
+
+def rows(result):
+    """The result rows as JSON text, without the run ids (which differ from store to store)."""
+    data = result.to_dict()
+    return json.dumps({"rows": [{k: v for k, v in r.items() if k != "run_id"} for r in data["rows"]],
+                       "best": {k: {a: b for a, b in r.items() if a != "run_id"} for k, r in data["best"].items()}},
+                      sort_keys=True)
+
+
+@pytest.fixture(scope="module")
+def local():
+    return gdlab.sweep(GRID)
+
+
+def test_grid_expands_to_the_product_per_optimizer():
+    mode, tasks = expand({"function": "sphere", "optimizer": ["adam", "momentum"], "momentum": [0.5, 0.9],
+                          "lr": "1e-3:1e-1:3", "seed": [0, 1]})
+    assert mode == "objective"
+    # adam has no momentum: 3 lrs x 2 seeds; momentum: 2 x 3 x 2
+    assert len(tasks) == 6 + 12
+    assert sorted({t["hyperparameters"]["lr"] for t in tasks}) == np.geomspace(1e-3, 1e-1, 3).tolist()
+    assert all("momentum" not in t["hyperparameters"] for t in tasks if t["optimizer"] == "adam")
+
+
+@pytest.mark.parametrize("grid, message", [
+    ({"optimizer": "gd"}, "needs 'function'"),
+    ({"function": "sphere", "starts": 3}, "give seed too"),
+    ({"function": "sphere", "betas2": [1]}, "no optimizer of the grid has"),
+    ({"function": "sphere", "lr": {"log": [0, 1, 3]}}, "ends > 0"),
+    ({"function": "sphere", "steps": [0]}, "steps"),
+    ({"dataset": "moons", "epochs": [0]}, "epochs"),
+])
+def test_bad_grids_say_what_is_wrong(grid, message):
+    with pytest.raises(GridError, match=message):
+        expand(grid)
+
+
+def test_a_task_is_what_gdlab_minimize_gives_for_it_alone(local):
+    """Tasks share one array program; each one's numbers are still gdlab.minimize's, bit for bit."""
+    assert len(plan(local.tasks)) < len(local.tasks) / 5  # really vectorised
+    for i in (0, 5, 17, len(local.tasks) - 1):
+        task, mine = local.tasks[i], local.results[i]
+        f = gdlab.functions.resolve_function(task["function"])
+        rng = np.random.default_rng(task["seed"])
+        X0 = f.bounds[:, 0] + (f.bounds[:, 1] - f.bounds[:, 0]) * rng.random((task["starts"], 2))
+        ref = gdlab.minimize(f, X0, task["optimizer"], steps=task["steps"], seed=task["seed"], record=("loss",),
+                             **task["hyperparameters"])
+        np.testing.assert_array_equal(mine.loss, ref.loss)
+        np.testing.assert_array_equal(mine.final, ref.final)
+        assert mine.hyperparameters == ref.hyperparameters and mine.x0.tolist() == ref.x0.tolist()
+        assert mine.config()["rerun"] is None
+
+
+def test_best_setting_uses_tunes_scoring(local):
+    best = local.best()
+    for key, row in best.items():
+        problem, optimizer = key.split(" / ")
+        same = [r for r in local.rows if r["function"] == problem and r["optimizer"] == optimizer]
+        assert row["score"] == min(r["score"] for r in same)
+        assert row["status"] != "diverged"
+    diverged = [r for r in local.rows if r["status"] == "diverged"]
+    assert diverged and all(r["score"] == float("inf") for r in diverged)
+
+
+def test_processes_give_the_same_json(local):
+    assert rows(gdlab.sweep(GRID, "processes", workers=2)) == rows(local)
+
+
+def test_dask_local_cluster_gives_the_same_json(local):
+    assert rows(gdlab.sweep(GRID, "dask", cluster="local", workers=2)) == rows(local)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_dask_scheduler_and_worker_processes_give_the_same_json(local, tmp_path):
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    scheduler = subprocess.Popen(dask + ["--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
+                               "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                              env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        from distributed import Client
+
+        deadline = time.time() + 60
+        while True:
+            try:
+                with Client(f"tcp://127.0.0.1:{port}", timeout="5s") as client:
+                    client.wait_for_workers(1, timeout=30)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.3)
+        result = gdlab.sweep(GRID, "dask", scheduler=f"tcp://127.0.0.1:{port}", store=tmp_path / "runs.db")
+        assert rows(result) == rows(local)
+    finally:
+        for p in (worker, scheduler):
+            os.kill(p.pid, signal.SIGTERM)
+        for p in (worker, scheduler):
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait()
+
+
+def test_a_raising_task_is_recorded_as_failed_and_the_rest_finish(tmp_path):
+    store = Store(tmp_path / "runs.db")
+    grid = {"function": "rosenbrock", "optimizer": "momentum", "momentum": [0.9, -1.0], "lr": [1e-4, 1e-3],
+            "steps": 50}
+    result = gdlab.sweep(grid, store=store)
+    failed = [r for r in result.rows if r["status"] == "failed"]
+    assert len(failed) == 2 and all(r["momentum"] == -1.0 and "momentum" in r["error"] for r in failed)
+    assert result.done == 2 and store.count(status="failed") == 2 and store.count() == 4
+    ok = [r for r in result.rows if r["status"] != "failed"]
+    ref = gdlab.minimize("rosenbrock", None, "momentum", steps=50, lr=ok[0]["lr"], momentum=0.9)
+    assert ok[0]["final_loss"] == ref.final_loss
+
+
+def test_a_worker_killed_mid_sweep_loses_no_finished_result(tmp_path, monkeypatch, local):
+    from gdlab.sweeps import backends
+
+    pools = []
+    new_pool = backends.Processes._new_pool
+
+    def recording(self):
+        pools.append(new_pool(self))
+        return pools[-1]
+
+    monkeypatch.setattr(backends.Processes, "_new_pool", recording)
+    killed = []
+
+    def progress(done, failed, total):
+        if done and not killed:  # one chunk is stored: kill a worker that is running another one
+            pids = list(pools[-1]._processes)
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append((pids[0], done))
+
+    store = Store(tmp_path / "runs.db")
+    result = gdlab.sweep(GRID, "processes", workers=2, store=store, progress=progress)
+    assert killed and len(pools) >= 2  # a new pool replaced the broken one
+    assert result.failed == 0 and store.count(status="failed") == 0
+    assert store.count() == len(result.tasks)
+    assert rows(result) == rows(local)
+
+
+def test_ctrl_c_keeps_the_finished_tasks_and_resume_runs_only_the_rest(tmp_path, local):
+    store = Store(tmp_path / "runs.db")
+    seen = []
+
+    def interrupt(done, failed, total):
+        seen.append(done)
+        if done >= 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        gdlab.sweep(GRID, store=store, progress=interrupt)
+    kept = store.count()
+    assert kept == seen[-1] and 0 < kept < len(local.tasks)
+    again = gdlab.sweep(GRID, store=store, resume=True)
+    assert again.skipped == kept and len(again.results) == len(local.tasks) - kept
+    assert store.count() == len(local.tasks)
+    assert rows(again) == rows(local)
+    third = gdlab.sweep(GRID, store=store, resume=True)
+    assert third.skipped == len(local.tasks) and not third.results and store.count() == len(local.tasks)
+
+
+def test_training_grid_runs_the_recipe_the_same_everywhere(tmp_path):
+    from gdlab.nn.recipe import TrainSpec, train
+
+    grid = {"dataset": "moons", "data": {"n_samples": 80}, "model": "2-8-2", "optimizer": ["adam", "momentum"],
+            "lr": [0.01, 0.1], "epochs": 3, "seed": 0}
+    store = Store(tmp_path / "runs.db")
+    result = gdlab.sweep(grid, store=store)
+    assert len(result.rows) == 4 and result.failed == 0
+    ref = train(TrainSpec.from_dict(result.tasks[1]["spec"]))
+    assert result.rows[1]["val_loss"] == ref.history.history["val_loss"][-1]
+    assert store.load(result.rows[1]["run_id"]).history == ref.history.history
+    assert rows(gdlab.sweep(grid, "processes", workers=2)) == rows(result)
+    assert rows(gdlab.sweep(grid, store=store, resume=True)) == rows(result)
+
+
+def test_bad_backend_arguments():
+    with pytest.raises(ValueError, match="backend must be one of"):
+        gdlab.sweep(GRID, "threads")
+    with pytest.raises(ValueError, match="workers must be"):
+        gdlab.sweep(GRID, "processes", workers=0)
+    with pytest.raises(ValueError, match="resume=True needs a store"):
+        gdlab.sweep(GRID, resume=True)
