@@ -441,7 +441,8 @@ def fmt_params(params, optimizer=None):
 
 
 def status_style(status):
-    return {"converged": "green", "diverged": "red", "max_steps": "yellow"}.get(str(status), "")
+    return {"converged": "green", "diverged": "red", "max_steps": "yellow", "failed": "red", "completed": "green",
+            "mixed": "yellow", "stopped": "yellow"}.get(str(status), "default")
 
 
 def fmt_status(status, stopped_at=None, steps=None):
