@@ -954,5 +954,6 @@ def store_for(save_run, store_path):
 
 
 def report_saved(store, run_id):
-    """One line on stdout naming the stored run."""
-    click.echo(f"saved run {run_id} in {store.path}")
+    """``saved run ID`` on stdout (for scripts), the store's path on stderr."""
+    click.echo(f"saved run {run_id}")
+    click.echo(f"run store: {store.path}", err=True)
