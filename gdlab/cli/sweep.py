@@ -140,6 +140,17 @@ def command(target, optimizers, lrs, steps, start, noise, seed, params, grid, ba
             mode, tasks = expand(spec)
         except GridError as exc:
             raise BadInput(str(exc)) from None
+        from gdlab.functions import resolve_function
+        from gdlab.nn.recipe import TrainSpec
+
+        for name_ in dict.fromkeys(t["function"] for t in tasks if "function" in t):
+            resolve_function(name_)  # an unknown name or a bad formula: bad input, before any work
+        if mode == "train":
+            import gdlab.datasets
+
+            for ds in dict.fromkeys(TrainSpec.from_dict(t["spec"]).dataset for t in tasks):
+                if ds not in gdlab.datasets.names():
+                    raise BadInput(f"--grid dataset: unknown data set {ds!r}; known: {', '.join(gdlab.datasets.names())}")
         if scheduler is not None and "://" not in scheduler:
             raise BadInput(f"--scheduler {scheduler!r}: expected an address such as tcp://10.0.0.5:8786")
     with reserve_outputs({"--plot": plot, "--curves": curves, "--json": json_path}) as files:

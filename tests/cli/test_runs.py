@@ -92,6 +92,8 @@ def test_grid_bad_input_is_one_line(refused, tmp_path):
     refused(["sweep", "--grid", "lr=0.1"], "needs FUNCTION_OR_FORMULA")
     refused(["sweep", "sphere", "--grid", "lr"], "expected KEY=V1,V2")
     refused(["sweep", "sphere", "--grid", "nosuchkey=1"], "no optimizer of the grid has")
+    refused(["sweep", "--grid", "function=sphere,rosenbruck"], "rosenbrock")
+    refused(["sweep", "--grid", "dataset=moonz"], "unknown data set")
     refused(["sweep", "sphere", "--grid", "seed=0", "--scheduler", "localhost:8786"], "tcp://")
     (tmp_path / "g.yaml").write_text("[1, 2")
     refused(["sweep", "--grid", tmp_path / "g.yaml"], "does not parse")
