@@ -70,17 +70,27 @@ class Processes:
 
     def submit(self, chunk):
         try:
-            return self._pool.submit(run_chunk, chunk)
+            fut = self._pool.submit(run_chunk, chunk)
         except cf.process.BrokenProcessPool:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-            return self._pool.submit(run_chunk, chunk)
+            self._restart()
+            fut = self._pool.submit(run_chunk, chunk)
+        fut.gdlab_pool = self._pool
+        return fut
 
     def wait(self, futures):
-        done, not_done = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
-        return done, not_done
+        while True:
+            done, not_done = cf.wait(futures, timeout=1.0, return_when=cf.FIRST_COMPLETED)
+            if done:
+                return done, not_done
+            # a chunk handed to a pool in the instant it broke may never be failed by it: fail it here
+            lost = {f for f in not_done if getattr(f.gdlab_pool, "_broken", False)}
+            if lost:
+                return lost, not_done - lost
 
     def outcome(self, fut):
+        if not fut.done():
+            self._restart()
+            return "error", "the worker process died while running it (BrokenProcessPool)"
         exc = fut.exception()
         if exc is None:
             return "ok", fut.result()

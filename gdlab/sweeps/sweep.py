@@ -210,7 +210,7 @@ def sweep(grid, backend="local", *, workers=None, scheduler=None, cluster=None, 
                         rows[i] = _record_row(task, store.info(run_id))
         skipped = len(tasks) - len(todo)
         _run(runner, tasks, todo, rows, results, store, group, progress, skipped)
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C (or an error of the caller's progress hook): stop the workers, keep what is stored
         runner.close(cancel=True)
         raise
     runner.close()
