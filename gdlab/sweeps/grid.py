@@ -81,8 +81,8 @@ def grid_values(key, value) -> list:
             except ValueError as exc:
                 raise GridError(str(exc)) from None
         return [value]
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
+    if isinstance(value, (np.ndarray, range)):
+        value = list(value.tolist() if isinstance(value, np.ndarray) else value)
     if isinstance(value, (list, tuple)):
         if key == "x0" and value and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
             return [list(value)]  # one start point, not a list of 1-D starts

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from .backends import make_backend
-from .grid import expand
+from .grid import expand, grid_values
 from .tasks import plan, task_function
 
 __all__ = ["sweep", "GridResult", "KEEP_RESULTS"]
@@ -197,9 +197,8 @@ def sweep(grid, backend="local", *, workers=None, scheduler=None, cluster=None, 
     todo = list(range(len(tasks)))
     try:
         if store is not None:
-            from ..runs.trajectory import _plain
-
-            group = store.group(name, {"mode": mode, "grid": _plain(dict(grid))})
+            values = {k: grid_values(k, v) for k, v in grid.items()}  # ranges spelled out: plain JSON
+            group = store.group(name, {"mode": mode, "grid": values})
             if resume:
                 todo = []
                 for i, task in enumerate(tasks):

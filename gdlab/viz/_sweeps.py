@@ -22,6 +22,12 @@ _LABELS = {"score": "score (final loss − f*)", "final_loss": "final loss", "lr
            "val_loss": "validation loss", "val_accuracy": "validation accuracy"}
 
 
+def _label(key, rows):
+    if key == "score" and any("dataset" in r for r in rows):
+        return "score (validation loss, else loss)"
+    return _LABELS.get(key, key)
+
+
 def _rows(result):
     rows = getattr(result, "rows", None)
     if rows is None and isinstance(result, Mapping):
@@ -186,9 +192,9 @@ def sweep_heatmap(result, *, x="lr", y="optimizer", value="score", title=None, a
     for k in range(n, rows_n * cols):
         axes[k // cols][k % cols].set_visible(False)
     bar = fig.colorbar(image, ax=[a for row in axes for a in row if a.get_visible()], shrink=0.9, pad=0.02)
-    bar.set_label(_LABELS.get(value, value) + (" (higher is better)" if higher else " (lower is better)"))
-    fig.suptitle(title if title is not None else "sweep: " + _LABELS.get(value, value)
-                 + "  (× diverged, red box: best per row)", fontsize=11)
+    bar.set_label(_label(value, rows) + (" (higher is better)" if higher else " (lower is better)"))
+    marks = "× diverged, red box: best per row" if any(g[2].any() for g in grids) else "red box: best per row"
+    fig.suptitle(title if title is not None else f"sweep: {_label(value, rows)}  ({marks})", fontsize=11)
     return S.finish(fig, path, dpi)
 
 
@@ -276,7 +282,7 @@ def sweep_curves(result, *, x="lr", by="optimizer", value="score", logy="auto", 
             else:
                 ax.set_ylim(lo_, hi_ + frac / (1 - frac) * (hi_ - lo_))
         ax.set_xlabel(_LABELS.get(x, x))
-        ax.set_ylabel(_LABELS.get(value, value))
+        ax.set_ylabel(_label(value, rows))
         ax.grid(True, which="major")
         ax.set_title(str(p) if p is not None else "", fontsize=10.5)
     for k in range(n, rows_n * cols):
@@ -289,6 +295,6 @@ def sweep_curves(result, *, x="lr", by="optimizer", value="score", logy="auto", 
         handles.append(Line2D([], [], ls="none", marker="x", ms=8, mew=2.0, color="#555555", label="diverged/failed"))
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6), frameon=False)
-    fig.suptitle(title if title is not None else f"sweep: {_LABELS.get(value, value)} against {_LABELS.get(x, x)}",
+    fig.suptitle(title if title is not None else f"sweep: {_label(value, rows)} against {_LABELS.get(x, x)}",
                  fontsize=11)
     return S.finish(fig, path, dpi)
