@@ -121,7 +121,7 @@ class GridResult:
 
     def to_dict(self) -> dict:
         """JSON-friendly (non-finite numbers as None): mode, counts, rows, best."""
-        from ..runs.trajectory import _plain
+        from .._plain import plain as _plain
 
         return {"kind": "sweep", "mode": self.mode, "group": self.group, "tasks": len(self.rows),
                 "done": self.done, "failed": self.failed, "skipped": self.skipped,
