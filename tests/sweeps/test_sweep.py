@@ -15,7 +15,6 @@ import pytest
 import gdlab
 from gdlab.store import Store
 from gdlab.sweeps import GridError, expand, plan
-from gdlab.sweeps.tasks import run_task
 
 ROOT = Path(__file__).resolve().parents[2]
 GRID = {"function": ["rosenbrock", "rastrigin"], "optimizer": ["gd", "momentum", "adam"],
