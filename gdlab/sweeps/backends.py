@@ -119,13 +119,19 @@ class Dask:
             raise ImportError("the dask backend needs dask.distributed: pip install 'gdlab[cluster]'") from None
         self._distributed = distributed
         self._cluster = None
+        # distributed's nannies write their workers' settings (MALLOC_TRIM_THRESHOLD_, OMP_NUM_THREADS=1, ...)
+        # into this process's os.environ; they are put back as they were once the cluster runs and at close
+        self._environ = dict(os.environ)
         if scheduler is not None:
             self.client = distributed.Client(scheduler, timeout="20s")
         else:
-            self._cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                     dashboard_address=None, host="127.0.0.1",
-                                                     silence_logs=40)
-            self.client = distributed.Client(self._cluster)
+            try:
+                self._cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                         dashboard_address=None, host="127.0.0.1",
+                                                         silence_logs=40)
+                self.client = distributed.Client(self._cluster)
+            finally:
+                self._restore_environ()
         threads = sum(self.client.nthreads().values()) or workers
         self.workers = threads
         self.window = max(4, 2 * threads)
@@ -148,12 +154,20 @@ class Dask:
         fut.release()
         return "ok", value
 
+    def _restore_environ(self):
+        if os.environ != self._environ:
+            os.environ.clear()
+            os.environ.update(self._environ)
+
     def close(self, cancel=False):
         try:
             self.client.close()
         finally:
-            if self._cluster is not None:
-                self._cluster.close()
+            try:
+                if self._cluster is not None:
+                    self._cluster.close()
+            finally:
+                self._restore_environ()
 
 
 def make_backend(backend, workers=None, scheduler=None, cluster=None):

@@ -89,7 +89,9 @@ def test_processes_give_the_same_json(local):
 
 
 def test_dask_local_cluster_gives_the_same_json(local):
+    before = dict(os.environ)
     assert rows(gdlab.sweep(GRID, "dask", cluster="local", workers=2)) == rows(local)
+    assert dict(os.environ) == before  # distributed's nannies set MALLOC_TRIM_THRESHOLD_ etc. here; put back
 
 
 def _free_port():
