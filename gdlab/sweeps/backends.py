@@ -64,6 +64,7 @@ class Processes:
         methods = multiprocessing.get_all_start_methods()
         self._context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         self._pool = self._new_pool()
+        self._suspects = set()
 
     def _new_pool(self):
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context)
@@ -86,6 +87,30 @@ class Processes:
             lost = {f for f in not_done if getattr(f.gdlab_pool, "_broken", False)}
             if lost:
                 return lost, not_done - lost
+            self._unstick({f.gdlab_pool for f in not_done})
+
+    def _unstick(self, pools):
+        """A worker killed while it was writing its (large) result leaves the pool's manager thread
+        waiting forever for the rest of that message (concurrent.futures does not look at the
+        workers while it reads). Seen twice in a row: kill the pool's other workers and close this
+        process's end of the result pipe, so the read ends (EOF) and the pool breaks as it should
+        (its chunks come back as BrokenProcessPool and are retried)."""
+        for pool in pools:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            dead = any(p.exitcode is not None for p in processes)
+            if not dead:
+                self._suspects.discard(pool)
+                continue
+            if pool not in self._suspects:
+                self._suspects.add(pool)
+                continue
+            for p in processes:
+                if p.exitcode is None:
+                    p.kill()
+            for p in processes:
+                p.join(timeout=5)
+            pool._result_queue._writer.close()
+            self._suspects.discard(pool)
 
     def outcome(self, fut):
         if not fut.done():

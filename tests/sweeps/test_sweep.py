@@ -218,3 +218,32 @@ def test_bad_backend_arguments():
         gdlab.sweep(GRID, "processes", workers=0)
     with pytest.raises(ValueError, match="resume=True needs a store"):
         gdlab.sweep(GRID, resume=True)
+
+
+def test_a_worker_killed_while_sending_its_result_does_not_hang_the_sweep(tmp_path):
+    """concurrent.futures waits forever for the rest of a result whose sender died mid-message; the
+    processes backend notices the dead worker and breaks the pool (without it this test hangs)."""
+    from gdlab.sweeps.backends import Processes
+    from tests.sweeps._big import big_result
+
+    backend = Processes(1)
+    try:
+        marker = tmp_path / "sending"
+        fut = backend._pool.submit(big_result, str(marker), 160_000_000)
+        fut.gdlab_pool = backend._pool
+        deadline = time.time() + 60
+        while not marker.exists() and time.time() < deadline:
+            time.sleep(0.001)
+        time.sleep(0.25)  # into the transfer of the 160 MB (or before it: the pool breaks either way)
+        os.kill(next(iter(backend._pool._processes)), signal.SIGKILL)
+        t0 = time.time()
+        done, _ = backend.wait({fut})
+        assert time.time() - t0 < 10
+        status, message = backend.outcome(next(iter(done)))
+        assert status == "error" and "died" in message
+        task = {"function": "sphere", "optimizer": "gd", "hyperparameters": {"lr": 0.1}, "steps": 5, "seed": None,
+                "x0": None, "starts": None, "options": {}}
+        again = backend.submit([task])  # a new pool runs the next chunk
+        assert backend.outcome(next(iter(backend.wait({again})[0])))[0] == "ok"
+    finally:
+        backend.close()
