@@ -37,7 +37,7 @@ def command():
     Examples:
       gdlab minimize rosenbrock -o adam --lr 0.05 --steps 300 --save --store runs.db
       gdlab runs list --store runs.db
-      gdlab runs list --kind minimize --json --store runs.db
+      gdlab runs list --kind minimize --where "final_loss < 10" --store runs.db
     """
 
 
