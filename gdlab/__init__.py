@@ -8,7 +8,7 @@ and the names they lend to the top level are imported on first use.
 
 import importlib
 
-from . import numdiff
+from . import _display, numdiff
 from .autodiff import (GradcheckError, Tensor, abs, clip, concatenate, cos, enable_grad, exp, grad, gradcheck,
                        hessian, is_grad_enabled, leaky_relu, log, log_softmax, logsumexp, maximum, minimum, no_grad, relu, sigmoid,
                        sin, softmax, softplus, sqrt, stack, step_size_study, tan, tanh, value_and_grad, where)
@@ -25,6 +25,14 @@ _LAZY = {
     **{name: "gdlab.optim" for name in ("Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW",
                                         "Adamax", "NAdam", "RAdam", "Lion", "clip_grad_norm_", "clip_grad_value_")},
 }
+
+
+def _load_displays():
+    """The notebook displays of every result are drawn by the viz layer (imported on the first display)."""
+    from .viz import display  # noqa: F401  (registers the renderers)
+
+
+_display.add_loader(_load_displays)
 
 
 def __getattr__(name):

@@ -47,8 +47,8 @@ def test_version_matches_the_package_metadata():
 # The layers, lowest first: a module may import (statically, `from ..x import` or `import gdlab.x`)
 # only from layers of a lower rank than its own. `import gdlab` and attribute access are not seen.
 # _registry sits beneath every layer (numdiff, datasets and optim at rank 0 use it too).
-RANK = {"_registry": -1, "_jit": -1, "_alloc": 0, "_atomic": 0, "_plain": 0, "numdiff": 0, "datasets": 0, "optim": 0, "autodiff": 1, "functions": 2, "runs": 3,
-        "nn": 3, "store": 4, "viz": 4, "sweeps": 5, "web": 5, "demo": 6, "cli": 7, "__main__": 8, "__init__": 8}
+RANK = {"_registry": -1, "_jit": -1, "_alloc": 0, "_atomic": 0, "_display": 0, "_plain": 0, "numdiff": 0, "datasets": 0, "optim": 0, "autodiff": 1, "functions": 2, "runs": 3,
+        "nn": 3, "store": 4, "viz": 4, "sweeps": 5, "web": 5, "widgets": 5, "demo": 6, "cli": 7, "__main__": 8, "__init__": 8}
 
 
 def _gdlab_imports(path, package):

@@ -34,6 +34,7 @@ import numbers
 
 import numpy as np
 
+from .. import _display
 from .. import autodiff as _ad
 from .._alloc import warm_allocator
 from ..autodiff import Tensor, enable_grad, no_grad
@@ -243,6 +244,9 @@ class Function:
     def __repr__(self):
         text = self.formula or self.name
         return f"<gdlab function {self.name!r}: {text} (dim {self.dim})>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display.bundle("function", self, include, exclude)
 
     def _default_bounds(self):
         pts = [p for p in (self.minima, self.local_minima, self.saddles, self.maxima) if len(p)]

@@ -29,6 +29,8 @@ import os
 
 import numpy as np
 
+from .. import _display
+
 __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
            "WeightHistory", "TerminateOnNaN", "LambdaCallback"]
 
@@ -105,6 +107,9 @@ class History(Callback):
     def __repr__(self):
         keys = ", ".join(self.history)
         return f"History({len(self.epochs)} epochs, {len(self.step_losses)} updates; {keys})"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display.bundle("history", self, include, exclude)
 
 
 def _check_mode(mode, monitor):

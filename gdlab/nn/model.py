@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _display
 from . import losses as losses_mod
 from . import metrics as metrics_mod
 from . import saving
@@ -254,12 +255,9 @@ class Model(Module):
         (default up to 4096) samples. A model ending with Softmax returns probabilities."""
         return Trainer(self).predict(x, batch_size=batch_size)
 
-    def summary(self, input_features=None, print_fn=print):
-        """A table of the layers: name (type), output shape, parameter count; totals below.
-
-        Output shapes need the input width: taken from the first Linear layer, or
-        ``input_features``. With ``print_fn=None`` the text is returned instead of printed.
-        """
+    def summary_table(self, input_features=None) -> dict:
+        """The summary as data: ``{"name", "rows": [(layer (type), output shape, params), ...], "total",
+        "dtype"}`` (what :meth:`summary` prints and what a notebook shows as a table)."""
         if input_features is None:
             input_features = _input_features(self)
         rows = []
@@ -277,21 +275,38 @@ class Model(Module):
             shape = f"(None, {width})" if width is not None else "?"
             count = sum(p.data.size for p in layer.parameters())
             rows.append((f"{name} ({type(layer).__name__})", shape, f"{count:,}"))
-        total = self.count_params()
+        dtype = self.dtype
+        return {"name": type(self).__name__, "rows": rows, "total": self.count_params(),
+                "dtype": None if dtype is None else dtype.name}
+
+    def summary(self, input_features=None, print_fn=print):
+        """A table of the layers: name (type), output shape, parameter count; totals below.
+
+        Output shapes need the input width: taken from the first Linear layer, or
+        ``input_features``. With ``print_fn=None`` the text is returned instead of printed; in a
+        Jupyter notebook the default shows the table as HTML (the text stays its plain form).
+        """
+        table = self.summary_table(input_features)
+        rows, total = table["rows"], table["total"]
         head = ("Layer (type)", "Output shape", "Params")
         w = [max(len(r[i]) for r in rows + [head]) for i in range(3)]
         sep = "-" * (w[0] + w[1] + w[2] + 6)
-        lines = [f'Model: "{type(self).__name__}"', sep,
+        lines = [f'Model: "{table["name"]}"', sep,
                  f"{head[0]:<{w[0]}}   {head[1]:<{w[1]}}   {head[2]:>{w[2]}}", sep]
         lines += [f"{a:<{w[0]}}   {b:<{w[1]}}   {c:>{w[2]}}" for a, b, c in rows]
-        dtype = self.dtype
-        lines += [sep, f"Total params: {total:,}" + (f" ({dtype.name})" if dtype is not None else ""),
+        lines += [sep, f"Total params: {total:,}" + (f" ({table['dtype']})" if table["dtype"] else ""),
                   f"Trainable params: {total:,}", sep]
         text = "\n".join(lines)
         if print_fn is None:
             return text
+        if print_fn is print and _display.in_notebook():
+            _display.show("model_summary", table, text)
+            return None
         print_fn(text)
         return None
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display.bundle("model", self, include, exclude)
 
     def save(self, path) -> None:
         """Architecture, weights, optimizer state and compile config in one .npz; see :func:`gdlab.nn.save_model`."""

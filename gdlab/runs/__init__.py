@@ -17,10 +17,10 @@ from .analysis import (KINDS, Basins, CriticalPoint, RunAnalysis, StabilityRepor
                        distance_to_minimum, grid_starts, nearest_minimum, stability)
 from .minimize import RECORDABLE, SCHEDULES, minimize, race
 from .sweep import DEFAULT_LRS, OBJECTIVES, SweepResult, TuneResult, lr_sweep, tune
-from .trajectory import STATUSES, Trajectory
+from .trajectory import STATUSES, Race, Trajectory
 
 __all__ = [
-    "minimize", "race", "lr_sweep", "tune", "Trajectory", "SweepResult", "TuneResult",
+    "minimize", "race", "lr_sweep", "tune", "Trajectory", "Race", "SweepResult", "TuneResult",
     "classify_point", "CriticalPoint", "stability", "StabilityReport", "analyze", "RunAnalysis",
     "distance_to_minimum", "nearest_minimum", "grid_starts", "basins", "Basins",
     "STATUSES", "KINDS", "RECORDABLE", "SCHEDULES", "DEFAULT_LRS", "OBJECTIVES",

@@ -48,7 +48,7 @@ from ..functions import Function
 from ..functions.data import DataLoss
 from ..optim import lr_scheduler
 from ._engine import run_rows
-from .trajectory import Trajectory
+from .trajectory import Race, Trajectory
 
 __all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES", "MAX_STEPS", "MAX_START_NUMBERS"]
 
@@ -677,7 +677,7 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
     options (schedule, batch_size, record, ...) and shared hyperparameters (e.g.
     ``weight_decay=1e-3``; an optimizer's own entry overrides them). ``progress(done_steps,
     total_steps)`` counts the steps of every run, one optimizer after the other (total: steps times
-    the number of optimizers). Returns dict label -> Trajectory.
+    the number of optimizers). Returns a :class:`Race`: a dict label -> Trajectory.
     """
     f = resolve_function(f, x0)
     X0, single = resolve_starts(f, x0)
@@ -687,7 +687,7 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
         raise TypeError("race: give each optimizer its own lr, e.g. optimizers={'adam': {'lr': 0.1}}")
     run_kw = {k: common.pop(k) for k in list(common) if k in RUN_OPTIONS}
     progress = _check_progress(progress)
-    out = {}
+    out = Race()
     for i, (label, spec) in enumerate(specs.items()):
         spec = {**common, **spec}  # shared hyperparameters, overridden per optimizer
         name = spec.pop("optimizer")

@@ -33,10 +33,11 @@ import numbers
 
 import numpy as np
 
+from .. import _display
 from .analysis import distance_to_minimum
 from .minimize import RUN_OPTIONS as _RUN_KW
 from .minimize import check_steps, normalize_optimizers, resolve_function, resolve_starts, run
-from .trajectory import _plain
+from .trajectory import Race, _plain
 
 __all__ = ["lr_sweep", "SweepResult", "tune", "TuneResult", "DEFAULT_LRS", "OBJECTIVES"]
 
@@ -100,6 +101,9 @@ class SweepResult:
         best = "all diverged" if self.best_lr is None else f"best lr {self.best_lr:.3g}"
         return (f"<SweepResult {self.label!r} on {getattr(self.function, 'name', 'f')}: {len(self.lrs)} lrs x "
                 f"{self.n_starts} start(s) x {self.steps} steps; {best}>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display.bundle("sweep", self, include, exclude)
 
     def run(self, i: int):
         """The Trajectory of learning rate ``lrs[i]`` (one start, or n starts)."""
@@ -190,13 +194,16 @@ class TuneResult:
         self.tie_tol = tie_tol
         self.best_lr = {k: (None if i is None else float(lrs[i])) for k, i in best_index.items()}
         self.best_score = {k: (np.inf if i is None else float(scores[k][i])) for k, i in best_index.items()}
-        self.race = {k: sweeps[k].run(i) for k, i in best_index.items() if i is not None}
+        self.race = Race((k, sweeps[k].run(i)) for k, i in best_index.items() if i is not None)
         for k, t in self.race.items():
             t.label = k
 
     def __repr__(self):
         parts = ", ".join(f"{k}: {'diverged' if v is None else f'{v:.3g}'}" for k, v in self.best_lr.items())
         return f"<TuneResult on {getattr(self.function, 'name', 'f')} ({self.objective}, {self.steps} steps): {parts}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display.bundle("tune", self, include, exclude)
 
     def summary(self) -> str:
         """A markdown table: optimizer, best lr, score, status of the tuned run."""

@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 
+from .. import _display
 from .._plain import plain as _plain
 from ..functions.spec import function_spec as _function_spec
 
-__all__ = ["Trajectory", "STATUSES"]
+__all__ = ["Trajectory", "Race", "STATUSES"]
 
 #: The statuses a run can end with.
 STATUSES = ("converged", "diverged", "max_steps")
@@ -144,6 +145,9 @@ class Trajectory:
             ended = ", ".join(f"{k} {v}" for k, v in counts.items())
         name = getattr(self.function, "name", "f")
         return f"<Trajectory {self.label!r} on {name}: {self.n_runs} run(s) x {self.steps} steps; {ended}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display.bundle("trajectory", self, include, exclude)
 
     # -- selecting runs ---------------------------------------------------------------------
     def run(self, i: int) -> "Trajectory":
@@ -280,3 +284,11 @@ def _reason(status, stopped_at, final, final_loss, traj):
     bound = traj.divergence_bound
     return (f"diverged at step {stopped_at}: |x| = {float(np.max(np.abs(final))):.3g} is past the divergence bound"
             + (f" {bound:.3g}" if bound is not None else ""))
+
+
+class Race(dict):
+    """What :func:`gdlab.race` returns: a plain dict label -> :class:`Trajectory`, which shows
+    itself in a notebook as one table (a row per optimizer) and a thumbnail."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return _display.bundle("race", self, include, exclude)
