@@ -2,8 +2,9 @@
 gradient method, and figures that show what happens.
 
 ``import gdlab`` loads NumPy and nothing heavier. The subpackages (``gdlab.optim``,
-``gdlab.functions``, ``gdlab.runs``, ``gdlab.nn``, ``gdlab.datasets``, ``gdlab.store``, ``gdlab.sweeps``, ``gdlab.viz``)
-and the names they lend to the top level are imported on first use.
+``gdlab.functions``, ``gdlab.runs``, ``gdlab.nn``, ``gdlab.datasets``, ``gdlab.store``, ``gdlab.sweeps``,
+``gdlab.viz``, ``gdlab.widgets``) and the names they lend to the top level are imported on first use; results
+display themselves in notebooks (drawn by ``gdlab.viz.display`` on the first display).
 """
 
 import importlib
@@ -16,7 +17,7 @@ from .numdiff import numerical_diff, numerical_gradient
 
 __version__ = "0.1.0"
 
-_SUBPACKAGES = {"optim", "functions", "runs", "nn", "datasets", "store", "sweeps", "viz", "cli"}
+_SUBPACKAGES = {"optim", "functions", "runs", "nn", "datasets", "store", "sweeps", "viz", "widgets", "cli"}
 # top-level name -> the module that defines it, imported on first access
 _LAZY = {
     "minimize": "gdlab.runs", "race": "gdlab.runs", "lr_sweep": "gdlab.runs", "tune": "gdlab.runs",

@@ -184,8 +184,8 @@ def _run_rows(label, t):
 _RUN_HEAD = ("run", "optimizer", "hyperparameters", "final point", "final loss", "status", "steps")
 
 
-def runs_html(runs) -> str:
-    """A race (dict label -> Trajectory) or one Trajectory: the table and a thumbnail."""
+def runs_html(runs, thumbnail=True) -> str:
+    """A race (dict label -> Trajectory) or one Trajectory: the table and (``thumbnail=True``) a picture."""
     if not isinstance(runs, dict):
         runs = {runs.label or runs.optimizer: runs}
     rows, left = [], 0
@@ -203,7 +203,7 @@ def runs_html(runs) -> str:
         if len(losses) == len(rows) and any(math.isfinite(v) for v in losses):
             best = int(np.nanargmin(np.where(np.isfinite(losses), losses, np.nan)))
     table = _table(_RUN_HEAD, rows, caption=caption, highlight=best, note=note)
-    return _side_by_side(table, _runs_thumb(runs, function))
+    return _side_by_side(table, _runs_thumb(runs, function) if thumbnail else None)
 
 
 def history_html(h) -> str:
