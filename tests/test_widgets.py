@@ -20,7 +20,7 @@ def test_explore_shows_the_race_it_was_given(e):
     for k, t in ref.items():
         assert e.runs[k].final_loss == t.final_loss and np.array_equal(e.runs[k].final, t.final)
     assert e.image.value[:8] == b"\x89PNG\r\n\x1a\n"
-    assert all(f">{k}<" in e.table.value for k in OPTS)
+    assert all(f"</span> {k}</td>" in e.table.value for k in OPTS)
 
 
 def test_moving_a_slider_reruns_and_redraws(e):
@@ -50,7 +50,7 @@ def test_the_second_slider_is_the_optimizers_own_hyperparameter(e):
 
 def test_a_lane_turned_off_leaves_the_race(e):
     e.lanes[0].optimizer.value = "off"
-    assert list(e.runs) == ["momentum", "adam"] and ">gd<" not in e.table.value
+    assert list(e.runs) == ["momentum", "adam"] and "</span> gd</td>" not in e.table.value
     e.lanes[1].optimizer.value = "adam"
     assert list(e.runs) == ["adam", "adam (2)"]
     for lane in e.lanes:

@@ -10,6 +10,7 @@ Both return PNG bytes (what an ``ipywidgets.Image`` shows). They draw; they run 
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -88,6 +89,7 @@ class LiveRace:
         lanes = len(self.paths)
         items = list(runs.items())[:lanes]
         fstar = f.minimum_value
+        colors = S.assign_colors([SimpleNamespace(label=k, optimizer=t.optimizer) for k, t in items])
         lows, highs, steps = [], [], 1
         with S.house(), quiet_glyph_warnings():
             for k in range(lanes):
@@ -98,7 +100,7 @@ class LiveRace:
                     curve.set_label("_off")
                     continue
                 label, t = items[k]
-                color = S.color_for(t.optimizer, S.CYCLE[k % len(S.CYCLE)])
+                color = colors[k]
                 p = _finite(t.params, self._limit)
                 path.set_data(p[:, 0], p[:, 1])
                 path.set_color(color)

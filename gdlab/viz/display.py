@@ -15,10 +15,12 @@ import base64
 import html
 import io
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
 from .. import _display
+from ._style import assign_colors
 
 __all__ = ["function_html", "function_latex", "runs_html", "history_html", "sweep_html", "tune_html",
            "summary_html", "thumbnail", "MAX_ROWS"]
@@ -26,7 +28,7 @@ __all__ = ["function_html", "function_latex", "runs_html", "history_html", "swee
 #: the most rows a table shows (a run of 10,000 starts is summarised, not listed)
 MAX_ROWS = 12
 #: thumbnail size in inches and its dpi
-THUMB_SIZE, THUMB_DPI = (3.6, 2.7), 80
+THUMB_SIZE, THUMB_DPI = (3.4, 2.6), 80
 
 _STYLE = ("border-collapse:collapse;font-size:12px;font-family:system-ui,sans-serif;margin:2px 0;"
           "text-align:right")
@@ -77,8 +79,9 @@ def _hyper(hp):
     return ", ".join(parts)
 
 
-def _table(head, rows, *, caption=None, highlight=None, note=None):
-    """An HTML table: ``head`` the column names, ``rows`` lists of cell texts (escaped here)."""
+def _table(head, rows, *, caption=None, highlight=None, note=None, swatches=None):
+    """An HTML table: ``head`` the column names, ``rows`` lists of cell texts (escaped here);
+    ``swatches``: a colour per row, shown as a dot before the first cell (the run's colour in the thumbnail)."""
     e = html.escape
     out = [f'<table style="{_STYLE}">']
     if caption:
@@ -86,7 +89,10 @@ def _table(head, rows, *, caption=None, highlight=None, note=None):
     out.append("<tr>" + "".join(f'<th style="{_CELL};text-align:right">{e(h)}</th>' for h in head) + "</tr>")
     for i, row in enumerate(rows):
         bg = ";background:#fff6d6" if highlight is not None and i == highlight else ""
-        out.append("<tr>" + "".join(f'<td style="{_CELL}{bg}">{e(str(c))}</td>' for c in row) + "</tr>")
+        cells = [e(str(c)) for c in row]
+        if swatches is not None and swatches[i]:
+            cells[0] = f'<span style="color:{swatches[i]}">●</span> ' + cells[0]
+        out.append("<tr>" + "".join(f'<td style="{_CELL}{bg}">{c}</td>' for c in cells) + "</tr>")
     out.append("</table>")
     if note:
         out.append(f'<div style="font-size:11px;color:#666">{e(note)}</div>')
@@ -96,7 +102,7 @@ def _table(head, rows, *, caption=None, highlight=None, note=None):
 def _side_by_side(table, png):
     if png is None:
         return f"<div>{table}</div>"
-    img = f'<img alt="thumbnail" style="max-width:300px" src="data:image/png;base64,{png}">'
+    img = f'<img alt="thumbnail" style="max-width:280px" src="data:image/png;base64,{png}">'
     return (f'<div style="display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap">'
             f"<div>{table}</div><div>{img}</div></div>")
 
@@ -188,10 +194,12 @@ def runs_html(runs, thumbnail=True) -> str:
     """A race (dict label -> Trajectory) or one Trajectory: the table and (``thumbnail=True``) a picture."""
     if not isinstance(runs, dict):
         runs = {runs.label or runs.optimizer: runs}
-    rows, left = [], 0
-    for label, t in runs.items():
+    colors = assign_colors([SimpleNamespace(label=k, optimizer=t.optimizer) for k, t in runs.items()])
+    rows, left, swatches = [], 0, []
+    for (label, t), color in zip(runs.items(), colors):
         r, more = _run_rows(label, t)
         rows += r
+        swatches += [color] * len(r)
         left += more
     function = next(iter(runs.values())).function
     steps = {t.steps for t in runs.values()}
@@ -202,7 +210,7 @@ def runs_html(runs, thumbnail=True) -> str:
         losses = [float(t.final_loss) for t in runs.values() if t.single]
         if len(losses) == len(rows) and any(math.isfinite(v) for v in losses):
             best = int(np.nanargmin(np.where(np.isfinite(losses), losses, np.nan)))
-    table = _table(_RUN_HEAD, rows, caption=caption, highlight=best, note=note)
+    table = _table(_RUN_HEAD, rows, caption=caption, highlight=best, note=note, swatches=swatches)
     return _side_by_side(table, _runs_thumb(runs, function) if thumbnail else None)
 
 

@@ -62,11 +62,13 @@ def test_race_is_a_dict_that_shows_one_row_per_optimizer_and_a_contour(race):
     assert isinstance(race, dict) and isinstance(race, gdlab.runs.Race)
     html = race._repr_mimebundle_()["text/html"]
     for label, t in race.items():
-        assert f">{label}<" in html and display._num(t.final_loss) in html
-        assert display._point(t.final) in html
+        row = html.split(f"</span> {label}</td>")[1].split("</tr>")[0]
+        assert display._num(t.final_loss) in row and display._point(t.final) in row
+    # each row starts with a dot in its run's colour, the colour of its path in the thumbnail
+    assert '<span style="color:#2CA25F">●</span> adam</td>' in html
     assert "momentum=0.95" in html and "lr=0.05" in html and "nesterov" not in html  # off flags left out
     assert html.count("max_steps") == 3 and ">200<" in html
-    assert "background:#fff6d6" in html.split(">heavy<")[0].rsplit("<tr>", 1)[1]  # the best row
+    assert "background:#fff6d6" in html.split("</span> heavy<")[0].rsplit("<tr>", 1)[1]  # the best row
     assert _not_blank(_png(html))
 
 
@@ -138,7 +140,7 @@ def test_model_summary_is_a_table_with_the_totals(trained, monkeypatch):
 def test_without_matplotlib_the_tables_stay_and_the_thumbnails_go(race, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     html = race._repr_mimebundle_()["text/html"]
-    assert "data:image/png" not in html and ">heavy<" in html
+    assert "data:image/png" not in html and "</span> heavy<" in html
 
 
 def test_in_notebook_is_false_outside_a_kernel():
