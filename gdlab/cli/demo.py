@@ -17,7 +17,9 @@ from .common import CONTEXT, Number, check_folder, checking, make_console, progr
 @click.option("--list", "list_only", is_flag=True, help="List the experiments and exit.")
 @click.option("--jobs", "-j", type=Number(min=1, max=64, integer=True), default=1, show_default=True,
               help="Run experiments in this many processes, 1 to 64.")
-def command(out, only, quick, list_only, jobs):
+@click.option("--lang", "lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="The gallery's language: en (English) or zh (Chinese: page, cards, figure titles and labels).")
+def command(out, only, quick, list_only, jobs, lang):
     """Reproduce every experiment of the five seeds, and the showcases, into a gallery.
 
     Writes the figures, animations and interactive reports into OUT with an index.html that
@@ -30,6 +32,7 @@ def command(out, only, quick, list_only, jobs):
       gdlab demo --quick --out /tmp/g     # fast (CI)
       gdlab demo --only seed000_x2,saddle # seed000_x2 and the three saddle experiments
       gdlab demo --only 003               # every experiment of seed 003
+      gdlab demo --lang zh --out gallery-zh  # the gallery in Chinese
       gdlab demo --list
     """
     from gdlab import demo
@@ -41,9 +44,20 @@ def command(out, only, quick, list_only, jobs):
     with checking():
         selected = demo.select([n for item in only for n in item.split(",") if n.strip()])
     out = check_folder(out, "--out")
+    if lang != "en":
+        _font_hint(console, lang)
     with progress_bar(transient=True, unit="experiments") as progress:
-        report = demo.run_gallery(out, selected, quick=quick, jobs=jobs, progress=progress)
+        report = demo.run_gallery(out, selected, quick=quick, jobs=jobs, progress=progress, lang=lang)
     demo.print_summary(console, report)
     click.echo(f"wrote {report.index_path}", err=True)
     if report.n_failed:
         raise click.exceptions.Exit(1)
+
+
+def _font_hint(console, lang):
+    """Where the figures' labels need a CJK font and none is installed: say how to get one (the gallery is still written)."""
+    from gdlab import viz
+    from gdlab.demo.lang import translator
+
+    if viz.cjk_font() is None:
+        console.print(f"gdlab: note: {translator(lang).ui('font_hint')}", markup=False, highlight=False)

@@ -124,6 +124,7 @@ class Result:
     error: str = ""
     traceback: str = ""
     seconds: float = 0.0
+    untranslated: list = field(default_factory=list)  # text the language's table lacks (none, by the tests)
 
     @property
     def failed(self) -> bool:
@@ -245,10 +246,13 @@ def _close(figure):
 class Context:
     """What an experiment writes through: its output folder, its mode, its numbers and files."""
 
-    def __init__(self, exp: Experiment, out: Path, quick: bool = False):
+    def __init__(self, exp: Experiment, out: Path, quick: bool = False, lang: str = "en"):
+        from .lang import translator
+
         self.experiment = exp
         self.out = Path(out)
         self.quick = quick
+        self.translate = translator(lang)  # the gallery's language: figures are translated before they are saved
         self.dpi = 70 if quick else 220  # PNGs at 2x the page's width: sharp in the cards and the lightbox
         self.gif_dpi = 50 if quick else 80
         self.numbers: list[Number] = []
@@ -293,7 +297,18 @@ class Context:
             kwargs.setdefault("dpi", self.dpi)
         elif path.suffix.lower() == ".gif":
             kwargs.setdefault("dpi", self.gif_dpi)
-        out = fn(*args, path=path, **kwargs)
+        if self.translate.lang == "en":
+            out = fn(*args, path=path, **kwargs)
+        else:  # draw, translate the figure's text, then save
+            out = fn(*args, **kwargs)
+            if hasattr(out, "frames") and hasattr(out, "save"):  # a viz.Movie
+                self.translate.movie(out).save(path)
+            elif hasattr(out, "savefig"):
+                from gdlab import viz
+
+                viz.save(self.translate.figure(out), path, dpi=kwargs.get("dpi"))
+            else:  # pragma: no cover - ctx.draw draws matplotlib figures and movies only
+                out = fn(*args, path=path, **kwargs)
         _close(out)
         if register:
             self.add(path, caption)
@@ -303,6 +318,7 @@ class Context:
         """Save a matplotlib figure at the gallery's dpi, close it, and register it (unless ``register``
         is False: e.g. a preview image for an HTML report)."""
         path = self.path(filename)
+        self.translate.figure(figure)
         try:
             from gdlab import viz
 

@@ -13,7 +13,8 @@ import datetime as _dt
 import html
 from pathlib import Path
 
-from ._core import GROUPS, STATUSES
+from ._core import GROUPS
+from .lang import translator
 
 __all__ = ["render_index", "write_index"]
 
@@ -118,21 +119,21 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _figure_html(fig) -> str:
+def _figure_html(fig, tr) -> str:
     caption = f"<figcaption>{_e(fig.caption)}</figcaption>" if fig.caption else ""
     if fig.kind == "html":
         inner = f'<img src="{_e(fig.preview)}" alt="{_e(fig.caption)}" loading="lazy">' if fig.preview else \
-            "<span>interactive report</span>"
+            f"<span>{_e(tr.ui('interactive_report'))}</span>"
         # the button under the preview, not over it (it hid the preview's legend)
         return (f'<figure><a class="interactive" href="{_e(fig.path)}">{inner}</a>'
-                f'<a class="open" href="{_e(fig.path)}">open interactive report ↗</a>{caption}</figure>')
+                f'<a class="open" href="{_e(fig.path)}">{_e(tr.ui("open_report"))}</a>{caption}</figure>')
     # a click opens the image full size in the page's lightbox (the link still works without script)
     return (f'<figure><a class="img" href="{_e(fig.path)}" data-caption="{_e(fig.caption)}">'
             f'<img src="{_e(fig.path)}" alt="{_e(fig.caption)}" loading="lazy"></a>{caption}</figure>')
 
 
 #: the lightbox: a click on a figure shows it full size over the page; a click or Escape closes it
-LIGHTBOX = """<div id="lightbox" hidden><img alt=""><p></p><p class="hint">click or press Esc to close</p></div>
+LIGHTBOX = """<div id="lightbox" hidden><img alt=""><p></p><p class="hint">__HINT__</p></div>
 <script>
 (function () {
   var box = document.getElementById("lightbox"), img = box.querySelector("img"), cap = box.querySelector("p");
@@ -151,7 +152,7 @@ LIGHTBOX = """<div id="lightbox" hidden><img alt=""><p></p><p class="hint">click
 </script>"""
 
 
-def _numbers_html(numbers) -> str:
+def _numbers_html(numbers, tr) -> str:
     if not numbers:
         return ""
     rows = []
@@ -162,35 +163,37 @@ def _numbers_html(numbers) -> str:
         rows.append(
             f'<tr><td>{_e(n.label)}{note}</td><td class="{seed_cls}">{_e(n.seed)}</td>'
             f'<td class="{gdlab_cls}">{_e(n.gdlab)}</td>'
-            f'<td class="m"><span class="mark {_e(n.status)}">{_e(STATUSES[n.status][1])}</span></td></tr>'
+            f'<td class="m"><span class="mark {_e(n.status)}">{_e(tr.ui("mark_" + n.status))}</span></td></tr>'
         )
-    return ('<table class="nums"><thead><tr><th>quantity</th><th>seed</th><th>gdlab</th><th></th></tr></thead>'
+    head = "".join(f"<th>{_e(tr.ui(k))}</th>" for k in ("col_quantity", "col_seed", "col_gdlab"))
+    return (f'<table class="nums"><thead><tr>{head}<th></th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _text_html(fig, out) -> str:
+def _text_html(fig, out, tr) -> str:
     try:
         body = (Path(out) / fig.path).read_text(encoding="utf-8")
     except OSError:
-        body = "(missing)"
+        body = tr.ui("missing_file")
     return (f'<details class="text"><summary>{_e(fig.caption or fig.path)}</summary><pre>{_e(body)}</pre>'
             f'<a href="{_e(fig.path)}">{_e(fig.path)}</a></details>')
 
 
-def _card_html(r, out=".") -> str:
+def _card_html(r, out=".", tr=None) -> str:
+    tr = tr or translator("en")
     badge = ""
     if r.status == "failed":
-        badge = '<span class="mark failed">failed</span>'
+        badge = f'<span class="mark failed">{_e(tr.ui("badge_failed"))}</span>'
     elif r.status == "mismatch":
-        badge = '<span class="mark mismatch">differs</span>'
+        badge = f'<span class="mark mismatch">{_e(tr.ui("badge_mismatch"))}</span>'
     elif any(n.status == "corrected" for n in r.numbers):
-        badge = '<span class="mark corrected">seed corrected</span>'
+        badge = f'<span class="mark corrected">{_e(tr.ui("badge_corrected"))}</span>'
     figs = [f for f in r.figures if f.kind != "text"]
-    texts = "".join(_text_html(f, out) for f in r.figures if f.kind == "text")
+    texts = "".join(_text_html(f, out, tr) for f in r.figures if f.kind == "text")
     figs_html = ""
     if figs:
         cls = "figs " + {1: "one", 2: "two"}.get(len(figs), "many")
-        figs_html = f'<div class="{cls}">' + "".join(_figure_html(f) for f in figs) + "</div>"
+        figs_html = f'<div class="{cls}">' + "".join(_figure_html(f, tr) for f in figs) + "</div>"
     error = f'<div class="error">{_e(r.error)}</div>' if r.error else ""
     notes = "".join(f"<li>{_e(t)}</li>" for t in r.notes)
     notes_html = f'<ul class="notes">{notes}</ul>' if notes else ""
@@ -198,15 +201,18 @@ def _card_html(r, out=".") -> str:
     return (
         f'<article class="{cls}" id="{_e(r.name)}">'
         f'<div class="card-head"><h3>{_e(r.title)}</h3>{badge}<code>{_e(r.name)}</code></div>'
-        f'<p class="explain">{_e(r.explain)}</p>{error}{figs_html}{_numbers_html(r.numbers)}{notes_html}{texts}'
+        f'<p class="explain">{_e(r.explain)}</p>{error}{figs_html}{_numbers_html(r.numbers, tr)}{notes_html}{texts}'
         f'<div class="foot"><span>gdlab demo --only {_e(r.name)}</span><span>{r.seconds:.1f} s</span></div>'
         "</article>"
     )
 
 
 def render_index(report) -> str:
-    """The page for a gallery run (see module docstring)."""
+    """The page for a gallery run (see module docstring), in the report's language."""
     import gdlab
+
+    tr = translator(getattr(report, "lang", "en"))
+    ui = tr.ui
 
     results = report.results
     counts: dict[str, int] = {}
@@ -217,47 +223,45 @@ def render_index(report) -> str:
     n_failed = sum(1 for r in results if r.status == "failed")
     when = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     chips = [
-        f"{len(results)} experiments",
-        f"{n_files} figures and reports",
-        f"{counts.get('match', 0) + counts.get('approx', 0)} seed numbers reproduced ✓",
-        f"{counts.get('corrected', 0)} seed errors corrected",
+        ui("chip_experiments", n=len(results)),
+        ui("chip_files", n=n_files),
+        ui("chip_reproduced", n=counts.get("match", 0) + counts.get("approx", 0)),
+        ui("chip_corrected", n=counts.get("corrected", 0)),
         f"gdlab {getattr(gdlab, '__version__', '')}",
-        ("quick mode" if report.quick else "full mode") + f" · {report.seconds:.0f} s · {when}",
+        ui("chip_quick" if report.quick else "chip_full") + f" · {report.seconds:.0f} s · {when}",
     ]
     if n_failed:
-        chips.insert(0, f"{n_failed} failed")
+        chips.insert(0, ui("chip_failed", n=n_failed))
     sections, nav = [], []
     for group, title in GROUPS.items():
+        title = tr(title)
         cards = [r for r in results if r.seed == group]
         if not cards:
             continue
         anchor = f"seed{group}" if group != "beyond" else "beyond"
         nav.append(f'<a href="#{anchor}">{_e(title.split(" · ")[0])}</a>')
         sections.append(
-            f'<section id="{anchor}"><h2>{_e(title)}</h2><p class="lead">{_e(_GROUP_LEAD.get(group, ""))}</p>'
-            f'<div class="grid">{"".join(_card_html(r, report.out) for r in cards)}</div></section>'
+            f'<section id="{anchor}"><h2>{_e(title)}</h2><p class="lead">{_e(tr(_GROUP_LEAD.get(group, "")))}</p>'
+            f'<div class="grid">{"".join(_card_html(r, report.out, tr) for r in cards)}</div></section>'
         )
     legend = "".join(
-        f'<span><span class="mark {k}">{_e(STATUSES[k][1])}</span> {_e(v)}</span>'
-        for k, v in (("match", "gdlab reproduces the seed's printed number"),
-                     ("corrected", "the seed's number is wrong; the note says why"),
-                     ("new", "a number the seed does not print"))
+        f'<span><span class="mark {k}">{_e(ui("mark_" + k))}</span> {_e(ui("legend_" + k))}</span>'
+        for k in ("match", "corrected", "new")
     )
+    command = "gdlab demo" + (" --quick" if report.quick else "") + (f" --lang {tr.lang}" if tr.lang != "en" else "")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{ui("html_lang")}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gdlab gallery</title>
+<title>{_e(ui("page_title"))}</title>
 <style>{CSS}</style></head>
 <body>
-<header><h1><span class="logo">∇</span>gdlab gallery</h1>
-<p>Every experiment of the five seed articles, reproduced with gdlab and drawn by gdlab, beside the numbers the
-articles print — and a few things no tutorial shows. Click a figure to open it full size.</p>
+<header><h1><span class="logo">∇</span>{_e(ui("page_title"))}</h1>
+<p>{_e(ui("page_lead"))}</p>
 <div class="chips">{"".join(f'<span class="chip">{_e(c)}</span>' for c in chips)}</div></header>
 <nav>{"".join(nav)}</nav>
 <main><div class="legend">{legend}</div>{"".join(sections)}</main>
-<footer>Made by <code>gdlab demo{" --quick" if report.quick else ""}</code>. Numbers are gdlab's own, computed
-when this page was made; the seed column quotes the articles. This page loads nothing from the network.</footer>
-{LIGHTBOX}
+<footer>{ui("footer", command=_e(command))}</footer>
+{LIGHTBOX.replace("__HINT__", _e(ui("lightbox_hint")))}
 </body></html>
 """
 

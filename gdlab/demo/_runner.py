@@ -74,11 +74,13 @@ def _close_figures():
         sys.modules["matplotlib.pyplot"].close("all")
 
 
-def run_one(exp: Experiment, out, quick: bool = False) -> Result:
-    """Run one experiment; a failure is caught and recorded, never raised (KeyboardInterrupt is)."""
+def run_one(exp: Experiment, out, quick: bool = False, lang: str = "en") -> Result:
+    """Run one experiment; a failure is caught and recorded, never raised (KeyboardInterrupt is).
+
+    ``lang``: the language of its card and figures (see :mod:`gdlab.demo.lang`)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     out = Path(out)
-    ctx = Context(exp, out, quick=quick)
+    ctx = Context(exp, out, quick=quick, lang=lang)
     result = Result(exp.name, exp.seed, exp.title, exp.explain)
     start = time.perf_counter()
     try:
@@ -95,12 +97,14 @@ def run_one(exp: Experiment, out, quick: bool = False) -> Result:
         _close_figures()
     result.seconds = time.perf_counter() - start
     result.numbers, result.figures, result.notes = ctx.numbers, ctx.figures, ctx.notes
+    ctx.translate.result(result)
+    result.untranslated = sorted(ctx.translate.missing)
     return result
 
 
-def _run_by_name(name: str, out: str, quick: bool) -> Result:
+def _run_by_name(name: str, out: str, quick: bool, lang: str = "en") -> Result:
     _load_experiments()
-    return run_one(REGISTRY[name], out, quick)
+    return run_one(REGISTRY[name], out, quick, lang)
 
 
 def _run_packed(args) -> Result:
@@ -124,6 +128,12 @@ class Report:
     seconds: float
     quick: bool
     ran: list = field(default_factory=list)  # names run this time (the page may hold earlier ones too)
+    lang: str = "en"
+
+    @property
+    def untranslated(self) -> list:
+        """Text of this run that the language's table could not translate (kept in English)."""
+        return sorted({t for r in self.results if r.name in self.ran for t in r.untranslated})
 
     @property
     def n_failed(self) -> int:
@@ -140,26 +150,33 @@ def _result_from_dict(d: dict) -> Result:
     return r
 
 
-def _earlier_results(out: Path) -> dict:
-    """Results of an earlier run into the same folder whose files are all still there."""
+def _earlier_results(out: Path, lang: str = "en") -> dict:
+    """Results of an earlier run into the same folder, in the same language, whose files are all still there."""
     path = out / RESULTS_FILE
     if not path.exists():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("lang", "en") != lang:
+            return {}
         earlier = {d["name"]: _result_from_dict(d) for d in data.get("experiments", [])}
     except (ValueError, KeyError, TypeError):
         return {}
     return {k: r for k, r in earlier.items() if k in REGISTRY and all((out / f.path).exists() for f in r.figures)}
 
 
-def run_gallery(out, selected=None, *, quick: bool = False, jobs: int = 1, progress=None) -> Report:
+def run_gallery(out, selected=None, *, quick: bool = False, jobs: int = 1, progress=None, lang: str = "en") -> Report:
     """Run ``selected`` experiments (default: all) into ``out``; write ``index.html`` and ``results.json``.
 
     ``jobs`` > 1 runs experiments in that many processes. ``progress`` is an optional rich Progress.
-    Experiments of an earlier run into the same folder that were not run again stay on the page.
+    ``lang``: "en" (default) or "zh", the language of the page, the cards and the figures.
+    Experiments of an earlier run into the same folder (in the same language) that were not run
+    again stay on the page.
     """
     from ._page import write_index
+    from .lang import translator
+
+    translator(lang)  # an unknown language is a ValueError before anything runs
 
     out = Path(out).expanduser()
     try:
@@ -182,7 +199,7 @@ def run_gallery(out, selected=None, *, quick: bool = False, jobs: int = 1, progr
         for exp in selected:
             if progress is not None:
                 progress.update(task, info=f"{exp.name} …")
-            results[exp.name] = run_one(exp, out, quick)
+            results[exp.name] = run_one(exp, out, quick, lang)
             done(results[exp.name])
     else:
         import multiprocessing as mp
@@ -192,7 +209,7 @@ def run_gallery(out, selected=None, *, quick: bool = False, jobs: int = 1, progr
         ordered = sorted(selected, key=lambda e: not e.heavy)
         pool = mp.get_context(method).Pool(processes=jobs, initializer=_ignore_sigint)
         try:
-            jobs_args = [(e.name, str(out), quick) for e in ordered]
+            jobs_args = [(e.name, str(out), quick, lang) for e in ordered]
             for result in pool.imap_unordered(_run_packed, jobs_args):
                 results[result.name] = result
                 done(result)
@@ -204,13 +221,14 @@ def run_gallery(out, selected=None, *, quick: bool = False, jobs: int = 1, progr
             pool.join()
     seconds = time.perf_counter() - start
 
-    merged = _earlier_results(out)
+    merged = _earlier_results(out, lang)
     merged.update(results)
     order = {e.name: i for i, e in enumerate(experiments())}
     every = sorted(merged.values(), key=lambda r: order.get(r.name, 1 << 30))
-    report = Report(every, out, out / "index.html", seconds, quick, ran=[e.name for e in selected])
+    report = Report(every, out, out / "index.html", seconds, quick, ran=[e.name for e in selected], lang=lang)
     (out / RESULTS_FILE).write_text(
-        json.dumps({"quick": quick, "seconds": round(seconds, 2), "experiments": [r.to_dict() for r in every]},
+        json.dumps({"quick": quick, "lang": lang, "seconds": round(seconds, 2),
+                    "experiments": [r.to_dict() for r in every]},
                    indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     write_index(report)
     _write_error_log(out, [r for r in every if r.traceback])
@@ -250,7 +268,10 @@ def print_summary(console, report: Report):
     from rich.markup import escape
     from rich.table import Table
 
-    console.print("[bold]gdlab demo: the seeds' numbers reproduced[/]")
+    from .lang import translator
+
+    ui = translator(report.lang).ui
+    console.print(f"[bold]{escape(ui('summary_title'))}[/]")
     ran = set(report.ran)
     shown = [r for r in report.results if r.name in ran]
     values = [(n.seed, n.gdlab) for r in shown if r.status != "failed" for n in r.numbers]
@@ -259,16 +280,16 @@ def print_summary(console, report: Report):
         return min(24, max([len(w) for pair in values for w in pair[column].split()] or [4]))
 
     table = Table(show_lines=False, expand=False)
-    table.add_column("quantity", overflow="fold")   # under each experiment's heading row
-    table.add_column("seed", overflow="fold", min_width=longest_word(0))
-    table.add_column("gdlab", overflow="fold", min_width=longest_word(1))
+    table.add_column(ui("col_quantity"), overflow="fold")   # under each experiment's heading row
+    table.add_column(ui("col_seed"), overflow="fold", min_width=longest_word(0))
+    table.add_column(ui("col_gdlab"), overflow="fold", min_width=longest_word(1))
     table.add_column("", no_wrap=True)
     for r in shown:
         if r.status == "failed":
             table.add_row(f"[bold]{escape(r.name)}[/]", "", f"[red]failed:[/] {escape(r.error[:200])}",
                           "[bold red]✗[/]")
         else:
-            table.add_row(f"[bold]{escape(r.name)}[/]" + ("" if r.numbers else " (figures only)"), "", "", "")
+            table.add_row(f"[bold]{escape(r.name)}[/]" + ("" if r.numbers else " " + ui("figures_only")), "", "", "")
         for n in [] if r.status == "failed" else r.numbers:
             style = STATUSES[n.status][2]
             table.add_row(escape(n.label), escape(n.seed), escape(n.gdlab), f"[{style}]{n.mark}[/]")

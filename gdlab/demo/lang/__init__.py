@@ -35,7 +35,8 @@ _NEUTRAL_WORDS = {
     # gdlab's names as typed: optimizers, activations, metrics; maths
     "gd", "sgd", "adam", "adamw", "adagrad", "rmsprop", "nesterov", "momentum", "lion", "lr", "mse", "mae", "relu",
     "sigmoid", "tanh", "softmax", "max", "min", "log", "ln", "exp", "sqrt", "std", "mean", "sum", "grad", "dim",
-    "cos", "sin", "tan", "plotly", "gdlab", "rosenbrock", "himmelblau", "rastrigin",
+    "cos", "sin", "tan", "plotly", "torch", "alpha", "fit", "dE", "dw", "dy", "dx", "xw", "GIF", "HTML", "Hessian",
+    "gdlab", "rosenbrock", "himmelblau", "rastrigin",
 }
 # code inside text: dotted or underscored names, name=, name(, quoted strings
 _CODE = re.compile(r"[A-Za-z_][\w]*(?:[._][\w]+)+|\b[A-Za-z]\w*(?==)|\b[A-Za-z]\w*(?=\()|'[^']*'|\w+\.\w+")
@@ -49,9 +50,10 @@ def is_neutral(text: str) -> bool:
 
 
 def _compile(template: str):
-    """An English template with ``{}`` holes as an anchored regex (the holes match lazily)."""
-    pieces = template.split("{}")
-    return re.compile("^" + "(.+?)".join(re.escape(p) for p in pieces) + "$", re.S)
+    """An English template with ``{}`` holes as an anchored regex (the holes match lazily; a space
+    matches any run of spaces, as in the columns of an animation's text)."""
+    pieces = [re.sub(r"(\\ )+", r"\\s+", re.escape(p)) for p in template.split("{}")]
+    return re.compile(r"^\s*" + "(.+?)".join(pieces) + r"\s*$", re.S)
 
 
 class Translator:
@@ -64,7 +66,9 @@ class Translator:
         table = importlib.import_module(f"{__name__}.{lang}")
         self.ui_table = dict(table.UI)
         self.exact = dict(getattr(table, "TEXT", {}))
-        self.patterns = [(_compile(en), out, en) for en, out in getattr(table, "PATTERNS", [])]
+        # the most specific template first (the most text of its own): "{} of {}" must not shadow a title
+        patterns = sorted(getattr(table, "PATTERNS", []), key=lambda p: -len(p[0].replace("{}", "")))
+        self.patterns = [(_compile(en), out, en) for en, out in patterns]
         self.missing: set[str] = set()
         self.used: set[str] = set()
 
@@ -78,7 +82,7 @@ class Translator:
         if self.lang == "en" or not isinstance(text, str) or not text.strip():
             return text
         if "\n" in text:
-            return "\n".join(self(line) for line in text.split("\n"))
+            return self._lines(text)
         out = self._lookup(text.strip())
         if out is None:
             if not is_neutral(text):
@@ -86,6 +90,27 @@ class Translator:
             return text
         lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
         return lead + out + trail
+
+    def _lines(self, text):
+        """Text on several lines: line by line where every line translates; else, a sentence wrapped
+        into lines is translated whole and wrapped again (a Chinese character is about twice as wide
+        as a letter); else line by line, keeping what is unknown."""
+        import textwrap
+
+        lines = text.split("\n")
+        missing = set(self.missing)
+        by_line = "\n".join(self(line) for line in lines)
+        if self.missing == missing:
+            return by_line
+        joined = " ".join(line.strip() for line in lines if line.strip())
+        before = set(self.missing)
+        whole = self._lookup(joined)
+        if whole is None or self.missing != before:
+            self.missing = before
+            return by_line
+        self.missing = missing
+        width = max(8, max(len(line) for line in lines) * 5 // 9)
+        return "\n".join(textwrap.wrap(whole, width=width, break_long_words=True)) or whole
 
     def _lookup(self, text):
         if text in self.exact:

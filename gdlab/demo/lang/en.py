@@ -31,11 +31,11 @@ UI = {
     "col_gdlab": "gdlab",
     "interactive_report": "interactive report",
     "open_report": "open interactive report ↗",
+    "lightbox_hint": "click or press Esc to close",
     "missing_file": "(missing)",
     "footer": "Made by <code>{command}</code>. Numbers are gdlab's own, computed when this page was made; the seed "
               "column quotes the articles. This page loads nothing from the network.",
     "summary_title": "gdlab demo: the seeds' numbers reproduced",
-    "col_experiment": "experiment",
     "figures_only": "(figures only)",
     "failed": "failed",
     "font_hint": "no CJK font is installed: the Chinese labels in the figures will show as boxes. Install one, e.g. "

@@ -34,11 +34,11 @@ UI = {
     "col_gdlab": "gdlab",
     "interactive_report": "交互式报告",
     "open_report": "打开交互式报告 ↗",
+    "lightbox_hint": "点击或按 Esc 关闭",
     "missing_file": "（缺失）",
     "footer": "由 <code>{command}</code> 生成。数字都是 gdlab 在生成本页时自己算出的；“种子文章”一栏引用文章原文。"
               "本页不从网络加载任何内容。",
     "summary_title": "gdlab demo：重现种子文章的数字",
-    "col_experiment": "实验",
     "figures_only": "（只有图）",
     "failed": "失败",
     "font_hint": "没有找到中文字体：图中的中文会显示为方框。请安装一个，例如 "
@@ -293,7 +293,6 @@ TEXT = {
     "the article's plot maps the prediction back with x's statistics; gdlab uses y's":
         "文章的图用 x 的统计量还原预测值；gdlab 用 y 的",
     "the data and both fits": "数据和两个拟合",
-    "training loss per epoch": "每个周期的训练损失",
     "training loss per epoch, both in y's units (the standardised one mapped back)":
         "每个周期的训练损失，都以 y 的单位表示（标准化的那个已还原）",
     "training loss 0.5·Σ(ŷ − y)², in y's units": "训练损失 0.5·Σ(ŷ − y)²，以 y 的单位表示",
@@ -315,7 +314,6 @@ TEXT = {
     "f(x0, x1) = x0² + x1² (the book's figure 4-8)": "f(x0, x1) = x0² + x1²（书中图 4-8）",
     "numerical (h = 1e-4) against exact (autodiff) derivatives: all digits": "数值导数（h = 1e-4）与精确导数（自动微分）：全部位数",
     "y = 0.01x² + 0.1x: tangent lines": "y = 0.01x² + 0.1x：切线",
-    "gentle_quadratic: tangent lines": "gentle_quadratic：切线",
     "The gradient as a field of arrows": "用箭头场表示梯度",
     "numerical_gradient of x0² + x1² at three points; the negative gradient everywhere points to the minimum, and "
     "its length grows with the distance.":
@@ -360,11 +358,6 @@ TEXT = {
     "Rastrigin: tuning cannot make a local method global": "Rastrigin：调参无法让局部方法变成全局方法",
     "An egg-box with a local minimum near every integer point. Each optimizer is tuned on the same random starts "
     "(mean final loss), then run from all of them: every one settles in the pit it starts in — only starts already "
-    "in the central basin reach the global minimum.":
-        "一个蛋托形的函数，每个整数点附近都有一个局部最小值。每个优化器都在同样的随机起点上调参（最终损失的平均值），"
-        "然后从所有起点运行：每一个都停在它起步的那个坑里——只有本来就在中央吸引域里的起点才到达全局最小值。",
-    "An egg-box with a local minimum near every integer point. Each optimizer is tuned on the same random starts "
-    "(mean final loss), then run from all of them: every one settles in the pit it starts in — only starts already "
     "in the central basin reach the global minimum. The five rows are the same on purpose: each optimizer ends at "
     "the same 64 points, the bottoms of the starts' own pits, so the counts and the median loss cannot differ; a "
     "larger lr only throws runs into higher pits or out of bounds, which is why tuning picks a small one.":
@@ -382,7 +375,6 @@ TEXT = {
         "动量法直到 (2 + 2β)/L = 0.038 都保持稳定，Adam 与尺度无关的步长能承受大得多的学习率。",
     "theory: GD stable below 2/L": "理论：学习率低于 2/L 时梯度下降稳定",
     "final loss against learning rate; crosses mark divergence": "最终损失随学习率的变化；叉号表示发散",
-    "learning-rate sweep": "学习率扫描",
     "learning rate": "学习率",
     "final loss": "最终损失",
     "0.5·(x² + 100y²): final loss after 200 steps from (1, 1)": "0.5·(x² + 100y²)：从 (1, 1) 出发 200 步后的最终损失",
@@ -393,7 +385,6 @@ TEXT = {
         "Adam 和 RMSProp 把它归一化，立刻离开。",
     "contour and surface with the four paths": "带四条路径的等高线图和曲面",
     "|y|, the distance from the ridge, against step (log scale)": "|y|（到脊线的距离）随步数的变化（对数刻度）",
-    "|y| against step": "|y| 随步数的变化",
     "distance |y| from the ridge y = 0": "到脊线 y = 0 的距离 |y|",
     "Basins of attraction on Himmelblau's function": "Himmelblau 函数的吸引域",
     "Gradient descent from every point of a grid: the colour says which of the four minima the start ends in, the "
@@ -414,24 +405,21 @@ TEXT = {
     "class 0": "类别 0",
     "class 1": "类别 1",
     "An interactive report: rotate, hover, zoom": "交互式报告：旋转、悬停、缩放",
-    "The Rosenbrock race as one self-contained HTML page (plotly embedded, works offline): the contour and the 3-D "
-    "surface with every step hoverable (step, loss, gradient), and the loss curves.":
-        "把 Rosenbrock 上的比赛做成一个独立的 HTML 页面（内嵌 plotly，离线可用）：等高线图和 3-D 曲面，"
-        "每一步都可以悬停查看（步数、损失、梯度），还有损失曲线。",
     "The Rosenbrock race as one HTML page that works offline: the contour and the 3-D surface with every step "
     "hoverable (step, loss, gradient), the loss curves, and a step slider with play/pause that moves the three runs "
     "over all of them.":
         "把 Rosenbrock 上的比赛做成一个离线可用的 HTML 页面：等高线图和 3-D 曲面，每一步都可以悬停查看（步数、损失、梯度），"
         "还有损失曲线，以及一个带播放/暂停的步数滑块，让三次运行同时在所有图上移动。",
     "report size": "报告大小",
-    "plotly.js is embedded: no network needed": "内嵌了 plotly.js：不需要网络",
-    "open the interactive report": "打开交互式报告",
     "the report: map, surface and loss curves, every step hoverable, a step slider":
         "报告：地图、曲面和损失曲线，每一步都可悬停查看，还有步数滑块",
 
     # ------------------------------------------------------------------ figure words
     "lr 1 from w = (−10, 10) on 0.5·Σ(w·x − y)²": "学习率 1，从 w = (−10, 10) 出发，在 0.5·Σ(w·x − y)² 上",
     "start": "起点",
+    "square": "平方函数",
+    "training loss": "训练损失",
+    "decision regions by epoch": "逐周期的决策区域",
     "end": "终点",
     "diverged": "发散",
     "nominal lr": "名义学习率",
@@ -443,7 +431,6 @@ TEXT = {
     "optimizer internals on saddle": "鞍点上优化器的内部状态",
     "paraboloid": "paraboloid（抛物面）",
     "saddle": "鞍点",
-    "seed003_loss": "seed003_loss（文章 003 的损失函数）",
 }
 
 PATTERNS = [
@@ -470,6 +457,10 @@ PATTERNS = [
     ("Rosenbrock: five tuned optimizers, {} steps", "Rosenbrock：五个调好学习率的优化器，{0} 步"),
     ("{}: {} runs", "{0}：{1} 次运行"),
     ("{}: loss", "{0}：损失"),
+    ("{} loss {} ‖g‖ {}", "{0}  损失 {1}  ‖g‖ {2}"),
+    ("step {} / {}", "第 {0} / {1} 步"),
+    ("accuracy {}", "准确率 {0}"),
+    ("saddle: {}, lr = {}", "鞍点：{0}，lr = {1}"),
     # numbers' labels
     ("{}: best lr", "{0}：最佳学习率"),
     ("{}: steps until |y| > 1", "{0}：直到 |y| > 1 的步数"),
