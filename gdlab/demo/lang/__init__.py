@@ -36,10 +36,10 @@ _NEUTRAL_WORDS = {
     "gd", "sgd", "adam", "adamw", "adagrad", "rmsprop", "nesterov", "momentum", "lion", "lr", "mse", "mae", "relu",
     "sigmoid", "tanh", "softmax", "max", "min", "log", "ln", "exp", "sqrt", "std", "mean", "sum", "grad", "dim",
     "cos", "sin", "tan", "plotly", "torch", "alpha", "fit", "dE", "dw", "dy", "dx", "xw", "GIF", "HTML", "Hessian",
-    "gdlab", "rosenbrock", "himmelblau", "rastrigin",
+    "gdlab", "Goodfellow", "Cohen", "Li", "et", "al", "adafactor", "lbfgs", "muon", "rprop", "Adafactor", "Muon", "Rprop", "BFGS", "PCA", "PC", "rosenbrock", "himmelblau", "rastrigin",
 }
 # code inside text: dotted or underscored names, name=, name(, quoted strings
-_CODE = re.compile(r"[A-Za-z_][\w]*(?:[._][\w]+)+|\b[A-Za-z]\w*(?==)|\b[A-Za-z]\w*(?=\()|'[^']*'|\w+\.\w+")
+_CODE = re.compile(r"\w+(?:[._]\w+)+|\b[A-Za-z]\w*(?==)|\b[A-Za-z]\w*(?=\()|'[^']*'|\w+\.\w+")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 

@@ -349,9 +349,11 @@ TEXT = {
     # ------------------------------------------------------------------ beyond the seeds
     "A fair race on Rosenbrock's banana valley": "Rosenbrock 香蕉形山谷上的公平比赛",
     "Every optimizer gets its own best learning rate (gdlab.tune, same step budget), then all start at (−1.5, 2): "
-    "plain GD crawls along the curved valley, momentum and Adam run down it.":
+    "plain GD crawls along the curved valley, momentum and Adam run down it, L-BFGS (a step is one function "
+    "evaluation) is at the minimum first. Rprop, Adafactor and Muon (each point a 1 x 2 matrix) join them.":
         "每个优化器都有自己最好的学习率（gdlab.tune，相同的步数预算），然后都从 (−1.5, 2) 出发："
-        "普通梯度下降沿着弯曲的山谷缓慢爬行，动量法和 Adam 则一路跑下去。",
+        "普通梯度下降沿着弯曲的山谷缓慢爬行，动量法和 Adam 一路跑下去，L-BFGS（一步是一次函数求值）最先到达最小值。"
+        "Rprop、Adafactor 和 Muon（每个点是一个 1 x 2 矩阵）也加入比赛。",
     "the tuned optimizers' paths (log-spaced contours)": "调好学习率的优化器的路径（对数间隔的等高线）",
     "loss against step (log scale)": "损失随步数的变化（对数刻度）",
     "the race, animated": "比赛的动画",
@@ -431,6 +433,79 @@ TEXT = {
     "optimizer internals on saddle": "鞍点上优化器的内部状态",
     "paraboloid": "paraboloid（抛物面）",
     "saddle": "鞍点",
+    # ------------------------------------------------------------------ landscapes and the edge of stability
+    "The landscape around a trained network, and the way training came": "训练好的网络周围的地形，以及训练走过的路",
+    "A 2-16-16-2 ReLU net on the moons, trained by Adam. Left: the loss on a plane of two random directions "
+    "normalised per filter (Li et al. 2018) around the trained weights. Then the plane of the training path's two "
+    "principal directions, with the path; and one plane through the shared start and the endpoints of GD with "
+    "momentum and Adam, so both paths lie on one map.":
+        "用 Adam 在月牙形数据上训练的 2-16-16-2 ReLU 网络。左：训练好的权重周围、由两个按滤波器归一化的随机方向"
+        "（Li et al. 2018）张成的平面上的损失函数。然后是训练路径两个主方向张成的平面及其路径；以及经过共同起点和"
+        "带动量的梯度下降与 Adam 两个终点的平面，让两条路径落在同一张图上。",
+    "loss around the trained weights on two filter-normalised random directions":
+        "训练好的权重周围、两个按滤波器归一化的随机方向上的损失",
+    "the training path (Adam, one point per epoch) on the plane of its principal directions":
+        "训练路径（Adam，每个周期一个点）在其主方向平面上",
+    "GD with momentum and Adam from one start: the plane through the start and both ends":
+        "带动量的梯度下降和 Adam 从同一起点出发：经过起点和两个终点的平面",
+    "open the interactive landscape": "打开交互式地形图",
+    "21×21 slice": "21×21 的切片",
+    "loss at the centre of the slice": "切片中心的损失",
+    "loss at the corners (span 1)": "切片四角的损失（跨度 1）",
+    "one filter norm away the valley has risen far above the centre": "离开一个滤波器范数，山谷就已升到远高于中心的位置",
+    "vectorised: every grid point's forward pass in one batch": "向量化：所有网格点的正向计算在一个批次中完成",
+    "path variance in the PCA plane": "PCA 平面中的路径方差",
+    "momentum / Adam final loss": "动量 / Adam 的最终损失",
+    "loss landscape: two filter-normalised random directions": "损失地形：两个按滤波器归一化的随机方向",
+    "loss landscape in the plane of the training path (PCA)": "训练路径平面（PCA）中的损失地形",
+    "loss landscape through the start and two trained endpoints": "经过起点和两个训练终点的损失地形",
+    "d₁ (filter-normalised)": "d₁（按滤波器归一化）",
+    "d₂ (filter-normalised)": "d₂（按滤波器归一化）",
+    "toward momentum": "朝向动量法的终点",
+    "toward Adam (⊥)": "朝向 Adam 的终点（⊥）",
+    "the model's weights": "模型的权重",
+    "log₁₀ loss": "log₁₀ 损失",
+    "surface (paths on the floor)": "曲面（路径画在底面）",
+    "init": "初始",
+    "trained": "训练后",
+    "From init to trained: the loss along a straight line": "从初始到训练后：沿直线的损失",
+    "Goodfellow et al.'s test on the digits network of seed 004 (64-64-10 ReLU, SGD lr 0.1, 20 epochs): evaluate "
+    "θ(α) = (1 − α)·θ_init + α·θ_trained. The loss falls all the way, with no bump to climb: the hard part of "
+    "training is not a barrier in the way.":
+        "在种子文章 004 的手写数字网络（64-64-10 ReLU，随机梯度下降，学习率 0.1，20 个周期）上做 Goodfellow 等人的检验："
+        "计算 θ(α) = (1 − α)·θ_init + α·θ_trained。损失一路下降，没有要翻越的坡：训练的难处不是路上的一道屏障。",
+    "loss (solid, log scale) and accuracy (dashed) along the line init → trained and beyond":
+        "沿直线 初始 → 训练后 及更远处的损失（实线，对数刻度）和准确率（虚线）",
+    "loss along the segment": "沿线段的损失",
+    "falls at every step": "每一步都在下降",
+    "no barrier (Goodfellow et al. 2015)": "没有屏障（Goodfellow et al. 2015）",
+    "training loss at init → trained": "初始 → 训练后的训练损失",
+    "test accuracy at α = 0, 1, 1.5": "α = 0、1、1.5 处的测试准确率",
+    "past the trained weights (α > 1) the loss rises again: the line leaves the valley":
+        "越过训练好的权重（α > 1）后损失又上升：直线离开了山谷",
+    "digits 64-64-10: the loss on the segment init → trained": "手写数字 64-64-10：线段 初始 → 训练后 上的损失",
+    "α   (θ = (1 − α)·θ[init] + α·θ[trained])": "α   (θ = (1 − α)·θ[初始] + α·θ[训练后])",
+    "cross-entropy": "交叉熵",
+    "cross-entropy (log scale)": "交叉熵（对数刻度）",
+    "train (loss)": "训练集（损失）",
+    "test (loss)": "测试集（损失）",
+    "train (accuracy)": "训练集（准确率）",
+    "test (accuracy)": "测试集（准确率）",
+    "The edge of stability: sharpness rises to 2/η and stays there": "稳定性的边缘：锐度升到 2/η 并停在那里",
+    "Full-batch gradient descent on a 1-16-16-1 tanh net fitting sin(2x) (mean squared error), at three learning "
+    "rates. The top Hessian eigenvalue grows until it reaches 2/η, then hovers there while the loss keeps falling, "
+    "unsteadily (Cohen et al. 2021). Seed 004's lr 10 diverged because 2/η = 0.2 was below the bowl's curvature 2 "
+    "(seed004_descent); a network instead shapes its own curvature to the step.":
+        "在拟合 sin(2x) 的 1-16-16-1 tanh 网络上（均方误差）用三种学习率做全批量梯度下降。Hessian 的最大特征值不断增大，"
+        "直到达到 2/η，然后在那里徘徊，而损失继续不平稳地下降（Cohen et al. 2021）。种子文章 004 中学习率 10 发散，"
+        "是因为 2/η = 0.2 低于碗形函数的曲率 2（seed004_descent）；而网络会按步长塑造自己的曲率。",
+    "training loss (top) and sharpness (bottom) against updates; dashed: 2/η":
+        "训练损失（上）和锐度（下）随更新次数的变化；虚线：2/η",
+    "full-batch GD: the sharpness climbs to 2/η and stays at the edge": "全批量梯度下降：锐度爬升到 2/η 并停在边缘",
+    "sharpness λ_max (top Hessian eigenvalue)": "锐度 λ_max（Hessian 的最大特征值）",
+    "stability limit 2/η (dashed)": "稳定性极限 2/η（虚线）",
+    "loss per update": "每次更新的损失",
+    "update": "更新次数",
 }
 
 PATTERNS = [
@@ -454,13 +529,21 @@ PATTERNS = [
     ("predictions: {} of {} right", "预测：{1} 个中对了 {0} 个"),
     ("himmelblau: basins of attraction (gd, {} starts)", "himmelblau：吸引域（gd，{0} 个起点）"),
     ("rastrigin: {}, {} starts", "rastrigin：{0}，{1} 个起点"),
-    ("Rosenbrock: five tuned optimizers, {} steps", "Rosenbrock：五个调好学习率的优化器，{0} 步"),
+    ("Rosenbrock: {} tuned optimizers, {} steps", "Rosenbrock：{0} 个调好学习率的优化器，{1} 步"),
     ("{}: {} runs", "{0}：{1} 次运行"),
     ("{}: loss", "{0}：损失"),
     ("{} loss {} ‖g‖ {}", "{0}  损失 {1}  ‖g‖ {2}"),
     ("step {} / {}", "第 {0} / {1} 步"),
     ("accuracy {}", "准确率 {0}"),
     ("saddle: {}, lr = {}", "鞍点：{0}，lr = {1}"),
+    ("PC1 ({}% of the path)", "PC1（路径的 {0}%）"),
+    ("{}: sharpness over the last quarter (median)", "{0}：最后四分之一的锐度（中位数）"),
+    ("{} epochs; the ends equal model.evaluate: {}", "{0} 个周期；两端等于 model.evaluate：{1}"),
+    ("Adam ends at {} in the plane's units (momentum's end is {})", "Adam 终点在平面单位下为 {0}（动量法的终点是 {1}）"),
+    ("PC1 {}%, PC2 {}%: the path is nearly flat in {} of {} dimensions", "PC1 {0}%，PC2 {1}%：路径在 {3} 维中的 {2} 维里几乎是平的"),
+    ("largest change between neighbouring α on [0, 1]: {}", "[0, 1] 上相邻 α 之间的最大变化：{0}"),
+    ("model.evaluate: {} (relative difference {}); accuracy {}", "model.evaluate：{0}（相对差 {1}）；准确率 {2}"),
+    ("sharpness {} at the start; final loss {}; {} Hessian-vector products", "起点锐度 {0}；最终损失 {1}；{2} 次 Hessian-向量乘积"),
     # numbers' labels
     ("{}: best lr", "{0}：最佳学习率"),
     ("{}: steps until |y| > 1", "{0}：直到 |y| > 1 的步数"),
