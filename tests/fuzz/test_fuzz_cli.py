@@ -182,7 +182,7 @@ def recorded(monkeypatch):
 
     calls = []
 
-    def gallery(out, selected=None, *, quick=False, jobs=1, progress=None):
+    def gallery(out, selected=None, *, quick=False, jobs=1, progress=None, lang="en"):
         calls.append(("demo", out, [e.name for e in selected], quick, jobs))
         return Report([], Path(out), Path(out) / "index.html", 0.0, quick)
 
