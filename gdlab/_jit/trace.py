@@ -652,4 +652,22 @@ def decide(node, env):
     return bool(v.flat[0]) if v.ndim else bool(v)
 
 
-__all__ += ["decide", "expression", "sym_leaves", "value", "CONST", "RUN", "STEP", "ROW", "ROWSTEP", "ELEM", "math"]
+__all__ += ["decide", "expression", "sym_leaves", "value", "CONST", "RUN", "STEP", "ROW", "ROWSTEP", "ELEM", "math", "post_order"]
+
+
+def post_order(outputs):
+    """Every node the ``outputs`` need, each once, arguments before their users (an iterative
+    post-order, so deep chains do not hit the recursion limit)."""
+    order, seen = [], set()
+    stack = [(o, False) for o in reversed(outputs)]
+    while stack:
+        node, expanded = stack.pop()
+        if node.id in seen:
+            continue
+        if expanded or not node.args:
+            seen.add(node.id)
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((a, False) for a in reversed(node.args) if a.id not in seen)
+    return order

@@ -96,18 +96,7 @@ def _num(v):
 def _source(outputs, keys, names, dtype):
     """One loop over the elements computing ``outputs`` (new p, then the state arrays in ``keys`` order)."""
     f32 = dtype == np.float32
-    order, seen = [], set()
-    stack = [(o, False) for o in reversed(outputs)]
-    while stack:
-        node, done = stack.pop()
-        if node.id in seen:
-            continue
-        if done or not node.args:
-            seen.add(node.id)
-            order.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((a, False) for a in reversed(node.args) if a.id not in seen)
+    order = T.post_order(outputs)
     leaves = {("p", 0): "pi", ("g", 0): "gi", "t": "tf"}
     leaves.update({(("s", k), 0): f"s{j}i" for j, k in enumerate(keys)})
     leaves.update({("hp", name): f"HPS[{j}]" for j, name in enumerate(names)})

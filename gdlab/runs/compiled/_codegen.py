@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from ..._jit.trace import ELEM, ROW, ROWSTEP, RUN, STEP, TraceError
+from ..._jit.trace import ELEM, ROW, ROWSTEP, RUN, STEP, TraceError, post_order
 
 __all__ = ["Program", "generate"]
 
@@ -72,21 +72,7 @@ def _lines(prefix, outputs, leaves, placed):
 
     ``placed``: name -> expression of nodes already available (shared by the sections).
     """
-    order = []
-    seen = set()
-    stack = [(o, False) for o in reversed(outputs)]
-    while stack:  # iterative post-order (deep chains do not hit the recursion limit)
-        node, expanded = stack.pop()
-        if node.id in seen:
-            continue
-        if expanded or not node.args:
-            seen.add(node.id)
-            order.append(node)
-            continue
-        stack.append((node, True))
-        for a in reversed(node.args):
-            if a.id not in seen:
-                stack.append((a, False))
+    order = post_order(outputs)
     by_level = {RUN: [], STEP: [], ROW: [], ROWSTEP: [], ELEM: []}
     names = {}
     for node in order:
