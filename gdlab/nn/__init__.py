@@ -23,7 +23,7 @@ float32 end to end. Weights of ``Linear`` are (in_features, out_features), the
 transpose of PyTorch's layout.
 
 Modules, each importing only those before it: :mod:`~gdlab.nn.init`, :mod:`~gdlab.nn.losses`,
-:mod:`~gdlab.nn.metrics`, :mod:`~gdlab.nn.callbacks` (and ``CallbackList``), :mod:`~gdlab.nn.progress`;
+:mod:`~gdlab.nn.metrics`, :mod:`~gdlab.nn.regularizers` (L1/L2 penalties on the weights), :mod:`~gdlab.nn.callbacks` (and ``CallbackList``), :mod:`~gdlab.nn.progress`;
 :mod:`~gdlab.nn.module` (``Module``: parameters, forward, state); :mod:`~gdlab.nn.config` (the
 module registry, architecture and compile records); :mod:`~gdlab.nn.layers`;
 :mod:`~gdlab.nn.trainer` (the loop: ``train_step``, ``test_step``, callbacks, validation);
@@ -34,7 +34,7 @@ the weights) and :mod:`~gdlab.nn.curvature` (Hessian-vector products, eigenvalue
 above ``model``.
 """
 
-from . import callbacks, init, losses, metrics
+from . import callbacks, init, losses, metrics, regularizers
 from .callbacks import (Callback, CallbackList, EarlyStopping, History, LambdaCallback, LearningRateScheduler,
                         ModelCheckpoint, TerminateOnNaN, WeightHistory)
 from .config import register_module
@@ -49,7 +49,7 @@ from . import curvature, landscape  # noqa: E402  (loss landscapes and curvature
 __all__ = [
     "Module", "Model", "Trainer", "register_module", "Linear", "Sequential", "mlp", "Flatten",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softplus", "Softmax", "Identity", "get_activation",
-    "losses", "metrics", "init", "callbacks",
+    "losses", "metrics", "init", "callbacks", "regularizers",
     "Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "WeightHistory",
     "TerminateOnNaN", "LambdaCallback",
     "load_model", "save_model", "ModelFileError", "explain_backprop", "BackpropExplanation",

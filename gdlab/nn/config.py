@@ -8,8 +8,8 @@
   records of its layers) and :func:`layer_from_config` builds the module again
   (``cls.from_config(config)`` where the class has one, else ``cls(**config)``).
 * :func:`compile_config` describes what ``Model.compile`` decided (optimizer class and
-  hyperparameters, loss, metrics); :func:`compile_from_config` gives back the arguments
-  to compile with.
+  hyperparameters, loss, metrics, weight penalty); :func:`compile_from_config` gives back the
+  arguments to compile with (:func:`regularizer_from_config` the penalty).
 
 Nothing here reads or writes a file: :mod:`gdlab.nn.saving` does, with these records.
 """
@@ -24,7 +24,7 @@ from . import metrics as metrics_mod
 from .module import Module
 
 __all__ = ["register_module", "module_class", "layer_config", "layer_from_config", "parameter_shapes", "build",
-           "loss_config", "compile_config", "compile_from_config"]
+           "loss_config", "compile_config", "compile_from_config", "regularizer_from_config"]
 
 _MODULES: dict[str, type] = {}
 
@@ -125,15 +125,18 @@ def loss_config(loss) -> dict:
 
 
 def compile_config(compiled) -> dict:
-    """``{"optimizer": {"class", "defaults", "noise_seed"}, "loss": ..., "metrics": [[key, config], ...]}``
-    for a model's ``compiled_``. ``defaults`` is the optimizer's hyperparameters as they are
+    """``{"optimizer": {"class", "defaults", "noise_seed"}, "loss": ..., "metrics": [[key, config], ...],
+    "regularizer": {"name", "rate"}}`` for a model's ``compiled_`` (no "regularizer" without one). ``defaults`` is the optimizer's hyperparameters as they are
     (tuples and NumPy values included: the file format encodes them)."""
     opt = compiled.optimizer
-    return {
+    record = {
         "optimizer": {"class": type(opt).__name__, "defaults": opt.defaults, "noise_seed": opt.noise_seed},
         "loss": loss_config(compiled.loss),
         "metrics": [[k, m.get_config()] for k, m in compiled.metrics],
     }
+    if compiled.regularizer is not None:  # absent without one: such files are as before regularizers
+        record["regularizer"] = compiled.regularizer.get_config()
+    return record
 
 
 def compile_from_config(cfg, custom_objects=None):
@@ -192,6 +195,17 @@ def compile_from_config(cfg, custom_objects=None):
         except (TypeError, ValueError) as exc:
             raise bad(f"metrics[{i}]", str(exc)) from None
     return opt, loss, specs
+
+
+def regularizer_from_config(cfg):
+    """The weight penalty of a :func:`compile_config` record (None when it has none, as in files
+    written before regularizers existed); a bad record is a ValueError naming ``compile.regularizer``."""
+    from . import regularizers
+
+    try:
+        return regularizers.get(cfg.get("regularizer") if isinstance(cfg, dict) else None)
+    except ValueError as exc:
+        raise ValueError(f"compile.regularizer: {exc}") from None
 
 
 def _metric_spec(key, config):

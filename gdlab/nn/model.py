@@ -32,7 +32,7 @@ import numpy as np
 from .. import _display
 from . import losses as losses_mod
 from . import metrics as metrics_mod
-from . import saving
+from . import regularizers, saving
 from .config import build, layer_config, layer_from_config, parameter_shapes, register_module
 from .layers import ACTIVATIONS, Linear, Sigmoid, Softmax, _Elementwise, _positive_int, fused_steps, get_activation
 from .module import Module
@@ -56,9 +56,13 @@ class Compiled:
     the layers before that activation (``head``) and the loss ``from_logits``
     (``train_loss``), which is the same function computed stably (log-sum-exp instead
     of log(softmax)). ``head_layers``: the layers ``head`` chains (a Sequential's), else None.
+    ``regularizer``: the weight penalty added to the loss (a
+    :class:`~gdlab.nn.regularizers.Regularizer`), or None; ``kernels``: the Tensors it penalises
+    (the weights of the model's Linear layers, not the biases).
     """
 
-    def __init__(self, optimizer, loss, metrics, fused, train_loss, head, head_layers, final_activation):
+    def __init__(self, optimizer, loss, metrics, fused, train_loss, head, head_layers, final_activation,
+                 regularizer=None, kernels=()):
         self.optimizer = optimizer
         self.loss = loss
         self.metrics = metrics
@@ -67,6 +71,8 @@ class Compiled:
         self.head = head  # the forward whose output the train loss takes
         self.head_layers = head_layers
         self.final_activation = final_activation
+        self.regularizer = regularizer
+        self.kernels = list(kernels)
 
 
 class _CallableLoss(losses_mod.Loss):
@@ -102,7 +108,7 @@ class _Head:
         return x
 
 
-def _compile(model, optimizer, loss, metrics, optimizer_overrides) -> Compiled:
+def _compile(model, optimizer, loss, metrics, optimizer_overrides, regularizer=None) -> Compiled:
     from .. import optim
 
     params = model.parameters()
@@ -159,7 +165,12 @@ def _compile(model, optimizer, loss, metrics, optimizer_overrides) -> Compiled:
         for key, m in metric_list:  # the outputs are logits: p > 0.5 <=> z > 0
             if isinstance(m, metrics_mod.Accuracy) and m.kind in ("auto", "binary") and m.threshold == 0.5:
                 m.threshold = 0.0
-    return Compiled(opt, loss_obj, metric_list, fused, train_loss, head, head_layers, final)
+    reg = regularizers.get(regularizer)
+    kernels = [] if reg is None else [m.weight for _, m in model.named_modules() if isinstance(m, Linear)]
+    if reg is not None and not kernels:
+        raise ValueError(f"regularizer {reg!r} penalises the weights of Linear layers; {type(model).__name__} "
+                         "has none")
+    return Compiled(opt, loss_obj, metric_list, fused, train_loss, head, head_layers, final, reg, kernels)
 
 
 # -----------------------------------------------------------------------------------
@@ -187,7 +198,8 @@ class Model(Module):
         self.fit_state_ = None
         self.stop_training = False
 
-    def compile(self, optimizer="adam", loss="mse", metrics=None, **optimizer_overrides) -> Compiled:
+    def compile(self, optimizer="adam", loss="mse", metrics=None, regularizer=None,
+                **optimizer_overrides) -> Compiled:
         """Choose the optimizer, loss and metrics of ``fit``.
 
         Parameters
@@ -199,6 +211,11 @@ class Model(Module):
         loss : a name (see ``gdlab.nn.losses.names()``), a Loss, or a function
             ``f(y_pred, y_true) -> scalar Tensor``.
         metrics : list of names ("accuracy", "mse", "mae", "r2", ...) or Metric objects.
+        regularizer : None, or a weight penalty added to the loss over the weights of the Linear
+            layers (not the biases): ``nn.regularizers.L1(rate)`` (rate * sum |w|),
+            ``nn.regularizers.L2(rate)`` (rate / 2 * sum w^2), a name "l1"/"l2" (rate 1e-3) or a
+            record ``{"name": "l1", "rate": 1e-3}``. The History's, ``evaluate``'s and ``val_loss``'s
+            "loss" then include the penalty (see :mod:`gdlab.nn.regularizers`).
         **optimizer_overrides : hyperparameters for an optimizer given by name,
             e.g. ``compile("sgd", "mse", lr=0.01)``.
 
@@ -209,7 +226,7 @@ class Model(Module):
         Returns the :class:`Compiled` record, also kept as ``model.compiled_``; the
         optimizer is ``model.optimizer``.
         """
-        compiled = _compile(self, optimizer, loss, metrics, optimizer_overrides)
+        compiled = _compile(self, optimizer, loss, metrics, optimizer_overrides, regularizer)
         self.compiled_ = compiled
         self.optimizer = compiled.optimizer
         self.loss = compiled.loss

@@ -20,8 +20,9 @@ The steps, in order, all of them the public API of gdlab.datasets and gdlab.nn:
    features of the standardised points (``datasets.expand_features``);
 3. per copy the same ``nn.mlp([features, *hidden, outputs], activation, seed=seed)`` (so every
    copy starts from the same weights), compiled with its optimizer and lr, the weight decay
-   ``weight_decay`` (L2, the optimizers' own ``weight_decay``, unless a copy sets it) and the
-   task's loss and metric (:func:`gdlab.nn.recipe.default_loss`: binary cross-entropy from
+   ``weight_decay`` (L2, the optimizers' own ``weight_decay``, unless a copy sets it), the weight
+   penalty ``regularizer`` (``compile``'s: L1 or L2 on the kernels, added to the loss, as TF
+   Playground's "Regularization"; None by default) and the task's loss and metric (:func:`gdlab.nn.recipe.default_loss`: binary cross-entropy from
    logits for two classes, sparse categorical for more, mean squared error for a target);
 4. ``advance(k)``: ``model.fit(..., epochs=k, batch_size=batch_size, validation_data=test part,
    seed=seed)`` for each copy. ``fit`` goes on where the last call stopped (epoch count,
@@ -38,6 +39,7 @@ import numpy as np
 
 from gdlab.autodiff import no_grad
 
+from . import regularizers
 from .callbacks import Callback
 from .layers import Linear
 from .model import mlp
@@ -104,7 +106,7 @@ class Playground:
     """
 
     def __init__(self, data, *, features=("x1", "x2"), hidden=(4, 4), activation="tanh", optimizers=None,
-                 batch_size=10, test_fraction=0.5, data_seed=None, seed=None, weight_decay=0.0):
+                 batch_size=10, test_fraction=0.5, data_seed=None, seed=None, weight_decay=0.0, regularizer=None):
         from gdlab import datasets
 
         x, y = np.asarray(data.x, dtype=np.float64), np.asarray(data.y)
@@ -124,6 +126,7 @@ class Playground:
         self.batch_size = None if batch_size is None else int(batch_size)
         self.seed = seed
         self.weight_decay = float(weight_decay)
+        self.regularizer = regularizers.get(regularizer)
 
         if test_fraction:
             self.x_train, self.x_test, self.y_train, self.y_test = datasets.train_test_split(
@@ -155,7 +158,7 @@ class Playground:
         name = spec.pop("optimizer")
         spec.setdefault("weight_decay", self.weight_decay)
         model = mlp(list(self.sizes), activation=self.activation, seed=self.seed)
-        model.compile(optimizer=name, loss=self.loss, metrics=self.metrics, **spec)
+        model.compile(optimizer=name, loss=self.loss, metrics=self.metrics, regularizer=self.regularizer, **spec)
         return model
 
     @property

@@ -24,7 +24,7 @@ The steps, in order (each seeded by ``seed`` where it draws random numbers):
 4. the model ``nn.mlp(model, activation)``; the default model is input-16-16-output;
 5. ``compile``: the loss and metrics follow the task unless given: classification gets the
    cross-entropy from logits (binary for one output, sparse categorical otherwise) and accuracy,
-   regression the mean squared error and R^2;
+   regression the mean squared error and R^2; the weight penalty ``regularizer`` (L1/L2, none by default);
 6. ``fit`` for ``epochs`` with ``batch_size`` (None: the full batch, one update per epoch);
 7. ``evaluate`` on the training part and the test part.
 
@@ -40,6 +40,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
+
+from . import regularizers
 
 __all__ = ["TrainSpec", "TrainSpecError", "TrainData", "TrainResult", "prepare", "train", "default_loss"]
 
@@ -150,6 +152,8 @@ class TrainSpec:
     batch_size : int >= 1, or None for the full batch (one update per epoch)
     seed : None or int >= 0; seeds the data (where the generator takes a seed), the split,
         the initial weights and the shuffling
+    regularizer : None, or the weight penalty of ``compile`` (:mod:`gdlab.nn.regularizers`):
+        "l1"/"l2" (rate 1e-3) or ``{"name": "l1", "rate": 1e-3}``; kept as that record
     """
 
     dataset: str = "moons"
@@ -166,6 +170,7 @@ class TrainSpec:
     epochs: int = 200
     batch_size: int | None = 32
     seed: int | None = None
+    regularizer: Any = None
 
     def __post_init__(self):
         set_ = object.__setattr__  # frozen: the normalised values are set once, here
@@ -203,6 +208,11 @@ class TrainSpec:
         if self.seed is not None and (not _is_int(self.seed) or self.seed < 0):
             _fail("seed", "None or an int >= 0", self.seed)
         set_(self, "seed", None if self.seed is None else int(self.seed))
+        try:
+            reg = regularizers.get(self.regularizer)
+        except ValueError as exc:
+            raise TrainSpecError("regularizer", f"regularizer: {exc}") from None
+        set_(self, "regularizer", None if reg is None else reg.get_config())
 
     def __hash__(self):  # the dict fields are not hashable; equal specs have equal plain values
         return hash(json.dumps(self.to_dict(), sort_keys=True))
@@ -409,7 +419,8 @@ def train(spec: TrainSpec, callbacks=None, verbose: int = 0, data: TrainData | N
     loss = spec.loss if spec.loss is not None else loss
     metrics = spec.metrics if spec.metrics is not None else metrics
     optimizer = "sgd" if spec.optimizer.strip().lower() == "gd" else spec.optimizer
-    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics), lr=spec.lr, **spec.optimizer_params)
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics), regularizer=spec.regularizer, lr=spec.lr,
+                  **spec.optimizer_params)
 
     train_data, validation_data = data.train_data, data.validation_data
     history = model.fit(*train_data, epochs=spec.epochs, batch_size=spec.batch_size,

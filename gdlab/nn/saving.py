@@ -7,7 +7,7 @@ the records it stores (architecture, compile settings) come from :mod:`gdlab.nn.
 * ``__gdlab__``: a JSON record (UTF-8 bytes as a uint8 array): the format name and
   version, the architecture (``{"class": "Sequential", "config": {"layers": [...]}}``,
   each layer its class name and constructor arguments), the parameter names, the
-  compile configuration (optimizer class and hyperparameters, loss, metrics), the
+  compile configuration (optimizer class and hyperparameters, loss, metrics, weight penalty), the
   optimizer's ``state_dict()`` with its arrays replaced by references, and the fit
   state (the model's epoch count and shuffling seed);
 * ``param/<name>``: each parameter's array (dtype kept: float32 stays float32);
@@ -37,7 +37,8 @@ import zlib
 
 import numpy as np
 
-from .config import compile_config, compile_from_config, layer_config, layer_from_config, parameter_shapes
+from .config import (compile_config, compile_from_config, layer_config, layer_from_config, parameter_shapes,
+                     regularizer_from_config)
 from .module import Module
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "ModelFileError", "FORMAT_VERSION",
@@ -386,7 +387,7 @@ def load_model(path, compile=True, custom_objects=None) -> Module:
             cfg["optimizer"].get("defaults"), arrays, path, "compile.optimizer.defaults")))
         try:
             opt, loss, metrics = compile_from_config(record, custom_objects)
-            model.compile(opt, loss, metrics)
+            model.compile(opt, loss, metrics, regularizer=regularizer_from_config(record))
         except (ValueError, TypeError) as exc:
             field, _, problem = str(exc).partition(": ")
             if not field.startswith("compile"):

@@ -3,7 +3,7 @@ r"""The Trainer: the loop behind ``Model.fit``, ``evaluate`` and ``predict``.
 One update of ``fit`` (:meth:`Trainer.train_step`) is exactly the PyTorch-style loop::
 
     opt.zero_grad()                 # every p.grad = None
-    loss = loss_fn(model(xb), yb)   # forward
+    loss = loss_fn(model(xb), yb)   # forward (+ the weights' penalty, when compiled with a regularizer)
     loss.backward()                 # reverse mode: p.grad = d loss / d p
     opt.step()                      # the optimizer's rule, in place (gdlab.optim)
 
@@ -243,9 +243,12 @@ class Trainer:
         self._step = compiled.optimizer.step
         # L-BFGS evaluates the loss several times per step: it gets a closure on the batch, as in torch
         self._needs_closure = compiled.optimizer.rule.needs_loss
+        self._penalty = compiled.regularizer
+        self._kernels = compiled.kernels
 
     def train_step(self, x, y):
-        """One update on the batch (x, y): zero_grad, forward, loss, backward, the optimizer's step.
+        """One update on the batch (x, y): zero_grad, forward, loss (plus the compiled regularizer's
+        penalty of the kernels), backward, the optimizer's step.
 
         An optimizer that evaluates the loss itself (L-BFGS) steps with a closure that repeats
         zero_grad, forward, loss and backward on the batch (``opt.step(closure)``, as in torch).
@@ -272,6 +275,8 @@ class Trainer:
         else:
             out = self._forward(x)
         loss = self._loss_fn(out, y)
+        if self._penalty is not None:
+            loss = loss + self._penalty(self._kernels)
         loss.backward()
         return loss, out
 
@@ -414,6 +419,8 @@ class Trainer:
                 for _, m in metric_objs:
                     m.update(pred, y[lo:hi])
         result = {"loss": total / n if mean else total}
+        if compiled.regularizer is not None:  # the objective: the data loss plus the weights' penalty
+            result["loss"] += compiled.regularizer.value([w.data for w in compiled.kernels])
         for k, m in metric_objs:
             result[k] = m.result()
         return result

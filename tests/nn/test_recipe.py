@@ -53,10 +53,15 @@ CASES = [
      dict(dataset="digits", data={"scale": True}, sizes=[64, 16, 16, 10], activation="relu", optimizer="adam",
           lr=0.01, epochs=1, batch_size=128, test_size=0.2, standardize=True, seed=3, loss="cross_entropy",
           metrics=["accuracy"], betas=(0.8, 0.99))),
+    (TrainSpec(dataset="xor", model="2-6-1", activation="tanh", epochs=3, batch_size=20, seed=4,
+               regularizer={"name": "l1", "rate": 0.01}),
+     dict(dataset="xor", data={"seed": 4}, sizes=[2, 6, 1], activation="tanh", optimizer="adam", lr=0.01, epochs=3,
+          batch_size=20, test_size=0.2, standardize=True, seed=4, loss="binary_crossentropy_from_logits",
+          metrics=["accuracy"], regularizer=nn.regularizers.L1(0.01))),
 ]
 
 
-@pytest.mark.parametrize("spec, hand", CASES, ids=[c[0].dataset for c in CASES])
+@pytest.mark.parametrize("spec, hand", CASES, ids=[c[0].dataset + ("-l1" if c[0].regularizer else "") for c in CASES])
 def test_train_gives_the_numbers_of_nn_called_directly(spec, hand):
     result = train(spec)
     model, history, train_metrics, test_metrics = by_hand(**hand)
@@ -101,7 +106,8 @@ def test_callbacks_and_a_dict_spec():
     TrainSpec(),
     TrainSpec(dataset="spirals", data={"n_arms": 3, "noise": 0.1}, model="2-16-3", activation="tanh", loss="mse",
               metrics=["mae", "r2"], optimizer="adam", optimizer_params={"betas": (0.9, 0.99), "amsgrad": True},
-              lr=1e-3, epochs=7, batch_size=None, test_size=0, standardize=False, seed=11),
+              lr=1e-3, epochs=7, batch_size=None, test_size=0, standardize=False, seed=11,
+              regularizer={"name": "l2", "rate": 0.5}),
 ], ids=["defaults", "everything"])
 def test_to_dict_is_plain_json_and_reads_back(spec):
     values = spec.to_dict()
@@ -113,6 +119,7 @@ def test_to_dict_is_plain_json_and_reads_back(spec):
 
 
 def test_values_are_normalised():
+    assert TrainSpec(regularizer="L2").regularizer == {"name": "l2", "rate": 1e-3}
     spec = TrainSpec(model="2 - 16-2", metrics="accuracy", lr=1, epochs=np.int64(3), data={"noise": np.float32(0.5)},
                      optimizer_params={"betas": [0.9, 0.99]})
     assert spec.model == (2, 16, 2) and spec == TrainSpec(model=[2, 16, 2], metrics=["accuracy"], lr=1.0, epochs=3,
@@ -129,7 +136,8 @@ BAD = [
     ("model", 5), ("activation", None), ("loss", ""), ("metrics", [3]), ("metrics", 1.0), ("optimizer", ""),
     ("optimizer_params", {"lr": 0.1}), ("optimizer_params", 0.9), ("lr", 0), ("lr", -1.0), ("lr", float("inf")),
     ("lr", float("nan")), ("lr", "0.1"), ("epochs", 0), ("epochs", 2.5), ("epochs", True), ("batch_size", 0),
-    ("batch_size", 1.5), ("seed", -1), ("seed", 1.0),
+    ("batch_size", 1.5), ("seed", -1), ("seed", 1.0), ("regularizer", "l3"), ("regularizer", {"name": "l1", "rate": -1}),
+    ("regularizer", 0.1),
 ]
 
 
