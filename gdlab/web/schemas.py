@@ -140,6 +140,20 @@ Feature = Literal["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"]
 DatasetName = Literal["moons", "circles", "spirals", "xor", "blobs", "linear", "polynomial", "sine", "csv"]
 
 
+class Regularization(BaseModel):
+    """A weight penalty added to the loss (``gdlab.nn.regularizers``): L1 ``rate * sum |w|`` or L2
+    ``rate / 2 * sum w^2`` over the weights, not the biases; ``kind`` null: none."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"kind": "l1", "rate": 0.001}})
+
+    kind: Optional[Literal["l1", "l2"]] = Field(None, description="'l1', 'l2', or null for none")
+    rate: float = Field(0.001, ge=0, le=10, allow_inf_nan=False, description="the penalty's factor")
+
+    def regularizer(self) -> Optional[dict]:
+        """The record ``nn.Model.compile(regularizer=...)`` takes, or None."""
+        return None if self.kind is None else {"name": self.kind, "rate": self.rate}
+
+
 class NetworkSettings(BaseModel):
     """The data, the network and its training (``POST /api/train`` and the page's sessions)."""
 
@@ -161,6 +175,8 @@ class NetworkSettings(BaseModel):
                                          "in lockstep from the same weights on the same batches")
     batch_size: Optional[int] = Field(10, ge=1, le=L.MAX_SAMPLES, description="1: SGD; null: the full batch (GD)")
     weight_decay: NonNegative = Field(0.0, description="L2 weight decay (the optimizer's weight_decay)")
+    regularization: Optional[Regularization] = Field(None, description="L1 or L2 penalty on the weights, added "
+                                                     "to the loss (as TF Playground's Regularization); null: none")
     seed: Seed = Field(0, description="seeds the initial weights and the shuffling")
     grid: int = Field(50, ge=2, le=L.MAX_TRAIN_GRID, description="grid points per side of the boundary")
 
@@ -171,7 +187,8 @@ class TrainRequest(NetworkSettings):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
         "dataset": "moons", "n_samples": 200, "noise": 0.2, "test_fraction": 0.5, "data_seed": 0,
         "features": ["x1", "x2"], "hidden": [8, 8], "activation": "tanh", "optimizer": {"name": "adam", "lr": 0.03},
-        "batch_size": 10, "epochs": 100, "weight_decay": 0.0, "seed": 0}})
+        "batch_size": 10, "epochs": 100, "weight_decay": 0.0, "regularization": {"kind": "l1", "rate": 0.001},
+        "seed": 0}})
 
     epochs: int = Field(100, ge=1, le=L.MAX_EPOCHS)
 

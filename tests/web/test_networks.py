@@ -26,7 +26,7 @@ def events(text):
     return out
 
 
-def by_hand(req, optimizer=None):
+def by_hand(req, optimizer=None, regularizer=None):
     """The same training written out with gdlab.datasets and gdlab.nn, in one fit."""
     ds = datasets.get(req["dataset"], n_samples=req["n_samples"], noise=req["noise"], seed=req["data_seed"])
     x_tr, x_te, y_tr, y_te = datasets.train_test_split(ds.x, ds.y, test_size=req["test_fraction"],
@@ -40,7 +40,7 @@ def by_hand(req, optimizer=None):
     spec = dict(optimizer or req["optimizer"])
     name = spec.pop("name")
     model.compile(optimizer=name, loss="binary_crossentropy_from_logits", metrics=["accuracy"],
-                  **{"weight_decay": req["weight_decay"], **spec})
+                  regularizer=regularizer, **{"weight_decay": req["weight_decay"], **spec})
     h = model.fit(f(x_tr), y_tr.reshape(-1, 1), epochs=req["epochs"], batch_size=req["batch_size"],
                   validation_data=(f(x_te), y_te.reshape(-1, 1)), seed=req["seed"], verbose=0)
     return model, h.history, f
@@ -60,6 +60,20 @@ def test_train_is_fit_with_the_same_arguments(client):
     np.testing.assert_array_equal(np.array(g["z"]).ravel(), p)
     assert got["epochs"] == 6 and got["updates"] == 6 * 6  # 45 training points in batches of 8
     assert got["sizes"] == [3, 5, 3, 1] and got["task"] == "classification"
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2"])
+def test_regularization_is_fit_with_the_same_regularizer(client, kind):
+    req = {**SMALL, "regularization": {"kind": kind, "rate": 0.01}}
+    got = client.post("/api/train", json=req).json()
+    _, want, _ = by_hand(SMALL, regularizer=nn.regularizers.get(kind, 0.01))
+    for key, values in want.items():
+        assert got["history"][key] == [float(v) for v in values], key
+    assert got["regularization"] == {"kind": kind, "rate": 0.01}
+    plain = client.post("/api/train", json=SMALL).json()
+    assert plain["regularization"] is None and plain["history"]["loss"] != got["history"]["loss"]
+    off = client.post("/api/train", json={**SMALL, "regularization": {"kind": None, "rate": 0.5}}).json()
+    assert off["history"] == plain["history"]  # kind null: no penalty, whatever the rate
 
 
 def test_compare_trains_copies_from_the_same_weights_on_the_same_batches(client):
@@ -192,6 +206,11 @@ CASES = [
     ("train", {"noise": -1}, "noise", "greater than or equal to 0"),
     ("train", {"weight_decay": -0.1}, "weight_decay", "greater than or equal to 0"),
     ("train", {"seed": -1}, "seed", "greater than or equal to 0"),
+    ("train", {"regularization": {"kind": "l3"}}, "regularization.kind", "'l1' or 'l2'"),
+    ("train", {"regularization": {"kind": "l1", "rate": -1}}, "regularization.rate", "greater than or equal to 0"),
+    ("train", {"regularization": {"kind": "l1", "rate": 11}}, "regularization.rate", "less than or equal to 10"),
+    ("train", {"regularization": {"kind": "l2", "lambda": 1}}, "regularization.lambda", "Extra inputs"),
+    ("train", {"regularization": "l1"}, "regularization", "valid dictionary"),
     ("train", {"grid": 101}, "grid", "less than or equal to 100"),
     ("train", {"bogus": 1}, "bogus", "Extra inputs"),
     ("stream", {"every": 0}, "every", "greater than or equal to 1"),

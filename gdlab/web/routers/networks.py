@@ -75,7 +75,8 @@ def _prepare(body: NetworkSettings, neurons: int):
                        "training sample")
     settings = dict(features=list(body.features), hidden=list(body.hidden), activation=body.activation,
                     optimizers=specs, batch_size=body.batch_size, test_fraction=body.test_fraction,
-                    data_seed=body.data_seed, seed=body.seed, weight_decay=body.weight_decay)
+                    data_seed=body.data_seed, seed=body.seed, weight_decay=body.weight_decay,
+                    regularizer=body.regularization.regularizer() if body.regularization else None)
     return data, settings, _labels([body.optimizer, *body.compare])
 
 
@@ -92,6 +93,8 @@ def _describe(pg, labels) -> dict:
             "loss": pg.loss, "metrics": pg.metrics, "steps_per_epoch": pg.steps_per_epoch,
             "batch_size": pg.batch_size, "n_train": len(pg.x_train),
             "n_test": 0 if pg.x_test is None else len(pg.x_test), "bounds": pg.bounds,
+            "regularization": None if pg.regularizer is None else {"kind": pg.regularizer.name,
+                                                                   "rate": pg.regularizer.rate},
             "runs": [{"label": label, "optimizer": spec["optimizer"],
                       "hyperparameters": {k: v for k, v in spec.items() if k != "optimizer"}}
                      for label, spec in zip(labels, pg.optimizers)]}
@@ -115,7 +118,7 @@ async def train(body: TrainRequest, request: Request):
     "history", "z"}] (every copy, the first being the top-level one)}``.
 
     The numbers are those of ``nn.mlp(sizes, activation, seed=seed)`` compiled with the optimizer
-    and trained by ``fit(epochs=, batch_size=, validation_data=test part, seed=seed)`` on the
+    (and ``regularizer={"name": kind, "rate": rate}`` for ``"regularization"``) and trained by ``fit(epochs=, batch_size=, validation_data=test part, seed=seed)`` on the
     standardised, feature-expanded training points (see :mod:`gdlab.nn.playground`).
     """
     data, settings, labels = _prepare(body, L.MAX_NEURONS_API)
