@@ -49,11 +49,13 @@ def page_request(page, epochs):
     first, *rest = [{"name": o["name"], **o["hp"]} for o in s["opts"]]
     return {"dataset": s["d"], "n_samples": s["n"], "noise": s["noise"], "test_fraction": s["test"],
             "data_seed": s["ds"], "features": s["f"], "hidden": s["h"], "activation": s["act"], "optimizer": first,
-            "compare": rest, "batch_size": s["bs"], "weight_decay": s["wd"], "seed": s["seed"], "epochs": epochs}
+            "compare": rest, "batch_size": s["bs"], "weight_decay": s["wd"], "seed": s["seed"], "epochs": epochs,
+            "regularization": {"kind": s["reg"], "rate": s["rate"]} if s["reg"] else None}
 
 
 def test_build_a_net_play_and_see_it_learn(browser, live_server, shots):  # noqa: F811
-    page, errors = open_net(browser, f"{live_server.url}/networks?d=circles&h=2&n=200&noise=0.1&o=adam;lr=0.05")
+    page, errors = open_net(browser, f"{live_server.url}/networks?d=circles&h=2&n=200&noise=0.1&reg=l2&rate=0.01"
+                                           "&o=adam;lr=0.05")
     page.click("#layer-add")  # a second hidden layer of 2
     settled(page, [2, 2, 2, 1])
     page.click("[aria-label='more neurons in layer 1']")  # 3 neurons in the first
@@ -70,6 +72,7 @@ def test_build_a_net_play_and_see_it_learn(browser, live_server, shots):  # noqa
     hist = net(page, "window.gdlabNet.history[0]")
     epochs = net(page, "window.gdlabNet.epoch")
     assert len(hist["loss"]) == epochs and hist["loss"][-1] < hist["loss"][0]
+    assert net(page, "window.gdlabNet.session.regularization") == {"kind": "l2", "rate": 0.01}
     assert page.locator("#epoch-count").inner_text() == str(epochs)
     # the page's numbers are gdlab.nn's fit for the same settings
     api = httpx.post(f"{live_server.url}/api/train", json=page_request(page, epochs), timeout=30).json()
@@ -120,11 +123,24 @@ def test_reload_from_the_url(browser, live_server):  # noqa: F811
     page.fill("#batch-size", "")
     page.dispatch_event("#batch-size", "change")
     page.wait_for_function(f"() => location.search.includes('bs=full') && {IDLE}", timeout=30_000)
+    # choosing L1 (and its rate) changes the request: the session is compiled with that regularizer
+    assert page.is_disabled("#reg-rate")
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/train/session") else None)
+    page.select_option("#regularization", "l1")
+    page.fill("#reg-rate", "0.03")
+    page.dispatch_event("#reg-rate", "change")
+    page.wait_for_function(f"() => location.search.includes('reg=l1&rate=0.03') && {IDLE} && "
+                           "window.gdlabNet.session.regularization?.rate === 0.03", timeout=30_000)
+    assert sent[0]["regularization"]["kind"] == "l1" and sent[-1]["regularization"] == {"kind": "l1", "rate": 0.03}
+    assert not page.is_disabled("#reg-rate")
     state = net(page, "window.gdlabNet.state")
     url = page.url
     copy, errors2 = open_net(browser, url)
     assert net(copy, "window.gdlabNet.state") == state
     assert copy.input_value("#activation") == "relu" and copy.input_value("#batch-size") == ""
+    assert copy.input_value("#regularization") == "l1" and copy.input_value("#reg-rate") == "0.03"
+    assert net(copy, "window.gdlabNet.session.regularization") == {"kind": "l1", "rate": 0.03}
     assert copy.locator("#ds-pick button[data-ds='spirals']").get_attribute("aria-checked") == "true"
     assert copy.is_checked("#features input[value='sin_x1']")
     assert net(copy, "window.gdlabNet.session.features") == ["x1", "x2", "sin_x1"]

@@ -80,7 +80,7 @@ function body() {
   return {
     dataset: s.d, csv: s.d === "csv" ? net.csv : null, n_samples: s.n, noise: s.noise, test_fraction: s.test,
     data_seed: s.ds, features: s.f, hidden: s.h, activation: s.act, optimizer: first, compare: rest,
-    batch_size: s.bs, weight_decay: s.wd, seed: s.seed,
+    batch_size: s.bs, weight_decay: s.wd, regularization: s.reg ? { kind: s.reg, rate: s.rate } : null, seed: s.seed,
   };
 }
 
@@ -540,7 +540,9 @@ function syncControls() {
   buildDataPicker();
   buildFeatures();
   for (const [sel, key] of [["#n-samples", "n"], ["#noise", "noise"], ["#test-fraction", "test"], ["#data-seed", "ds"],
-    ["#weight-decay", "wd"], ["#seed", "seed"]]) $(sel).value = s[key];
+    ["#weight-decay", "wd"], ["#seed", "seed"], ["#reg-rate", "rate"]]) $(sel).value = s[key];
+  $("#regularization").value = s.reg ?? "none";
+  $("#reg-rate").disabled = !s.reg;
   $("#batch-size").value = s.bs === null ? "" : s.bs;
   $("#activation").value = s.act;
   $("#speed").value = String(s.speed);
@@ -553,6 +555,12 @@ function wire() {
   bindNumber("#test-fraction", "test");
   bindNumber("#data-seed", "ds", { integer: true });
   bindNumber("#weight-decay", "wd");
+  bindNumber("#reg-rate", "rate");
+  $("#regularization").addEventListener("change", (e) => {
+    net.state.reg = e.target.value === "none" ? null : e.target.value;
+    $("#reg-rate").disabled = !net.state.reg;
+    changed({ immediate: true });
+  });
   bindNumber("#seed", "seed", { integer: true });
   bindNumber("#batch-size", "bs", { integer: true, allowEmpty: true });
   $("#activation").addEventListener("change", (e) => { net.state.act = e.target.value; changed({ immediate: true }); });

@@ -1,10 +1,11 @@
 // The Networks page's state, and its one-to-one encoding in the URL (a copied link gives the
 // same network, data and optimizers): ?d=moons&n=200&noise=0.15&test=0.5&ds=0&f=x1,x2&h=4,4
-// &act=tanh&wd=0&seed=0&bs=10&o=adam;lr=0.03&o=gd;lr=0.1&speed=1
+// &act=tanh&reg=l1&rate=0.003&wd=0&seed=0&bs=10&o=adam;lr=0.03&o=gd;lr=0.1&speed=1
 //
 // d, n, noise, test, ds   the data set, samples, noise, test fraction, data seed
 // f        the input features;   h   neurons per hidden layer ("" for none)
-// act, wd, seed, bs       activation, L2 weight decay, init seed, batch size ("full": the full batch)
+// act, wd, seed, bs       activation, the optimizer's weight decay, init seed, batch size ("full": the full batch)
+// reg, rate               the regularization ("none", "l1", "l2": a penalty on the weights in the loss) and its rate
 // o        one per network, in order (the first is the main one, the others are compared):
 //          the optimizer and the hyperparameters that differ from its defaults, "name;key=value;..."
 // speed    epochs per frame while playing
@@ -14,7 +15,7 @@ export const DATASETS = ["moons", "circles", "spirals", "xor", "blobs", "linear"
 export const REGRESSION = new Set(["linear", "polynomial", "sine"]);
 
 export const DEFAULT = Object.freeze({
-  d: "moons", n: 200, noise: 0.15, test: 0.5, ds: 0, f: ["x1", "x2"], h: [4, 4], act: "tanh", wd: 0, seed: 0,
+  d: "moons", n: 200, noise: 0.15, test: 0.5, ds: 0, f: ["x1", "x2"], h: [4, 4], act: "tanh", reg: null, rate: 0.003, wd: 0, seed: 0,
   bs: 10, opts: [{ name: "adam", hp: { lr: 0.03 } }], speed: 1,
 });
 
@@ -54,6 +55,8 @@ export function fromURL(search) {
     if (h.every((v) => Number.isInteger(v) && v >= 1 && v <= 8) && h.length <= 6) s.h = h;
   }
   if (["tanh", "relu", "sigmoid", "leaky_relu", "softplus"].includes(q.get("act"))) s.act = q.get("act");
+  if (["l1", "l2"].includes(q.get("reg"))) s.reg = q.get("reg");
+  s.rate = num(q.get("rate"), s.rate, (v) => v >= 0 && v <= 10);
   s.wd = num(q.get("wd"), s.wd, (v) => v >= 0);
   s.seed = num(q.get("seed"), s.seed, (v) => Number.isInteger(v) && v >= 0);
   if (q.get("bs") === "full") s.bs = null;
@@ -75,7 +78,8 @@ export function fromURL(search) {
 export function toURL(s) {
   const q = new URLSearchParams();
   q.set("d", s.d); q.set("n", s.n); q.set("noise", s.noise); q.set("test", s.test); q.set("ds", s.ds);
-  q.set("f", s.f.join(",")); q.set("h", s.h.join(",")); q.set("act", s.act); q.set("wd", s.wd);
+  q.set("f", s.f.join(",")); q.set("h", s.h.join(",")); q.set("act", s.act);
+  q.set("reg", s.reg ?? "none"); q.set("rate", s.rate); q.set("wd", s.wd);
   q.set("seed", s.seed); q.set("bs", s.bs === null ? "full" : s.bs);
   for (const o of s.opts) {
     q.append("o", [o.name, ...Object.entries(o.hp).map(([k, v]) => `${k}=${encodeValue(v)}`)].join(";"));
