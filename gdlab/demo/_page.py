@@ -33,6 +33,13 @@ header { background: linear-gradient(135deg, #14213d 0%, #2f4f8f 60%, #2f6fde 10
 header h1 { margin: 0 0 6px; font-size: 30px; letter-spacing: -0.01em; }
 header h1 .logo { display: inline-block; margin-right: 10px; font-weight: 800; }
 header p { margin: 0; color: #dbe5ff; max-width: 900px; }
+.live { margin: 16px 0 0; color: #dbe5ff; font-size: 14px; display: flex; flex-wrap: wrap; align-items: center;
+  gap: 6px 10px; }
+.live code { background: rgba(0,0,0,0.22); border-radius: 6px; padding: 1px 7px; color: #fff; }
+.live a { background: #fff; color: #1d3f8f; text-decoration: none; font-weight: 600; border-radius: 999px;
+  padding: 3px 12px; font-size: 13px; box-shadow: 0 1px 3px rgba(0,0,0,0.2); }
+.live a:hover { background: #e6eeff; }
+.live .hint { color: #b9c8ee; font-size: 12.5px; }
 .chips { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 18px; }
 .chip { background: rgba(255,255,255,0.14); border: 1px solid rgba(255,255,255,0.22); border-radius: 999px;
   padding: 3px 12px; font-size: 13px; color: #fff; white-space: nowrap; }
@@ -207,6 +214,26 @@ def _card_html(r, out=".", tr=None) -> str:
     )
 
 
+#: the browser lab's pages the gallery links to (``gdlab serve``'s paths), by their UI key
+LAB_PAGES = (("live_optimizers", "/optimizers"), ("live_networks", "/networks"))
+
+
+def lab_url(path: str) -> str:
+    """The address of a ``gdlab serve`` page on this machine, where the command listens by default."""
+    from gdlab.web import DEFAULT_HOST, DEFAULT_PORT
+
+    return f"http://{DEFAULT_HOST}:{DEFAULT_PORT}{path}"
+
+
+def _live_html(tr) -> str:
+    """"Play with these live": the command and a link to each page of the lab on the loopback address
+    (the gallery is an offline file: nothing is loaded from these links, they are followed when clicked)."""
+    links = "".join(f'<a href="{_e(lab_url(path))}" title="{_e(tr.ui(key + "_tip"))}">{_e(tr.ui(key))} ↗</a>'
+                    for key, path in LAB_PAGES)
+    lead = _e(tr.ui("live_lead", command="\0")).replace("\0", "<code>gdlab serve</code>")
+    return f'<p class="live"><span>{lead}</span>{links}<span class="hint">{_e(tr.ui("live_note"))}</span></p>'
+
+
 def render_index(report) -> str:
     """The page for a gallery run (see module docstring), in the report's language."""
     import gdlab
@@ -257,7 +284,8 @@ def render_index(report) -> str:
 <body>
 <header><h1><span class="logo">∇</span>{_e(ui("page_title"))}</h1>
 <p>{_e(ui("page_lead"))}</p>
-<div class="chips">{"".join(f'<span class="chip">{_e(c)}</span>' for c in chips)}</div></header>
+<div class="chips">{"".join(f'<span class="chip">{_e(c)}</span>' for c in chips)}</div>
+{_live_html(tr)}</header>
 <nav>{"".join(nav)}</nav>
 <main><div class="legend">{legend}</div>{"".join(sections)}</main>
 <footer>{ui("footer", command=_e(command))}</footer>

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import importlib.util
 
-__all__ = ["create_app", "serve", "missing_dependencies"]
+__all__ = ["create_app", "serve", "missing_dependencies", "DEFAULT_HOST", "DEFAULT_PORT"]
+
+#: where ``gdlab serve`` listens unless told otherwise (the gallery links to its pages there)
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
 
 
 def missing_dependencies() -> list[str]:
@@ -36,7 +40,7 @@ def create_app(**kwargs):
     return make(**kwargs)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False, **kwargs) -> None:
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False, **kwargs) -> None:
     """Serve the lab until Ctrl-C (see :func:`gdlab.web.server.serve`)."""
     _require()
     from .server import serve as run

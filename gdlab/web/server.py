@@ -7,6 +7,8 @@ import sys
 import threading
 import webbrowser
 
+from . import DEFAULT_HOST, DEFAULT_PORT
+
 
 class ListenError(OSError, ValueError):
     """The address cannot be listened on (a busy port, an unknown host): the user's choice, not a bug."""
@@ -38,7 +40,7 @@ def url_for(sock: socket.socket) -> str:
     return f"http://{shown}:{port}/"
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False, *, out=None) -> None:
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False, *, out=None) -> None:
     """Run the lab until Ctrl-C (or SIGTERM); print its URL first; return after a clean shutdown.
 
     ``port=0`` takes a free port. :class:`ListenError` (an OSError and a ValueError) with a one-line message when the address cannot be used.

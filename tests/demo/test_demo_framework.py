@@ -12,6 +12,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 from gdlab import demo  # noqa: E402
 from gdlab.demo._core import REGISTRY, Context, Experiment, agrees  # noqa: E402
 
+from . import LAB_LINK, without_lab_links  # noqa: E402
+
 # ------------------------------------------------------------------------------------------------ numbers
 
 
@@ -124,7 +126,9 @@ def test_run_gallery_isolates_failures_and_writes_the_page(tmp_path, fakes, jobs
     for name in ("fake_good", "fake_bad", "fake_wrong", "fake_good-line.png", "1.9992", "2.000715", "boom"):
         assert name in page
     assert "<b>escaped</b>" not in page and "&lt;b&gt;escaped&lt;/b&gt;" in page
-    assert not re.search(r"<script[^>]+src=", page) and "http://" not in page and "https://" not in page
+    rest = without_lab_links(page)
+    assert not re.search(r"<script[^>]+src=", page) and "http://" not in rest and "https://" not in rest
+    assert not re.search(r"src\s*=\s*[\"']?(https?:)?//", page)
     data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert [e["name"] for e in data["experiments"]] == ["fake_good", "fake_bad", "fake_wrong"]
     assert "fake_bad" in (tmp_path / "errors.log").read_text(encoding="utf-8")
@@ -176,3 +180,30 @@ def test_summary_table_at_80_columns_never_breaks_a_number(tmp_path, monkeypatch
     for number in ("0.1999999999990898", "(6.000000000012662,", "7.999999999999119)"):
         assert sum(number in line for line in lines) >= 1, number   # each whole on one line
     assert sum("0.1999999999990898" in line for line in lines) == 1      # seed and gdlab side by side
+
+
+@pytest.mark.parametrize("lang, words", [("en", ["gdlab serve", "Optimizers", "Networks"]),
+                                         ("zh", ["gdlab serve", "优化器", "神经网络", "浏览器实验室"])])
+def test_the_page_links_to_the_live_lab_on_this_machine(lang, words):
+    import inspect
+
+    from gdlab.cli.serve import command as serve_command
+    from gdlab.demo._page import render_index
+    from gdlab.web import server
+    from gdlab.web.routers.pages import PAGES
+
+    class Report:
+        results, quick, seconds, out = [], True, 1.0, "."
+
+    Report.lang = lang
+    page = render_index(Report())
+    links = re.findall(r'<a href="(http://[^"]+)"', page)
+    # where gdlab serve listens by default (its function's and its command's defaults), one link per page
+    defaults = inspect.signature(server.serve).parameters
+    cli = {p.name: p.default for p in serve_command.params}
+    assert (cli["host"], cli["port"]) == (defaults["host"].default, defaults["port"].default)
+    base = f"http://{cli['host']}:{cli['port']}"
+    assert links == [base + p["path"] for p in PAGES]
+    assert len(LAB_LINK.findall(page)) == len(PAGES)
+    for w in words:
+        assert w in page, w

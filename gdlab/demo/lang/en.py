@@ -35,6 +35,12 @@ UI = {
     "missing_file": "(missing)",
     "footer": "Made by <code>{command}</code>. Numbers are gdlab's own, computed when this page was made; the seed "
               "column quotes the articles. This page loads nothing from the network.",
+    "live_lead": "Play with these live in the browser lab: run {command}, then open",
+    "live_optimizers": "Optimizers",
+    "live_optimizers_tip": "race the optimizers on a landscape",
+    "live_networks": "Networks",
+    "live_networks_tip": "train a small network on 2-D data, optimizers side by side",
+    "live_note": "(the lab runs on your machine: these links work while it runs)",
     "summary_title": "gdlab demo: the seeds' numbers reproduced",
     "figures_only": "(figures only)",
     "failed": "failed",

@@ -38,6 +38,12 @@ UI = {
     "missing_file": "（缺失）",
     "footer": "由 <code>{command}</code> 生成。数字都是 gdlab 在生成本页时自己算出的；“种子文章”一栏引用文章原文。"
               "本页不从网络加载任何内容。",
+    "live_lead": "在浏览器实验室里亲手试一试：运行 {command}，然后打开",
+    "live_optimizers": "优化器",
+    "live_optimizers_tip": "在地形上让各个优化器赛跑",
+    "live_networks": "神经网络",
+    "live_networks_tip": "在二维数据上训练小型神经网络，各个优化器并排比较",
+    "live_note": "（实验室在你自己的机器上运行：运行时这些链接才能打开）",
     "summary_title": "gdlab demo：重现种子文章的数字",
     "figures_only": "（只有图）",
     "failed": "失败",
