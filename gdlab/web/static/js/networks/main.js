@@ -378,7 +378,7 @@ function renderStats() {
   const last = (k) => (h[k] && h[k].length ? h[k][h[k].length - 1] : null);
   const m = s.metrics[0];
   const parts = [["train loss", last("loss")], ["test loss", last("val_loss")]];
-  if (m === "accuracy") parts.push(["test accuracy", last("val_accuracy") ?? last("accuracy")]);
+  if (m === "accuracy") parts.push(["test acc.", last("val_accuracy") ?? last("accuracy")]);
   else parts.push(["test R²", last("val_r2") ?? last("r2")]);
   const fps = net.frameTimes.length > 5 && net.playing
     ? (net.frameTimes.length - 1) / ((net.frameTimes[net.frameTimes.length - 1] - net.frameTimes[0]) / 1000) : null;
