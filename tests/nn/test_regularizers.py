@@ -155,3 +155,47 @@ def test_a_regularizer_needs_linear_kernels():
     with pytest.raises(ValueError, match="Linear layers"):
         NoLinear().compile("sgd", "mse", regularizer="l1")
     assert R.get("L2") == R.L2(1e-3) and R.get(None) is None
+
+
+# -- against PyTorch: loss + the penalty written out in torch, trained by torch.optim (stored; live where torch is)
+
+def gdlab_fit(name, seed=0):
+    from tests.nn.make_regularizer_fixtures import CASES, STEPS, case_data
+
+    kind, rate, opt_name, kwargs = CASES[name]
+    x, y, weights = case_data(seed)
+    model = nn.Sequential(nn.Linear(3, 4, dtype="float64"), nn.Tanh(), nn.Linear(4, 1, dtype="float64"))
+    for p, w in zip(model.parameters(), weights):
+        p.data[...] = w
+    model.compile(getattr(optim, opt_name)(**kwargs), "mse", regularizer=R.get(kind, rate))
+    history = model.fit(x, y, epochs=STEPS, verbose=0)
+    return np.array(history.step_losses), [p.data for p in model.parameters()]
+
+
+def _cases():
+    from tests.nn.make_regularizer_fixtures import CASES
+
+    return list(CASES)
+
+
+@pytest.mark.parametrize("name", _cases())
+def test_matches_the_stored_torch_reference(name):
+    from tests.nn.make_regularizer_fixtures import FIXTURE
+
+    stored = np.load(FIXTURE)
+    losses, params = gdlab_fit(name)
+    np.testing.assert_allclose(losses, stored[f"{name}/losses"], rtol=1e-12)
+    for i, p in enumerate(params):
+        np.testing.assert_allclose(p, stored[f"{name}/param{i}"], rtol=1e-10, atol=1e-12, err_msg=f"param{i}")
+
+
+@pytest.mark.parametrize("name", _cases())
+def test_matches_torch_live(name):
+    pytest.importorskip("torch", reason="live comparison only where PyTorch is installed (the stored one runs)")
+    from tests.nn.make_regularizer_fixtures import torch_reference
+
+    want_losses, want_params = torch_reference(name, seed=1)  # fresh data and weights
+    losses, params = gdlab_fit(name, seed=1)
+    np.testing.assert_allclose(losses, want_losses, rtol=1e-12)
+    for p, q in zip(params, want_params):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12)
