@@ -23,7 +23,8 @@ float32 end to end. Weights of ``Linear`` are (in_features, out_features), the
 transpose of PyTorch's layout.
 
 Modules, each importing only those before it: :mod:`~gdlab.nn.init`, :mod:`~gdlab.nn.losses`,
-:mod:`~gdlab.nn.metrics`, :mod:`~gdlab.nn.regularizers` (L1/L2 penalties on the weights), :mod:`~gdlab.nn.callbacks` (and ``CallbackList``), :mod:`~gdlab.nn.progress`;
+:mod:`~gdlab.nn.metrics`, :mod:`~gdlab.nn.regularizers` (L1/L2 penalties on the weights),
+:mod:`~gdlab.nn.callbacks` (and ``CallbackList``), :mod:`~gdlab.nn.progress`;
 :mod:`~gdlab.nn.module` (``Module``: parameters, forward, state); :mod:`~gdlab.nn.config` (the
 module registry, architecture and compile records); :mod:`~gdlab.nn.layers`;
 :mod:`~gdlab.nn.trainer` (the loop: ``train_step``, ``test_step``, callbacks, validation);

@@ -126,7 +126,8 @@ def loss_config(loss) -> dict:
 
 def compile_config(compiled) -> dict:
     """``{"optimizer": {"class", "defaults", "noise_seed"}, "loss": ..., "metrics": [[key, config], ...],
-    "regularizer": {"name", "rate"}}`` for a model's ``compiled_`` (no "regularizer" without one). ``defaults`` is the optimizer's hyperparameters as they are
+    "regularizer": {"name", "rate"}}`` for a model's ``compiled_`` (no "regularizer" without one).
+    ``defaults`` is the optimizer's hyperparameters as they are
     (tuples and NumPy values included: the file format encodes them)."""
     opt = compiled.optimizer
     record = {

@@ -22,8 +22,9 @@ The steps, in order, all of them the public API of gdlab.datasets and gdlab.nn:
    copy starts from the same weights), compiled with its optimizer and lr, the weight decay
    ``weight_decay`` (L2, the optimizers' own ``weight_decay``, unless a copy sets it), the weight
    penalty ``regularizer`` (``compile``'s: L1 or L2 on the kernels, added to the loss, as TF
-   Playground's "Regularization"; None by default) and the task's loss and metric (:func:`gdlab.nn.recipe.default_loss`: binary cross-entropy from
-   logits for two classes, sparse categorical for more, mean squared error for a target);
+   Playground's "Regularization"; None by default) and the task's loss and metric
+   (:func:`gdlab.nn.recipe.default_loss`: binary cross-entropy from logits for two classes,
+   sparse categorical for more, mean squared error for a target);
 4. ``advance(k)``: ``model.fit(..., epochs=k, batch_size=batch_size, validation_data=test part,
    seed=seed)`` for each copy. ``fit`` goes on where the last call stopped (epoch count,
    shuffling and optimizer state), so ``advance(3); advance(2)`` gives the numbers of one

@@ -131,7 +131,8 @@ def get(spec, rate=None):
     if isinstance(spec, dict):
         unknown = set(spec) - {"name", "rate"}
         if unknown or "name" not in spec:
-            raise RegularizerError(f"a regularizer record is {{'name': 'l1' or 'l2', 'rate': number}}, got {spec!r:.200}")
+            raise RegularizerError("a regularizer record is {'name': 'l1' or 'l2', 'rate': number}, "
+                                   f"got {spec!r:.200}")
         if rate is not None:
             raise RegularizerError("the record holds the rate: do not pass rate= as well")
         return get(spec["name"], spec.get("rate"))

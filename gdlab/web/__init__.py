@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import importlib.util
 
-__all__ = ["create_app", "serve", "missing_dependencies", "DEFAULT_HOST", "DEFAULT_PORT"]
+from .server import DEFAULT_HOST, DEFAULT_PORT  # the standard library only: import gdlab.web stays light
 
-#: where ``gdlab serve`` listens unless told otherwise (the gallery links to its pages there)
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
+__all__ = ["create_app", "serve", "missing_dependencies", "DEFAULT_HOST", "DEFAULT_PORT"]
 
 
 def missing_dependencies() -> list[str]:

@@ -7,7 +7,9 @@ import sys
 import threading
 import webbrowser
 
-from . import DEFAULT_HOST, DEFAULT_PORT
+#: where ``gdlab serve`` listens unless told otherwise (the gallery links to its pages there)
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
 
 
 class ListenError(OSError, ValueError):

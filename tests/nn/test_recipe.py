@@ -136,8 +136,8 @@ BAD = [
     ("model", 5), ("activation", None), ("loss", ""), ("metrics", [3]), ("metrics", 1.0), ("optimizer", ""),
     ("optimizer_params", {"lr": 0.1}), ("optimizer_params", 0.9), ("lr", 0), ("lr", -1.0), ("lr", float("inf")),
     ("lr", float("nan")), ("lr", "0.1"), ("epochs", 0), ("epochs", 2.5), ("epochs", True), ("batch_size", 0),
-    ("batch_size", 1.5), ("seed", -1), ("seed", 1.0), ("regularizer", "l3"), ("regularizer", {"name": "l1", "rate": -1}),
-    ("regularizer", 0.1),
+    ("batch_size", 1.5), ("seed", -1), ("seed", 1.0), ("regularizer", "l3"),
+    ("regularizer", {"name": "l1", "rate": -1}), ("regularizer", 0.1),
 ]
 
 

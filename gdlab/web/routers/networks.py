@@ -118,8 +118,9 @@ async def train(body: TrainRequest, request: Request):
     "history", "z"}] (every copy, the first being the top-level one)}``.
 
     The numbers are those of ``nn.mlp(sizes, activation, seed=seed)`` compiled with the optimizer
-    (and ``regularizer={"name": kind, "rate": rate}`` for ``"regularization"``) and trained by ``fit(epochs=, batch_size=, validation_data=test part, seed=seed)`` on the
-    standardised, feature-expanded training points (see :mod:`gdlab.nn.playground`).
+    (and ``regularizer={"name": kind, "rate": rate}`` for ``"regularization"``) and trained by
+    ``fit(epochs=, batch_size=, validation_data=test part, seed=seed)`` on the standardised,
+    feature-expanded training points (see :mod:`gdlab.nn.playground`).
     """
     data, settings, labels = _prepare(body, L.MAX_NEURONS_API)
 

@@ -15,8 +15,8 @@ export const DATASETS = ["moons", "circles", "spirals", "xor", "blobs", "linear"
 export const REGRESSION = new Set(["linear", "polynomial", "sine"]);
 
 export const DEFAULT = Object.freeze({
-  d: "moons", n: 200, noise: 0.15, test: 0.5, ds: 0, f: ["x1", "x2"], h: [4, 4], act: "tanh", reg: null, rate: 0.003, wd: 0, seed: 0,
-  bs: 10, opts: [{ name: "adam", hp: { lr: 0.03 } }], speed: 1,
+  d: "moons", n: 200, noise: 0.15, test: 0.5, ds: 0, f: ["x1", "x2"], h: [4, 4], act: "tanh", reg: null, rate: 0.001,
+  wd: 0, seed: 0, bs: 10, opts: [{ name: "adam", hp: { lr: 0.03 } }], speed: 1,
 });
 
 export function cloneState(s) {
