@@ -19,6 +19,23 @@ SHARPNESS_POINTS = 100     # --sharpness measures about this many times (each a 
 TRAJECTORY_POINTS = 1001   # --trajectory keeps at most this many weight vectors
 
 
+def _regularizer(value, param):
+    """``--regularizer l1`` / ``l2=0.01`` -> the recipe's record ``{"name", "rate"}`` (checked by nn.regularizers)."""
+    if value is None:
+        return None
+    from gdlab.nn import regularizers
+
+    name, _, rate = value.partition("=")
+    try:
+        number = float(rate) if rate else None
+    except ValueError:
+        raise BadInput(f"--regularizer {value}: the rate {rate!r} is not a number (e.g. -r l1=0.001)") from None
+    try:
+        return regularizers.get(name, number).get_config()
+    except regularizers.RegularizerError as exc:
+        raise BadInput(f"--regularizer {value}: {exc}") from None
+
+
 @click.command("train", context_settings=CONTEXT)
 @click.option("--dataset", "-d", default="moons", show_default=True,
               help="Data set name (moons, circles, spirals, xor, blobs, digits, sine, ...).")
@@ -33,6 +50,9 @@ TRAJECTORY_POINTS = 1001   # --trajectory keeps at most this many weight vectors
 @click.option("--optimizer", "-o", default="adam", show_default=True, help="Optimizer name (gd, momentum, adam, ...).")
 @click.option("--lr", type=POSITIVE, default=0.01, show_default=True, help="Learning rate (> 0).")
 @param_option
+@click.option("--regularizer", "-r", default=None, metavar="l1|l2[=RATE]", callback=converter(_regularizer),
+              help="A weight penalty added to the loss over the Linear layers' weights (not the biases): "
+                   "l1 (RATE*sum|w|) or l2 (RATE/2*sum w^2), RATE 1e-3 unless given, e.g. -r l1=0.001.")
 @click.option("--epochs", "-e", type=Number(min=1, max=1_000_000, integer=True), default=200, show_default=True,
               help="Passes over the training set, 1 to 1,000,000.")
 @click.option("--batch-size", "-b", type=Number(min=1, max=10_000_000, integer=True), default=32, show_default=True,
@@ -61,7 +81,7 @@ TRAJECTORY_POINTS = 1001   # --trajectory keeps at most this many weight vectors
               help="Save the weights along training (.npz; after every epoch, at most "
                    f"{TRAJECTORY_POINTS:,} evenly spaced points) for gdlab landscape --kind pca.")
 @json_option
-def command(dataset, data_args, model_spec, activation, optimizer, lr, params, epochs, batch_size, full_batch,
+def command(dataset, data_args, model_spec, activation, optimizer, lr, params, regularizer, epochs, batch_size, full_batch,
             test_size, standardize, seed, plot, curves, html, save, store_path, sharpness, trajectory, json_path):
     """Train a small network on a data set, with a progress bar; print the metrics.
 
@@ -75,6 +95,7 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
       gdlab train --dataset sine --model 1-32-32-1 --activation tanh --epochs 300 --plot fit.png --html report.html
       gdlab train --dataset spirals --data noise=0.1 --model 2-64-64-2 --epochs 300 --save spirals.npz
       gdlab train --dataset xor --optimizer momentum -p momentum=0.95 --lr 0.05 --full-batch --epochs 300
+      gdlab train --dataset spirals --model 2-8-8-2 --regularizer l1=0.001 --epochs 50
       gdlab train --dataset circles --epochs 50 --plot regions.png --curves curves.png --json history.json
       gdlab train --dataset sine --model 1-16-16-1 --activation tanh -o gd --lr 0.1 --full-batch --epochs 1000 --seed 0 --sharpness sharp.png
       gdlab train --dataset moons --epochs 20 --seed 0 --save
@@ -86,7 +107,8 @@ def command(dataset, data_args, model_spec, activation, optimizer, lr, params, e
     try:
         spec = recipe.TrainSpec(dataset=dataset, data=dict(data_args), test_size=test_size,
                                 standardize=standardize, model=model_spec, activation=activation,
-                                optimizer=optimizer, optimizer_params=dict(params), lr=lr, epochs=epochs,
+                                optimizer=optimizer, optimizer_params=dict(params), lr=lr, regularizer=regularizer,
+                                epochs=epochs,
                                 batch_size=None if full_batch else batch_size, seed=seed)
     except recipe.TrainSpecError as exc:
         raise _as_option_error(exc) from None

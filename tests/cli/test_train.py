@@ -119,6 +119,10 @@ BAD = [
     (["train", "--activation", "relux", "--epochs", "1"], "activation"),
     (["train", "--save", "/nonexistent-dir/m.npz"], "does not exist"),
     (["train", "--data", "bogus=1"], "bogus"),
+    (["train", "--regularizer", "l3"], "--regularizer l3: unknown regularizer 'l3'; choose from l1, l2"),
+    (["train", "-r", "l1=much"], "--regularizer l1=much: the rate 'much' is not a number"),
+    (["train", "-r", "l2=-1"], "--regularizer l2=-1: the l2 rate must be a finite number >= 0, got -1.0"),
+    (["train", "-r", "l1=nan"], "the l1 rate must be a finite number >= 0, got nan"),
 ]
 
 
@@ -150,3 +154,20 @@ def test_optimizer_hyperparameters_reach_the_recipe(run_cli, tmp_path):
     result = train(TrainSpec(dataset="xor", optimizer="momentum", optimizer_params={"momentum": 0.95, "nesterov": True},
                              lr=0.05, epochs=3, seed=1))
     assert json.loads(path.read_text())["history"]["loss"] == list(map(float, result.history.history["loss"]))
+
+
+@pytest.mark.parametrize("option, record", [("l1=0.01", {"name": "l1", "rate": 0.01}),
+                                            ("l2", {"name": "l2", "rate": 1e-3})])
+def test_regularizer_reaches_the_recipe(run_cli, tmp_path, option, record):
+    """--regularizer is the recipe's regularizer: the same history as the TrainSpec call, unlike none."""
+    from gdlab.nn.recipe import TrainSpec, train
+
+    path = tmp_path / "t.json"
+    code, _, err = run_cli("train", "--dataset", "xor", "--model", "2-4-2", "-r", option, "--lr", "0.05",
+                           "--epochs", "3", "--seed", "1", "--json", path)
+    assert code == 0, err
+    common = dict(dataset="xor", model=[2, 4, 2], lr=0.05, epochs=3, seed=1)
+    with_penalty = train(TrainSpec(**common, regularizer=record)).history.history["loss"]
+    without = train(TrainSpec(**common)).history.history["loss"]
+    assert json.loads(path.read_text())["history"]["loss"] == list(map(float, with_penalty))
+    assert list(map(float, with_penalty)) != list(map(float, without))
