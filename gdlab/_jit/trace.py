@@ -602,6 +602,132 @@ def sym_leaves(prefix, shape, level=ELEM):
     return SymArray(out)
 
 
+# -- the autodiff's arrays during a trace -----------------------------------------------------------
+
+def _and(a, b):
+    """``a & b`` of two truth values, as a select (``b if a else a``): no operation of its own."""
+    return _select(a, b, a)
+
+
+def _select(c, x, y):
+    """One element of ``np.where(c, x, y)``; a constant condition picks its side at once."""
+    c = const(c)
+    if c.level == CONST:
+        return const(x) if c.val else const(y)
+    return _make("select", (c, const(x), const(y)))
+
+
+_MASK_LOOPS = {  # the ufuncs whose NumPy object loop asks each element for a truth value
+    np.isnan: np.frompyfunc(lambda a: _make("ne", (const(a), const(a))), 1, 1),  # x != x: NaN alone
+    np.logical_and: np.frompyfunc(_and, 2, 1), np.bitwise_and: np.frompyfunc(_and, 2, 1),
+    np.logical_not: np.frompyfunc(lambda a: _make("eq", (const(a), const(0.0))), 1, 1),
+}
+for _u in (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal, np.maximum, np.minimum,
+           np.sign):
+    _MASK_LOOPS[_u] = _u
+_MASK_LOOPS[np.invert] = _MASK_LOOPS[np.logical_not]  # ~mask of a boolean mask
+_SELECT = np.frompyfunc(_select, 3, 1)
+
+
+def _base(x):
+    return x.view(np.ndarray) if isinstance(x, NodeArray) else x
+
+
+def _node_array(res):
+    if isinstance(res, np.ndarray):
+        return res.view(NodeArray) if res.dtype == object else res
+    if isinstance(res, Node):  # a 0-d result: NumPy gives a scalar, here a 0-d array (it has .any())
+        out = np.empty((), dtype=object)
+        out[()] = res
+        return out.view(NodeArray)
+    return res
+
+
+class NodeArray(np.ndarray):
+    """An object ndarray of Nodes whose masks are symbolic: the data of the autodiff's tensors in a trace.
+
+    The autodiff runs on object arrays of Nodes, where NumPy's object loops call each Node's
+    arithmetic (``x + y`` records an "add"). A comparison, ``np.isnan``, ``np.sign``,
+    ``np.maximum`` or ``np.minimum`` would ask each Node for a truth value, which a per-element
+    value does not have; on a NodeArray they record comparison nodes instead (``isnan(x)`` as
+    ``x != x``, ``a & b`` of masks as ``b if a else a``), ``np.where`` on such a mask records
+    "select" nodes (``b if c else e``), and ``x ** p`` takes NumPy's fast paths for float arrays
+    (``** 2`` squares, ``** -1`` divides, ``** 0.5`` takes the square root), as the NumPy engine
+    computes them. So a domain mask (``np.where(x < 0, nan, g)``) is traced element by element,
+    with the very numbers NumPy gives.
+
+    ``mask.any()`` of a mask whose values are not known answers True: the code after it then
+    runs for every element, which gives the same numbers where it is a shortcut (the autodiff's
+    ``if outside.any(): g = np.where(outside, nan, g)``: with no element outside, the select
+    keeps g). Code on the traced path uses ``.any()`` only so; ``.all()``, ``bool(mask)`` and
+    every other branch on such values raise :class:`TraceError`, and the NumPy engine runs.
+    """
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        args = [_base(x) for x in inputs]
+        if out is not None:
+            kwargs["out"] = tuple(_base(o) for o in out)
+        loop = _MASK_LOOPS.get(ufunc) if method == "__call__" else None
+        if loop is not None:
+            if set(kwargs) - {"out"}:
+                raise TraceError(f"ufunc keywords {sorted(set(kwargs) - {'out'})}")
+            if loop is ufunc:
+                loop = _loop(ufunc)
+            res = loop(*[a if isinstance(a, np.ndarray) else _as_obj(a) for a in args], **kwargs)
+        else:
+            res = getattr(ufunc, method)(*args, **kwargs)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return _node_array(res)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.where and len(args) + len(kwargs) == 3:
+            return _node_where(*args, **kwargs)
+        return super().__array_function__(func, types, args, kwargs)
+
+    def __pow__(self, other):
+        # NumPy's fast paths for float arrays (its object loops take none): exactly an int 2 or -1, a float 0.5
+        if type(other) is int and other in (2, -1):
+            return np.square(self) if other == 2 else np.reciprocal(self)
+        if type(other) is float and other == 0.5:
+            return np.sqrt(self)
+        return np.power(self, other)
+
+    def __ipow__(self, other):
+        self[...] = self.__pow__(other)
+        return self
+
+    def any(self, axis=None, out=None, keepdims=False, *, where=True):
+        if axis is not None or out is not None or keepdims or where is not True:
+            raise TraceError("any() along an axis of symbolic values")
+        known = []
+        for v in self.view(np.ndarray).flat:
+            v = const(v)
+            if v.level != CONST:
+                return np.True_  # a value known only at run time: maybe (see the class docstring)
+            known.append(bool(v.val))
+        return np.bool_(any(known))
+
+    def all(self, axis=None, out=None, keepdims=False, *, where=True):
+        vals = [const(v) for v in self.view(np.ndarray).flat]
+        if axis is not None or out is not None or keepdims or where is not True or any(v.level != CONST for v in vals):
+            raise TraceError("a branch on whether every element of a symbolic mask holds")
+        return np.bool_(all(bool(v.val) for v in vals))
+
+
+def _node_where(condition, x, y):
+    c = condition.view(np.ndarray) if isinstance(condition, np.ndarray) else np.asarray(condition)
+    if c.dtype != object:  # a mask of known values: NumPy's own where on the object arrays
+        return _node_array(np.where(c, _base(x), _base(y)))
+    return _node_array(_SELECT(c, _base(x) if isinstance(x, np.ndarray) else _as_obj(x),
+                               _base(y) if isinstance(y, np.ndarray) else _as_obj(y)))
+
+
+def node_leaves(prefix, shape, level=ELEM):
+    """A NodeArray of fresh leaves named (prefix, i, j, ...): the input of a traced autodiff."""
+    return sym_leaves(prefix, shape, level).a.view(NodeArray)
+
+
 def value(x):
     """A Node of a traced scalar or 0-d array result."""
     if isinstance(x, SymArray):
@@ -652,7 +778,7 @@ def decide(node, env):
     return bool(v.flat[0]) if v.ndim else bool(v)
 
 
-__all__ += ["decide", "expression", "sym_leaves", "value", "CONST", "RUN", "STEP", "ROW", "ROWSTEP", "ELEM", "math", "post_order"]
+__all__ += ["decide", "expression", "sym_leaves", "NodeArray", "node_leaves", "value", "CONST", "RUN", "STEP", "ROW", "ROWSTEP", "ELEM", "math", "post_order"]
 
 
 def post_order(outputs):

@@ -152,7 +152,7 @@ def _twice(r):
 def div(a, b):
     a, x, b, y = _operands(a, b)
     # two constants: NumPy's x / 0 (inf or nan, with its warning), not Python's ZeroDivisionError
-    out = x / y if type(x) is np.ndarray or type(y) is np.ndarray else np.float64(x) / y
+    out = x / y if isinstance(x, np.ndarray) or isinstance(y, np.ndarray) else np.float64(x) / y
     if b is None:
         return _result(out, (a, b), lambda g: (g / y, None))
     return _result(out, (a, b), lambda g: (g / y, -g * out / y))
@@ -183,7 +183,7 @@ def power(a, b):
     ``0 ** -1`` is inf, ``2 ** 1024`` is inf, and an integer power is never computed exactly.
     """
     a, x, b, y = _operands(a, b)
-    out = x**y if type(x) is np.ndarray or type(y) is np.ndarray else np.float64(x) ** y
+    out = x**y if isinstance(x, np.ndarray) or isinstance(y, np.ndarray) else np.float64(x) ** y
 
     def vjp(g):
         ga = gb = None
@@ -310,7 +310,7 @@ def tanh(a):
 def _stable_sigmoid(x):
     # exp of a non-positive number only: finite for every x, exact in both tails.
     e = np.exp(-np.abs(x))
-    return np.where(np.asarray(x) >= 0, 1 / (1 + e), e / (1 + e))
+    return np.where(np.asanyarray(x) >= 0, 1 / (1 + e), e / (1 + e))  # asanyarray: a trace's arrays stay
 
 
 def sigmoid(a):

@@ -438,13 +438,14 @@ def _leaf(data, requires_grad=True):
     return out
 
 
-def _result(data, parents, vjp, _new=object.__new__, _ndarray=np.ndarray, _recording=_GRAD_ENABLED.get):
+def _result(data, parents, vjp, _new=object.__new__, _ndarray=np.ndarray, _recording=_GRAD_ENABLED.get,
+            _asanyarray=np.asanyarray):
     """Make the output of an op. ``parents`` holds Tensors or None (constants).
 
     This runs once per op, so the globals it needs are bound as default arguments.
     """
     out = _new(Tensor)
-    out.data = data if type(data) is _ndarray else np.asarray(data)
+    out.data = data if type(data) is _ndarray else _asanyarray(data)  # a subclass stays (a trace's arrays)
     out.grad = None
     out._seq = next(_counter)
     out._g = None
