@@ -7,6 +7,9 @@ function's closed-form value and gradient, a formula's autodiff), once, on *symb
 ``out=``, in-place operators, views, ``np.copyto``, ``np.stack``, ``np.where``, sums along an
 axis) records a node instead of computing a number, in the order NumPy would compute it. The
 result is a DAG per output element that :mod:`._codegen` writes out as scalar Python for numba.
+The autodiff runs on a :class:`NodeArray` instead (an object ndarray of the same Nodes, which its
+Tensors and VJPs handle as any ndarray): there the masks it computes from values (NaN outside a
+domain, the kinks of abs and max) become comparison and "select" nodes.
 Because every recorded operation is one IEEE operation of the NumPy program, in its order, the
 compiled numbers are NumPy's (sums are recorded in NumPy's pairwise order; the only differences
 left are the last bits of transcendental functions, where NumPy's SIMD ``exp``/``log``/``pow``
@@ -619,13 +622,11 @@ def _select(c, x, y):
 
 _MASK_LOOPS = {  # the ufuncs whose NumPy object loop asks each element for a truth value
     np.isnan: np.frompyfunc(lambda a: _make("ne", (const(a), const(a))), 1, 1),  # x != x: NaN alone
-    np.logical_and: np.frompyfunc(_and, 2, 1), np.bitwise_and: np.frompyfunc(_and, 2, 1),
-    np.logical_not: np.frompyfunc(lambda a: _make("eq", (const(a), const(0.0))), 1, 1),
+    np.logical_and: np.frompyfunc(_and, 2, 1), np.bitwise_and: np.frompyfunc(_and, 2, 1),  # of masks
 }
 for _u in (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal, np.maximum, np.minimum,
            np.sign):
     _MASK_LOOPS[_u] = _u
-_MASK_LOOPS[np.invert] = _MASK_LOOPS[np.logical_not]  # ~mask of a boolean mask
 _SELECT = np.frompyfunc(_select, 3, 1)
 
 

@@ -92,7 +92,11 @@ def _axes(axis, ndim):
 
 
 def _nan_where(r, outside):
-    """``r`` (a gradient) with NaN where the boolean mask ``outside`` holds: outside an op's domain."""
+    """``r`` (a gradient) with NaN where the boolean mask ``outside`` holds: outside an op's domain.
+
+    The ``any()`` only saves the copy: ``np.where`` alone gives the same numbers. The compiled engine's
+    tracer relies on that (it answers "maybe" for a mask known only at run time, gdlab._jit.trace.NodeArray).
+    """
     if outside.any():
         r = np.where(outside, np.nan, r)  # np.nan is a weak scalar: float32 stays float32
     return r

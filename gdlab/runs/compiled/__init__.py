@@ -20,7 +20,10 @@ run says why and "auto" runs it on NumPy.
 What runs on NumPy under "auto": more than AUTO_MAX_ROWS rows (2,048), mini-batch objectives, Python callables, d > 16, a transform
 the tracer does not list, noise drawn from a numpy Generator you passed (its state after the run
 would differ), optimizers whose step cannot be traced (e.g. RAdam, whose rectification branch
-changes with the step).
+changes with the step), an objective or a step of more than engine.MAX_NODES (20,000) traced operations.
+Formulas compile whatever they use: the masks their autodiff computes from values (NaN outside
+the domain of log, sqrt and fractional powers; the kinks of abs, max, relu, ...) are traced as
+comparisons and selects (:class:`gdlab._jit.trace.NodeArray`).
 
 ``GDLAB_ENGINE=numpy`` (or ``numba``) in the environment decides what "auto" means for a
 process (the test suite runs its other tests on NumPy this way, so that CI compiles only
