@@ -724,10 +724,6 @@ def _node_where(condition, x, y):
                                _base(y) if isinstance(y, np.ndarray) else _as_obj(y)))
 
 
-def node_leaves(prefix, shape, level=ELEM):
-    """A NodeArray of fresh leaves named (prefix, i, j, ...): the input of a traced autodiff."""
-    return sym_leaves(prefix, shape, level).a.view(NodeArray)
-
 
 def value(x):
     """A Node of a traced scalar or 0-d array result."""
@@ -779,7 +775,7 @@ def decide(node, env):
     return bool(v.flat[0]) if v.ndim else bool(v)
 
 
-__all__ += ["decide", "expression", "sym_leaves", "NodeArray", "node_leaves", "value", "CONST", "RUN", "STEP", "ROW", "ROWSTEP", "ELEM", "math", "post_order"]
+__all__ += ["decide", "expression", "sym_leaves", "NodeArray", "value", "CONST", "RUN", "STEP", "ROW", "ROWSTEP", "ELEM", "math", "post_order"]
 
 
 def post_order(outputs):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gdlab
-from gdlab._jit.trace import CONST, NodeArray, Tracer, TraceError, const, node_leaves, post_order
+from gdlab._jit.trace import CONST, NodeArray, Tracer, TraceError, const, post_order, sym_leaves
 from gdlab.functions import FUNCTIONS
 from gdlab.runs.compiled.engine import _trace_vg
 
@@ -115,7 +115,7 @@ def test_any_formula_of_the_parsers_grammar_traces_to_the_numpy_engines_numbers(
 
 def test_comparisons_nan_tests_and_where_record_nodes_and_any_answers_maybe():
     with Tracer():
-        x = node_leaves("x", (1, 3))
+        x = sym_leaves("x", (1, 3)).a.view(NodeArray)
         mask = x < 0
         assert isinstance(mask, NodeArray) and {n.op for n in mask.flat} == {"lt"}
         assert {n.op for n in np.isnan(x).flat} == {"ne"} and all(n.args[0] is n.args[1] for n in np.isnan(x).flat)
@@ -124,6 +124,8 @@ def test_comparisons_nan_tests_and_where_record_nodes_and_any_answers_maybe():
         assert sel.flat[0].args[0] is mask.flat[0] and sel.flat[0].args[2] is x.flat[0]
         assert {n.op for n in (np.sign(x) * np.maximum(x, 0)).flat} == {"mul"}
         assert {n.args[0].op for n in (np.sign(x) * np.maximum(x, 0)).flat} == {"sign"}
+        both = (x == 0) & (x >= -1)  # power's d/db mask: b if a else a
+        assert {n.op for n in both.flat} == {"select"} and both.flat[0].args[2] is both.flat[0].args[0]
         assert bool(mask.any()) is True  # not known: maybe (the select covers every element)
         with pytest.raises(TraceError, match="every element"):
             mask.all()
@@ -143,7 +145,7 @@ def test_comparisons_nan_tests_and_where_record_nodes_and_any_answers_maybe():
 def test_powers_take_numpys_fast_paths_for_float_arrays():
     # float64 arrays: ``** 2`` (an int) squares (x * x), ``** -1`` divides, ``** 0.5`` takes the root; others call pow
     with Tracer():
-        x = node_leaves("x", (1, 1))
+        x = sym_leaves("x", (1, 1)).a.view(NodeArray)
         exponents = (2, -1, 0.5, 2.0, -1.0, 1, 3, 1.5, np.float64(0.5))
         nodes = [(x ** e).flat[0] for e in exponents]
     ops = [n.op for n in nodes]

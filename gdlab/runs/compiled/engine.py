@@ -27,7 +27,7 @@ from .._engine import progress_every, recorded_steps
 from ..._jit.load import LOG, available, cache_dir, load
 from ._codegen import Program, generate
 from ..._jit.trace import decide, expression
-from ..._jit.trace import (ELEM, ROW, ROWSTEP, RUN, STEP, SymArray, Tracer, TraceError, leaf, node_leaves, sym_leaves,
+from ..._jit.trace import (ELEM, ROW, ROWSTEP, RUN, STEP, NodeArray, SymArray, Tracer, TraceError, leaf, sym_leaves,
                            value)
 
 __all__ = ["prepare", "Compiled", "Unsupported", "cache_dir", "available", "LOG"]
@@ -124,7 +124,7 @@ def _trace_vg(f, gradient, d):
         X = sym_leaves("x", (1, d))
         autodiff = gradient == "autodiff" or (gradient == "auto" and not f.has_closed_form_grad)
         if autodiff:
-            L = _leaf(node_leaves("x", (1, d)))  # the same leaves, as an array whose masks are symbolic
+            L = _leaf(X.a.view(NodeArray))  # the same leaves, in an array whose masks are symbolic
             with enable_grad():
                 out = f._eval_tensor(L)
             if out.requires_grad:
