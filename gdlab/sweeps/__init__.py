@@ -10,16 +10,18 @@
   program for tasks sharing a function and an optimizer; ``gdlab.minimize`` or the training
   recipe otherwise), and ``plan``, which groups tasks into chunks from the tasks alone;
 - :mod:`.backends`: local, processes (concurrent.futures), dask (distributed): they only
-  distribute chunks, so the numbers are the same on each;
+  distribute chunks, so the numbers are the same on each; :class:`Processes` made once and
+  passed as ``backend=`` keeps its workers warm across sweeps;
+- :mod:`.summary`: a task's status, final loss and score, computed where it ran;
 - :mod:`.sweep`: the driver (retry once, record failures, resume, Ctrl-C) and :class:`GridResult`.
 
 dask is imported only by the dask backend (``pip install 'gdlab[cluster]'``).
 """
 
-from .backends import BACKENDS
+from .backends import BACKENDS, Dask, Processes
 from .grid import MAX_TASKS, GridError, expand, grid_values
 from .sweep import GridResult, sweep
 from .tasks import CHUNK_ROWS, CHUNK_TASKS, plan, run_chunk
 
-__all__ = ["sweep", "GridResult", "expand", "grid_values", "GridError", "plan", "run_chunk", "BACKENDS",
+__all__ = ["sweep", "GridResult", "expand", "grid_values", "GridError", "plan", "run_chunk", "BACKENDS", "Processes", "Dask",
            "MAX_TASKS", "CHUNK_TASKS", "CHUNK_ROWS"]

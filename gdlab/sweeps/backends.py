@@ -5,9 +5,14 @@ soon as one is done), ``outcome(future) -> ("ok", value) | ("error", message)``,
 (how many chunks to keep in flight) and ``close()``. The chunks run :func:`.tasks.run_chunk`.
 
 - ``local``: in this process, one chunk after the other.
-- ``processes``: ``concurrent.futures.ProcessPoolExecutor`` with ``workers`` processes (started
-  by forkserver where the platform has it, else spawn). A worker that dies breaks the pool: the
-  backend starts a new one and the chunks that were in flight come back as errors (retried).
+- ``processes``: ``concurrent.futures.ProcessPoolExecutor`` with ``workers`` processes, all started
+  when the backend is made, by forkserver where the platform has it (else spawn). The forkserver
+  preloads :mod:`gdlab.sweeps._worker` (gdlab's runs and, for the compiled engine, numba), so a
+  worker is a fork of a process that paid those costs once. A worker that dies breaks the pool:
+  the backend starts a new one and the chunks that were in flight come back as errors (retried).
+
+A backend object made by the caller (``Processes(2)``, ``Dask(2, cluster="local")``) can be
+passed to several sweeps as ``backend=``: its workers stay up (warm) until its ``close()``.
 - ``dask``: a ``distributed.Client`` on ``scheduler`` ("tcp://host:8786"), or on a
   ``LocalCluster`` of ``workers`` single-threaded worker processes started for the sweep
   (``cluster="local"``). dask is imported here, on first use.
@@ -16,12 +21,14 @@ soon as one is done), ``outcome(future) -> ("ok", value) | ("error", message)``,
 from __future__ import annotations
 
 import concurrent.futures as cf
+import importlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 
 from .tasks import run_chunk
 
-__all__ = ["make_backend", "BACKENDS"]
+__all__ = ["make_backend", "BACKENDS", "Local", "Processes", "Dask", "is_backend"]
 
 BACKENDS = ("local", "processes", "dask")
 
@@ -55,19 +62,68 @@ class Local:
         pass
 
 
+#: the module the forkserver imports before it forks the workers (see gdlab.sweeps._worker)
+WORKER_PRELOAD = "gdlab.sweeps._worker"
+
+
+def _context():
+    """forkserver where the platform has it (else spawn), with gdlab.sweeps._worker in the forkserver's
+    preload list when this process has not started its forkserver yet (the list is read when it starts;
+    its other entries, "__main__" by default, are kept)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    if server is not None and getattr(server, "_forkserver_pid", None) is None:
+        preload = list(getattr(server, "_preload_modules", None) or ["__main__"])
+        if WORKER_PRELOAD not in preload:
+            context.set_forkserver_preload(preload + [WORKER_PRELOAD])
+    return context
+
+
+def _worker_init():
+    """Each worker's initializer: import gdlab.sweeps._worker (a no-op in a fork of a forkserver that did)."""
+    importlib.import_module(WORKER_PRELOAD)
+
+
+def _check_workers(workers):
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    return workers or min(4, os.cpu_count() or 1)
+
+
 class Processes:
+    """``workers`` worker processes (concurrent.futures), started at once.
+
+    Made by ``gdlab.sweep(grid, "processes", workers=N)`` for one sweep, or by the caller and
+    passed as ``backend=`` to several sweeps, whose workers then stay up between them (gdlab,
+    numba and the compiled programs already loaded); ``close()`` (or a ``with`` block) stops them::
+
+        with gdlab.sweeps.Processes(2) as pool:
+            a = gdlab.sweep(grid_a, backend=pool)
+            b = gdlab.sweep(grid_b, backend=pool)
+    """
+
     name = "processes"
 
-    def __init__(self, workers):
-        self.workers = workers
-        self.window = 2 * workers
-        methods = multiprocessing.get_all_start_methods()
-        self._context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._pool = self._new_pool()
+    def __init__(self, workers=None):
+        self.workers = _check_workers(workers)
+        self.window = 4 * self.workers
+        self._context = _context()
         self._suspects = set()
+        self._pool = self._new_pool()
 
     def _new_pool(self):
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context)
+        pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context, initializer=_worker_init)
+        for _ in range(self.workers):  # start every worker now (the pool would start them one per submit)
+            pool.submit(os.getpid)
+        return pool
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def submit(self, chunk):
         try:
@@ -161,6 +217,12 @@ class Dask:
         self.workers = threads
         self.window = max(4, 2 * threads)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def submit(self, chunk):
         return self.client.submit(run_chunk, chunk, pure=False)
 
@@ -195,19 +257,24 @@ class Dask:
                 self._restore_environ()
 
 
+def is_backend(obj) -> bool:
+    """Whether ``obj`` is a backend object (Local, Processes, Dask or one of the same shape)."""
+    return all(callable(getattr(obj, m, None)) for m in ("submit", "wait", "outcome", "close")) and \
+        isinstance(getattr(obj, "window", None), int)
+
+
 def make_backend(backend, workers=None, scheduler=None, cluster=None):
     """The backend object for ``backend`` ("local", "processes" or "dask")."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    _check_workers(workers)
     if scheduler is not None and backend != "dask":
         raise ValueError(f"scheduler= is for backend='dask', not {backend!r}")
     if cluster is not None and cluster != "local":
         raise ValueError(f"cluster must be 'local' (a LocalCluster for the sweep) or None, got {cluster!r}")
     if backend == "local":
         return Local()
-    workers = workers or min(4, os.cpu_count() or 1)
+    workers = _check_workers(workers)
     if backend == "processes":
         return Processes(workers)
     if scheduler is not None and cluster is not None:

@@ -134,10 +134,26 @@ def _product(values, order):
         yield dict(zip(order, combo))
 
 
+_KEY = json.JSONEncoder(sort_keys=True)
+
+
+def _may_repeat(values, optimizers):
+    """Whether the product can hold a task twice: a key lists a value twice, or an optimizer comes
+    twice (``"adam"`` and ``{"optimizer": "adam", "lr": 0.1}`` give the same task for lr = 0.1)."""
+    if len({name for name, _ in optimizers}) < len(optimizers):
+        return True
+    for k, vs in values.items():
+        if k == "function":
+            vs = [v.strip() for v in vs]
+        if k != "optimizer" and len({_KEY.encode(v) for v in vs}) < len(vs):
+            return True
+    return False
+
+
 def _dedupe(tasks):
     seen, out = set(), []
     for task in tasks:
-        key = json.dumps(task, sort_keys=True)
+        key = _KEY.encode(task)
         if key not in seen:
             seen.add(key)
             out.append(task)
@@ -203,9 +219,9 @@ def _objective(grid):
     if "record" in grid:
         raise GridError("grid record: a sweep records the loss curves only (memory stays bounded)")
     tasks = []
+    optimizers = [_optimizer(opt) for opt in values["optimizer"]]
     for f in values["function"]:
-        for opt in values["optimizer"]:
-            name, fixed = _optimizer(opt)
+        for name, fixed in optimizers:
             accepted = _accepts(name)
             mine = [k for k in hps if k in accepted and k not in fixed]
             unknown = sorted(set(fixed) - accepted)
@@ -223,7 +239,7 @@ def _objective(grid):
     if unused:
         raise GridError(f"grid {unused[0]}: no optimizer of the grid has this hyperparameter "
                         f"(optimizers: {', '.join(_optimizer(o)[0] for o in values['optimizer'])})")
-    return _dedupe(tasks)
+    return _dedupe(tasks) if _may_repeat(values, optimizers) else tasks
 
 
 def _train(grid):

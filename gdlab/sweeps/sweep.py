@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 
-import numpy as np
 
-from .backends import make_backend
+from .backends import is_backend, make_backend
 from .grid import expand, grid_values
 from .tasks import plan, task_function
 
@@ -20,44 +20,6 @@ KEEP_RESULTS = 10_000
 
 def _finite_or_none(v):
     return None if v is None or not math.isfinite(v) else float(v)
-
-
-def _common(statuses):
-    s = set(np.asarray(statuses).ravel().tolist())
-    return s.pop() if len(s) == 1 else "mixed"
-
-
-def _best_finite(values):
-    a = np.asarray(values, dtype=np.float64).ravel()
-    finite = a[np.isfinite(a)]
-    return float(finite.min()) if finite.size else float(a[0])
-
-
-def objective_summary(traj, f):
-    """status, final_loss (the smallest finite over starts, as the store lists it) and score: the
-    final loss minus the known minimum, the mean over starts, +inf when any start diverged (gdlab.tune's)."""
-    status = traj.status if traj.single else _common(traj.status)
-    fl = np.asarray(traj.final_loss, dtype=np.float64)
-    ref = f.minimum_value if f.minimum_value is not None else 0.0
-    diverged = np.any(np.asarray(traj.status) == "diverged") or not np.all(np.isfinite(fl))
-    score = math.inf if diverged else float(np.mean(fl - ref))
-    return {"status": status, "final_loss": _best_finite(fl), "score": score}
-
-
-def train_summary(history):
-    """status, the last epoch's metrics, and score: val_loss (else loss), +inf when not finite."""
-    metrics = {k: float(v[-1]) for k, v in history.history.items() if len(v)}
-    loss = metrics.get("loss")
-    asked = (history.params or {}).get("epochs")
-    if loss is not None and not math.isfinite(loss):
-        status = "diverged"
-    elif isinstance(asked, int) and len(history.epochs) < asked:
-        status = "stopped"
-    else:
-        status = "completed"
-    score = metrics.get("val_loss", loss)
-    score = math.inf if score is None or not math.isfinite(score) else score
-    return {"status": status, "final_loss": loss, "score": score, **{k: v for k, v in metrics.items() if k != "loss"}}
 
 
 def _describe(task):
@@ -83,9 +45,10 @@ class GridResult:
     ``rows``: one dict per task, in the grid's order: the task's settings (function or dataset,
     optimizer, hyperparameters, steps or epochs, seed, ...), then ``status`` ("failed" with
     ``error`` for a task that failed twice), ``final_loss``, ``score`` (lower is better; +inf
-    diverged; see ``objective_summary``/``train_summary``), the final metrics of a training,
-    and ``run_id`` when stored. ``results``: task index -> its Trajectory or History, for the
-    tasks run now (not for those ``resume`` skipped). ``best()``: the best row per
+    diverged; see :mod:`gdlab.sweeps.summary`, computed where the task ran), the final metrics
+    of a training, and ``run_id`` when stored. ``results``: a mapping task index -> its
+    Trajectory or History, for the tasks run now (not for those ``resume`` skipped; the first
+    KEEP_RESULTS tasks), each built from its chunk's arrays when first read. ``best()``: the best row per
     (function or dataset, optimizer). ``mode``, ``tasks``, ``group``, ``done``, ``failed``,
     ``skipped``, ``wall_time``, ``backend``.
     """
@@ -147,14 +110,51 @@ def _record_row(task, record):
     return row
 
 
-def _save(store, group, task, result, summary, functions_cache):
+class _Results(Mapping):
+    """GridResult.results: task index -> its Trajectory (with its function) or History, each built
+    from its chunk's result the first time it is read (a sweep's caller often wants the rows only)."""
+
+    def __init__(self, tasks):
+        self._tasks = tasks
+        self._where = {}      # index -> (ChunkResult, position in it)
+        self._built = {}      # index -> the result, once built
+        self._functions = {}  # function name -> Function, resolved once per sweep
+
+    def function(self, task):
+        name = task["function"]
+        if name not in self._functions:
+            self._functions[name] = task_function(task)
+        return self._functions[name]
+
+    def add(self, i, chunk, j):
+        self._where[i] = (chunk, j)
+
+    def build(self, i, chunk, j):
+        got = self._built.get(i)
+        if got is None:
+            got = chunk.result(j)
+            if "spec" not in self._tasks[i]:
+                got.function = self.function(self._tasks[i])
+            if i in self._where:
+                self._built[i] = got
+        return got
+
+    def __getitem__(self, i):
+        if i not in self._where:
+            raise KeyError(i)
+        return self.build(i, *self._where[i])
+
+    def __iter__(self):
+        return iter(self._where)
+
+    def __len__(self):
+        return len(self._where)
+
+
+def _save(store, group, task, result, summary):
     score = _finite_or_none(summary["score"])
     if "spec" in task:
         return store.save(result, config=task["spec"], group=group, task=task, score=score)
-    name = task["function"]
-    if name not in functions_cache:
-        functions_cache[name] = task_function(task)
-    result.function = functions_cache[name]
     return store.save(result, kind="sweep_task", group=group, task=task, score=score)
 
 
@@ -170,7 +170,10 @@ def sweep(grid, backend="local", *, workers=None, scheduler=None, cluster=None, 
     with ``dataset``). ``backend``: "local" (this process; tasks sharing a function and an
     optimizer run as one array program), "processes" (``workers`` processes) or "dask"
     (``scheduler="tcp://host:8786"`` for a running cluster, or ``workers`` processes of a
-    LocalCluster started for the sweep). The numbers do not depend on the backend.
+    LocalCluster started for the sweep). The numbers do not depend on the backend. A backend
+    object (``gdlab.sweeps.Processes(2)``, ``gdlab.sweeps.Dask(...)``) made by the caller may be
+    passed instead: its workers stay up for the next sweep (no start-up to pay again) until its
+    ``close()``; then ``workers``, ``scheduler`` and ``cluster`` are not given.
 
     ``store``: a :class:`gdlab.store.Store` (or a path) that keeps every task as it finishes,
     in a group named ``name`` with the grid as its configuration; None keeps nothing.
@@ -189,11 +192,18 @@ def sweep(grid, backend="local", *, workers=None, scheduler=None, cluster=None, 
         store = Store(store)
     if resume and store is None:
         raise ValueError("resume=True needs a store (the tasks already done are looked up there)")
-    runner = make_backend(backend, workers=workers, scheduler=scheduler, cluster=cluster)
+    owned = not is_backend(backend)
+    if owned:
+        runner = make_backend(backend, workers=workers, scheduler=scheduler, cluster=cluster)
+    elif workers is not None or scheduler is not None or cluster is not None:
+        raise ValueError("workers=, scheduler= and cluster= are for a backend named by a string; a backend object "
+                         f"({type(backend).__name__}) has its own")
+    else:
+        runner = backend
     t0 = time.perf_counter()
     group = None
     rows = [None] * len(tasks)
-    results = {}
+    results = _Results(tasks)
     todo = list(range(len(tasks)))
     try:
         if store is not None:
@@ -210,9 +220,11 @@ def sweep(grid, backend="local", *, workers=None, scheduler=None, cluster=None, 
         skipped = len(tasks) - len(todo)
         _run(runner, tasks, todo, rows, results, store, group, progress, skipped)
     except BaseException:  # Ctrl-C (or an error of the caller's progress hook): stop the workers, keep what is stored
-        runner.close(cancel=True)
+        if owned:
+            runner.close(cancel=True)
         raise
-    runner.close()
+    if owned:
+        runner.close()
     return GridResult(mode, tasks, rows, results, group, skipped, time.perf_counter() - t0, runner.name)
 
 
@@ -220,11 +232,19 @@ def _run(runner, tasks, todo, rows, results, store, group, progress, skipped):
     queue = [(chunk, 1) for chunk in plan(tasks, todo)]
     queue.reverse()  # pop() takes the next chunk in order
     inflight = {}
+    if progress is not None:
+        progress(skipped, 0, len(tasks))
+    try:
+        _loop(runner, tasks, queue, inflight, rows, results, store, group, progress, skipped)
+    except BaseException:  # the chunks not started yet are dropped (a backend the caller made stays up)
+        for fut in inflight:
+            fut.cancel()
+        raise
+
+
+def _loop(runner, tasks, queue, inflight, rows, results, store, group, progress, skipped):
     done = failed = 0
     total = len(tasks)
-    cache = {}
-    if progress is not None:
-        progress(skipped, 0, total)
     while queue or inflight:
         while queue and len(inflight) < runner.window:
             chunk, attempt = queue.pop()
@@ -245,31 +265,15 @@ def _run(runner, tasks, todo, rows, results, store, group, progress, skipped):
                                                           kind="train" if "spec" in tasks[i] else "sweep_task")
                 failed += 1
             else:
-                chunk_results, _seconds = value
-                entries = []
-                for i, result in zip(chunk, chunk_results):
-                    task = tasks[i]
-                    if "spec" in task:
-                        summary = train_summary(result)
-                    else:
-                        if task["function"] not in cache:
-                            cache[task["function"]] = task_function(task)
-                        summary = objective_summary(result, cache[task["function"]])
-                    entries.append((i, task, result, summary))
+                for j, i in enumerate(chunk):
+                    rows[i] = {**_describe(tasks[i]), **value.summaries[j]}
+                    if i < KEEP_RESULTS:
+                        results.add(i, value, j)
                 if store is not None:
                     with store.batch():
-                        ids = [_save(store, group, task, result, summary, cache)
-                               for i, task, result, summary in entries]
-                else:
-                    ids = [None] * len(entries)
-                for (i, task, result, summary), run_id in zip(entries, ids):
-                    if "spec" not in task:
-                        result.function = cache[task["function"]]
-                    if i < KEEP_RESULTS:
-                        results[i] = result
-                    rows[i] = {**_describe(task), **summary}
-                    if run_id is not None:
-                        rows[i]["run_id"] = run_id
-                done += len(entries)
+                        for j, i in enumerate(chunk):
+                            rows[i]["run_id"] = _save(store, group, tasks[i], results.build(i, value, j),
+                                                      value.summaries[j])
+                done += len(chunk)
             if progress is not None:
                 progress(skipped + done, failed, total)

@@ -23,14 +23,16 @@ import numpy as np
 
 from .. import functions, optim
 from ..runs.minimize import check_steps, minimize, resolve_starts, run
+from .summary import objective_summary, rows_summary, train_summary
 
-__all__ = ["run_chunk", "plan", "CHUNK_TASKS", "CHUNK_ROWS", "task_function", "task_starts"]
+__all__ = ["run_chunk", "ChunkResult", "plan", "CHUNK_TASKS", "CHUNK_ROWS", "task_function", "task_starts"]
 
 #: at most this many tasks, and this many rows (tasks x starts), in one vectorised chunk
 CHUNK_TASKS = 50
 CHUNK_ROWS = 2000
 #: what a sweep task records per step (the loss curves; memory per task stays (steps + 1) x starts numbers)
 RECORD = ("loss",)
+_KEY = json.JSONEncoder(sort_keys=True)
 
 
 def task_function(task):
@@ -73,8 +75,8 @@ def plan(tasks, indices=None):
         else:
             hp = task["hyperparameters"]
             fixed = {k: v for k, v in hp.items() if not _numeric(v)}
-            key = json.dumps([task["function"], task["optimizer"], task["steps"], task["options"], sorted(hp),
-                              fixed, task.get("starts") is not None], sort_keys=True)
+            key = (task["function"], task["optimizer"], task["steps"], _KEY.encode(task["options"]) if task["options"]
+                   else "", tuple(sorted(hp)), _KEY.encode(fixed) if fixed else "", task.get("starts") is not None)
         if key not in groups:
             groups[key] = []
             order.append(key)
@@ -121,15 +123,57 @@ def run_task(task):
                            record=RECORD, label=task["optimizer"], **task["options"], **task["hyperparameters"]))
 
 
+class ChunkResult:
+    """What :func:`run_chunk` returns: plain data that pickles, small to send.
+
+    ``summaries``: one dict per task (status, final_loss, score: see :mod:`.summary`), computed
+    where the chunk ran; ``seconds``: its wall time; ``result(j)``: the j-th task's Trajectory
+    (without its function: the caller attaches it) or History, built when asked for. A vectorised
+    chunk sends its one array program's Trajectory (the loss curves of all its rows, float64) and
+    each task's rows; ``result(j)`` cuts the task's Trajectory out of it, as ``gdlab.minimize``
+    would have returned it for the task alone.
+    """
+
+    def __init__(self, summaries, seconds, results=None, traj=None, parts=None, rule=None):
+        self.summaries = summaries
+        self.seconds = seconds
+        self._results = results  # run alone: the stripped results
+        self._traj = traj        # vectorised: the chunk's Trajectory (stripped) ...
+        self._parts = parts      # ... and per task (first row, rows, single, hyperparameters, seed)
+        self._rule = rule
+
+    def __len__(self):
+        return len(self.summaries)
+
+    def result(self, j):
+        if self._results is not None:
+            return self._results[j]
+        traj, (lo, n, single, hp, seed) = self._traj, self._parts[j]
+        part = traj.run(lo) if single else traj.select(np.arange(lo, lo + n))
+        part.hyperparameters = optim.get_rule(self._rule).hyperparameters(**hp)
+        if part.lr.ndim == 2:
+            part.lr = np.ascontiguousarray(part.lr[:, 0])
+        part.seed = seed
+        part.subset_of = None  # rows are independent: this is what gdlab.minimize gives for the task alone
+        part.wall_time = traj.wall_time / len(self._parts)
+        return part
+
+
+def _summary(task, result, f=None):
+    if "spec" in task:
+        return train_summary(result)
+    return objective_summary(result, f if f is not None else task_function(task))
+
+
 def _vectorised(tasks):
     first = tasks[0]
     f = task_function(first)
     name = first["optimizer"]
-    rule = optim.get_rule(name)
     starts = [task_starts(t, f) for t in tasks]
     bounds = {_bound(f, X0) for X0, _ in starts}
     if len(bounds) > 1 or "divergence_bound" in first["options"]:
-        return [run_task(t) for t in tasks]  # their own divergence bounds: each alone
+        results = [run_task(t) for t in tasks]  # their own divergence bounds: each alone
+        return results, [_summary(t, r, f) for t, r in zip(tasks, results)], None
     X0 = np.concatenate([X for X, _ in starts])
     sizes = [X.shape[0] for X, _ in starts]
     owner = np.repeat(np.arange(len(tasks)), sizes)
@@ -144,29 +188,24 @@ def _vectorised(tasks):
     options = dict(first["options"])
     traj = run(f, X0, False, name, first["steps"], lr, hp, seed=first["seed"], record=RECORD, label=name,
                **options)
-    out, lo = [], 0
-    share = traj.wall_time / len(tasks)
+    parts, summaries, lo = [], [], 0
     for task, (X, single), n in zip(tasks, starts, sizes):
-        part = traj.run(lo) if single else traj.select(np.arange(lo, lo + n))
+        parts.append((lo, n, single, task["hyperparameters"], task["seed"]))
+        summaries.append(rows_summary(traj.status[lo:lo + n], traj.final_loss[lo:lo + n], f.minimum_value))
         lo += n
-        part.hyperparameters = rule.hyperparameters(**task["hyperparameters"])
-        if part.lr.ndim == 2:
-            part.lr = np.ascontiguousarray(part.lr[:, 0])
-        part.seed = task["seed"]
-        part.subset_of = None  # rows are independent: this is what gdlab.minimize gives for the task alone
-        part.wall_time = share
-        out.append(_strip(part))
-    return out
+    return _strip(traj), summaries, parts
 
 
 def run_chunk(tasks):
-    """Run a chunk (see :func:`plan`); returns ``(results, seconds)``, one stripped result per task, in order.
+    """Run a chunk (see :func:`plan`); returns a :class:`ChunkResult` (one summary and one result per task, in order).
 
     An error of any task raises: the caller retries the tasks of a failed chunk one by one.
     """
     t0 = time.perf_counter()
     if len(tasks) == 1:
         results = [run_task(tasks[0])]
-    else:
-        results = _vectorised(tasks)
-    return results, time.perf_counter() - t0
+        return ChunkResult([_summary(tasks[0], results[0])], time.perf_counter() - t0, results=results)
+    got, summaries, parts = _vectorised(tasks)
+    if parts is None:
+        return ChunkResult(summaries, time.perf_counter() - t0, results=got)
+    return ChunkResult(summaries, time.perf_counter() - t0, traj=got, parts=parts, rule=tasks[0]["optimizer"])
