@@ -1,6 +1,7 @@
 """Sweep throughput per backend, beside direct gdlab.minimize calls, in one run.
 
-    python bench/bench_sweep.py [--seeds 10] [--steps 500] [--direct 200] [--no-dask]
+    python bench/bench_sweep.py [--seeds 10] [--steps 500] [--direct 200] [--rounds 3] [--engine numpy]
+                                [--no-dask] [--no-cold]
 
 The grid of issue 16: Rosenbrock and Rastrigin x 5 optimizers (gd, momentum, rmsprop, adam,
 nadam) x 20 learning rates (log-spaced 1e-5 .. 1) x 10 seeds, 500 steps, one random start per
@@ -11,30 +12,33 @@ task drawn from its seed: 2,000 tasks. Rows:
 * local: ``gdlab.sweep(grid)``, this process (tasks sharing a function and an optimizer are
   one array program of up to 50 rows);
 * local + store: the same, every task saved into a fresh run store;
-* processes x1, x2: ``backend="processes"`` with 1 and 2 worker processes (pool start included);
+* processes x1, x2, cold: ``backend="processes"`` as the first sweep of a fresh Python process
+  (``gdlab sweep --backend processes`` does this): the forkserver's start, its preload of
+  gdlab.sweeps._worker (gdlab's runs, numba) and the pool's start included; each in its own
+  process, the sweep call timed;
+* processes x1, x2, new pool: ``backend="processes"`` in this process, whose forkserver is
+  already up (a second ``gdlab.sweep`` call in a notebook): the pool's start included;
+* processes x1, x2, warm pool: a ``gdlab.sweeps.Processes(n)`` made once and passed as
+  ``backend=`` to each sweep (after one sweep that warms it; the best of ``--rounds``);
 * dask x2: a 2-worker ``LocalCluster`` (start-up included, and reported apart).
 
 Columns: seconds, tasks/s, the per-task overhead over a direct call (negative: cheaper than a
-direct call, thanks to vectorisation), and the speed-up of 2 workers over 1 (goal >= 1.7x).
-The load average before and after says how busy the machine was.
+direct call, thanks to vectorisation); then the speed-up of 2 workers over 1 for each kind of
+start (goal >= 1.7x). ``--engine numpy`` sets GDLAB_ENGINE=numpy for the whole run (this process,
+its workers and the cold processes). The load average before and after says how busy the machine was.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import numpy as np  # noqa: E402
-
-import gdlab  # noqa: E402
-from gdlab.store import Store  # noqa: E402
-from gdlab.sweeps import expand  # noqa: E402
-from gdlab.sweeps.tasks import run_task  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 
 
 def grid(seeds, steps):
@@ -48,31 +52,81 @@ def timed(fn):
     return time.perf_counter() - t0, out
 
 
+def cold_one(workers, seeds, steps):
+    """The first sweep of this (fresh) process on `workers` processes; prints its seconds."""
+    import gdlab
+
+    g = grid(seeds, steps)
+    t, _ = timed(lambda: gdlab.sweep(g, "processes", workers=workers))
+    print(f"{t:.6f}")
+
+
+def cold(workers, args):
+    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--cold-one", str(workers), "--seeds",
+                          str(args.seeds), "--steps", str(args.steps)], env=env, check=True, capture_output=True,
+                         text=True, timeout=600)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--direct", type=int, default=200, help="tasks timed as direct calls (scaled to the grid)")
+    ap.add_argument("--rounds", type=int, default=3, help="warm-pool sweeps timed (the best is kept)")
+    ap.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None,
+                    help="GDLAB_ENGINE for this run and its worker processes")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--no-cold", action="store_true", help="skip the two fresh-process sweeps")
+    ap.add_argument("--cold-one", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.engine:
+        os.environ["GDLAB_ENGINE"] = args.engine
+    if args.cold_one is not None:
+        return cold_one(args.cold_one, args.seeds, args.steps)
+
+    import numpy as np
+
+    import gdlab
+    from gdlab.store import Store
+    from gdlab.sweeps import Processes, expand
+    from gdlab.sweeps.tasks import run_task
+
     g = grid(args.seeds, args.steps)
     _, tasks = expand(g)
     n = len(tasks)
     load0 = os.getloadavg()
-    print(f"{n} tasks, {args.steps} steps; {os.cpu_count()} CPUs; load average before {load0[0]:.2f}")
+    print(f"{n} tasks, {args.steps} steps; {os.cpu_count()} CPUs; GDLAB_ENGINE={os.environ.get('GDLAB_ENGINE', '')!r}; "
+          f"load average before {load0[0]:.2f}")
+    rows, speedups = [], []
+    if not args.no_cold:  # first, while this process has started no worker of its own
+        c1, c2 = cold(1, args), cold(2, args)
+        rows += [("processes x1, cold (fresh process: forkserver + pool start)", c1),
+                 ("processes x2, cold", c2)]
+        speedups.append(("cold (first sweep of a fresh process)", c1, c2))
     sample = tasks[:: max(1, n // args.direct)][: args.direct]
     t_direct, _ = timed(lambda: [run_task(t) for t in sample])
     per_direct = t_direct / len(sample)
-    rows = [("direct (gdlab.minimize per task)", per_direct * n, None)]
+    rows.insert(0, ("direct (gdlab.minimize per task)", per_direct * n))
     t, _ = timed(lambda: gdlab.sweep(g))
-    rows.append(("local", t, None))
+    rows.append(("local", t))
     with tempfile.TemporaryDirectory() as tmp:
         t, _ = timed(lambda: gdlab.sweep(g, store=Store(os.path.join(tmp, "runs.db"))))
-    rows.append(("local + store", t, None))
+    rows.append(("local + store", t))
+    tf, _ = timed(lambda: Processes(1).close())  # this process's forkserver starts (once) here
     t1, _ = timed(lambda: gdlab.sweep(g, "processes", workers=1))
-    rows.append(("processes x1", t1, None))
     t2, _ = timed(lambda: gdlab.sweep(g, "processes", workers=2))
-    rows.append(("processes x2", t2, None))
+    rows += [(f"processes x1, new pool (forkserver up: its start {tf:.2f} s apart)", t1),
+             ("processes x2, new pool", t2)]
+    speedups.append(("new pool (forkserver already up)", t1, t2))
+    warm = {}
+    for w in (1, 2):
+        with Processes(w) as pool:
+            gdlab.sweep(g, backend=pool)
+            warm[w] = min(timed(lambda: gdlab.sweep(g, backend=pool))[0] for _ in range(args.rounds))
+    rows += [(f"processes x1, warm pool (best of {args.rounds})", warm[1]), ("processes x2, warm pool", warm[2])]
+    speedups.append(("warm pool (Processes object reused)", warm[1], warm[2]))
     if not args.no_dask:
         import distributed
 
@@ -81,12 +135,13 @@ def main():
         address = cluster.scheduler_address
         td, _ = timed(lambda: gdlab.sweep(g, "dask", scheduler=address))
         cluster.close()
-        rows.append((f"dask x2 (LocalCluster; its start {ts:.2f} s not included)", td, None))
-    print(f"{'backend':<58} {'seconds':>8} {'tasks/s':>9} {'overhead/task':>14}")
-    for name, seconds, _ in rows:
+        rows.append((f"dask x2 (LocalCluster; its start {ts:.2f} s not included)", td))
+    print(f"{'backend':<66} {'seconds':>8} {'tasks/s':>9} {'overhead/task':>14}")
+    for name, seconds in rows:
         over = seconds / n - per_direct
-        print(f"{name:<58} {seconds:8.2f} {n / seconds:9.0f} {over * 1e3:+11.3f} ms")
-    print(f"speed-up of 2 worker processes over 1: {t1 / t2:.2f}x (goal >= 1.7x)")
+        print(f"{name:<66} {seconds:8.3f} {n / seconds:9.0f} {over * 1e3:+11.3f} ms")
+    for name, a, b in speedups:
+        print(f"speed-up of 2 worker processes over 1, {name}: {a / b:.2f}x (goal >= 1.7x)")
     print(f"load average after {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
     assert np.isfinite(per_direct)
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from .backends import is_backend, make_backend
 from .grid import expand, grid_values
-from .tasks import plan, task_function
+from .tasks import plan, route, task_function
 
 __all__ = ["sweep", "GridResult", "KEEP_RESULTS"]
 
@@ -237,8 +237,7 @@ def _run(runner, tasks, todo, rows, results, store, group, progress, skipped):
     try:
         _loop(runner, tasks, queue, inflight, rows, results, store, group, progress, skipped)
     except BaseException:  # the chunks not started yet are dropped (a backend the caller made stays up)
-        for fut in inflight:
-            fut.cancel()
+        runner.cancel(set(inflight))
         raise
 
 
@@ -248,7 +247,8 @@ def _loop(runner, tasks, queue, inflight, rows, results, store, group, progress,
     while queue or inflight:
         while queue and len(inflight) < runner.window:
             chunk, attempt = queue.pop()
-            inflight[runner.submit([tasks[i] for i in chunk])] = (chunk, attempt)
+            members = [tasks[i] for i in chunk]
+            inflight[runner.submit(members, route(members))] = (chunk, attempt)
         finished, _ = runner.wait(set(inflight))
         for fut in finished:
             chunk, attempt = inflight.pop(fut)

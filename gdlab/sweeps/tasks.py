@@ -25,7 +25,7 @@ from .. import functions, optim
 from ..runs.minimize import check_steps, minimize, resolve_starts, run
 from .summary import objective_summary, rows_summary, train_summary
 
-__all__ = ["run_chunk", "ChunkResult", "plan", "CHUNK_TASKS", "CHUNK_ROWS", "task_function", "task_starts"]
+__all__ = ["run_chunk", "ChunkResult", "plan", "route", "CHUNK_TASKS", "CHUNK_ROWS", "task_function", "task_starts"]
 
 #: at most this many tasks, and this many rows (tasks x starts), in one vectorised chunk
 CHUNK_TASKS = 50
@@ -93,6 +93,14 @@ def plan(tasks, indices=None):
             rows += n
         chunks.append(current)
     return chunks
+
+
+def route(tasks):
+    """A chunk's routing key for the backends: its function and optimizer (the chunks of one key run
+    the same compiled program, which a worker loads once), None for a training. A hint only: where a
+    chunk runs changes nothing in its numbers."""
+    first = tasks[0]
+    return None if "spec" in first else (first["function"], first["optimizer"])
 
 
 def _strip(result):

@@ -169,7 +169,7 @@ def test_a_worker_killed_mid_sweep_loses_no_finished_result(tmp_path, monkeypatc
 
     store = Store(tmp_path / "runs.db")
     result = gdlab.sweep(GRID, "processes", workers=2, store=store, progress=progress)
-    assert killed and len(pools) >= 2  # a new pool replaced the broken one
+    assert killed and len(pools) >= 3  # a new one-worker pool replaced the broken one of the two
     assert result.failed == 0 and store.count(status="failed") == 0
     assert store.count() == len(result.tasks)
     assert rows(result) == rows(local)
@@ -229,13 +229,14 @@ def test_a_worker_killed_while_sending_its_result_does_not_hang_the_sweep(tmp_pa
     backend = Processes(1)
     try:
         marker = tmp_path / "sending"
-        fut = backend._pool.submit(big_result, str(marker), 160_000_000)
-        fut.gdlab_pool = backend._pool
+        lane = backend._lanes[0]
+        fut = lane.submit(big_result, str(marker), 160_000_000)
+        fut.gdlab_pool = lane
         deadline = time.time() + 60
         while not marker.exists() and time.time() < deadline:
             time.sleep(0.001)
         time.sleep(0.25)  # into the transfer of the 160 MB (or before it: the pool breaks either way)
-        os.kill(next(iter(backend._pool._processes)), signal.SIGKILL)
+        os.kill(next(iter(lane._processes)), signal.SIGKILL)
         t0 = time.time()
         done, _ = backend.wait({fut})
         assert time.time() - t0 < 10
@@ -247,3 +248,71 @@ def test_a_worker_killed_while_sending_its_result_does_not_hang_the_sweep(tmp_pa
         assert backend.outcome(next(iter(backend.wait({again})[0])))[0] == "ok"
     finally:
         backend.close()
+
+
+def _worker_pids(pool):
+    from tests.sweeps._big import loaded
+
+    return sorted(lane.submit(loaded, []).result(timeout=60)[1] for lane in pool._lanes)
+
+
+def test_a_warm_pool_serves_several_sweeps_with_the_same_numbers(local):
+    """A Processes object passed as backend= keeps its workers: a sweep stopped by Ctrl-C leaves them up,
+    the next sweeps reuse them and give the same rows as the local backend."""
+    from gdlab.sweeps import Processes
+
+    def interrupt(done, failed, total):
+        if done:
+            raise KeyboardInterrupt
+
+    with Processes(2) as pool:
+        pids = _worker_pids(pool)
+        with pytest.raises(KeyboardInterrupt):
+            gdlab.sweep(GRID, backend=pool, progress=interrupt)
+        first = gdlab.sweep(GRID, backend=pool)
+        second = gdlab.sweep(GRID, backend=pool)
+        assert rows(first) == rows(second) == rows(local)
+        assert _worker_pids(pool) == pids  # the same two processes all along
+        with pytest.raises(ValueError, match="backend object"):
+            gdlab.sweep(GRID, backend=pool, workers=2)
+
+
+def test_chunks_of_one_program_go_to_one_worker_unless_it_is_much_busier():
+    import concurrent.futures as cf
+
+    from gdlab.sweeps import Processes
+
+    with Processes(2) as pool:
+        home = pool._lane(("sphere", "gd"))
+        pool._inflight[home] |= {cf.Future(), cf.Future()}  # two chunks of it in flight there, none elsewhere
+        assert pool._lane(("sphere", "gd")) == home          # busier by 2: it keeps its program
+        assert pool._lane(("sphere", "adam")) != home        # a new program goes to the least busy worker
+        pool._inflight[home].add(cf.Future())
+        assert pool._lane(("sphere", "gd")) != home          # busier by Processes.STEAL = 3: the other takes it
+        task = {"function": "sphere", "optimizer": "gd", "hyperparameters": {"lr": 0.1}, "steps": 5, "seed": None,
+                "x0": None, "starts": None, "options": {}}
+        fut = pool.submit([task], ("sphere", "gd"))
+        fut.result(timeout=60)
+        status, value = pool.outcome(fut)
+        assert status == "ok" and value.summaries[0]["final_loss"] == gdlab.minimize("sphere", None, "gd", steps=5,
+                                                                                      lr=0.1).final_loss
+
+
+def test_the_workers_preload_stays_out_of_the_callers_process(tmp_path):
+    """The forkserver preloads gdlab.sweeps._worker (numba started where the engine uses it); the process
+    calling gdlab.sweep imports neither it nor numba, and its workers start with it loaded."""
+    code = f"""
+import sys, multiprocessing.forkserver as fs
+sys.path.insert(0, {str(ROOT)!r})
+import gdlab
+from tests.sweeps._big import loaded
+with gdlab.sweeps.Processes(1) as pool:
+    r = gdlab.sweep({{"function": "sphere", "lr": [0.1, 0.2], "steps": 20}}, backend=pool)
+    worker = pool._lanes[0].submit(loaded, ["gdlab.sweeps._worker", "gdlab.runs"]).result(timeout=60)[0]
+print(r.done, "numba" in sys.modules, "gdlab.sweeps._worker" in sys.modules, worker,
+      "gdlab.sweeps._worker" in fs._forkserver._preload_modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["2", "False", "False", "['gdlab.sweeps._worker',", "'gdlab.runs']", "True"]
