@@ -103,19 +103,22 @@ def route(tasks):
     return None if "spec" in first else (first["function"], first["optimizer"])
 
 
-def _strip(result):
-    """A result that pickles: the Trajectory without its function, the History without its model."""
+def _strip(traj):
+    """A Trajectory that pickles: without its function (the caller attaches it again)."""
+    traj.function = None
+    return traj
+
+
+def _plain_history(history):
+    """A History that pickles: without its model."""
     from ..nn import History
 
-    if isinstance(result, History):
-        h = History()
-        h.history = {k: list(v) for k, v in result.history.items()}
-        h.step_losses = list(result.step_losses)
-        h.epochs = list(result.epochs)
-        h.params = dict(result.params or {})
-        return h
-    result.function = None
-    return result
+    h = History()
+    h.history = {k: list(v) for k, v in history.history.items()}
+    h.step_losses = list(history.step_losses)
+    h.epochs = list(history.epochs)
+    h.params = dict(history.params or {})
+    return h
 
 
 def run_task(task):
@@ -123,7 +126,7 @@ def run_task(task):
     if "spec" in task:
         from ..nn.recipe import TrainSpec, train
 
-        return _strip(train(TrainSpec.from_dict(task["spec"])).history)
+        return _plain_history(train(TrainSpec.from_dict(task["spec"])).history)
     f = task_function(task)
     X0, single = task_starts(task, f)
     x0 = X0[0] if single else X0
