@@ -41,11 +41,3 @@ def warm() -> bool:
 
 
 warm()
-
-
-def ready() -> int:
-    """A no-op task: submitted once per worker so the pool starts its workers at once (returns the pid)."""
-    return os.getpid()
-
-
-warm()

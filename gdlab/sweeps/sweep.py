@@ -6,7 +6,6 @@ import math
 import time
 from collections.abc import Mapping
 
-
 from .backends import is_backend, make_backend
 from .grid import expand, grid_values
 from .tasks import plan, route, task_function
