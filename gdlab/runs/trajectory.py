@@ -248,7 +248,8 @@ class Trajectory:
 
     # -- export -----------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """A JSON-friendly dict (lists of floats; inf and nan become None)."""
+        """A JSON-friendly dict (lists of floats; inf and nan become None); ``recorded_steps`` is the
+        step of each entry of the histories (params, loss, ...)."""
         f = self.function
         return {
             "label": self.label, "optimizer": self.optimizer, "hyperparameters": _plain(self.hyperparameters),
@@ -263,6 +264,8 @@ class Trajectory:
             "reason": self.reason if self.single else self.reason.tolist(),
             "tol": self.tol, "noise": _plain(self.noise), "seed": self.seed if isinstance(self.seed, int) else None,
             "batch_size": self.batch_size, "divergence_bound": self.divergence_bound, "gradient": self.gradient,
+            "record_every": self.record_every, "recorded_steps": self.recorded_steps.tolist(),
+            "record_note": self.record_note,
         }
 
 

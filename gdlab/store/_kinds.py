@@ -97,7 +97,8 @@ def _trajectory_parts(t: Trajectory, prefix: str, spec_of):
     arrays[prefix + "final_loss"] = np.asarray(t.final_loss, dtype=np.float64)
     meta = {"single": t.single, "gradient": t.gradient, "wall_time": t.wall_time, "state": list(t.state),
             "state_descriptions": dict(t.state_descriptions), "hyperparameters": list(t.hyperparameters),
-            "subset_of": t.subset_of, "schedule": t.schedule if not callable(t.schedule) else cfg["schedule"]}
+            "subset_of": t.subset_of, "schedule": t.schedule if not callable(t.schedule) else cfg["schedule"],
+            "record_note": t.record_note}
     return cfg, why, arrays, meta
 
 
@@ -147,7 +148,7 @@ def _restore_trajectory(cfg: dict, arrays: dict, meta: dict, prefix: str, functi
         wall_time=meta["wall_time"], state_descriptions=meta["state_descriptions"], schedule=meta["schedule"],
         clip_grad_norm=cfg["clip_grad_norm"], sampling=cfg["sampling"],
         record=None if cfg["record"] is None else tuple(cfg["record"]), subset_of=meta["subset_of"],
-        record_every=cfg.get("record_every") or 1,
+        record_every=cfg.get("record_every") or 1, record_note=meta.get("record_note"),
     )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import gdlab
 
 from ..functions import function_spec
+from ..runs._engine import recorded_steps
 from . import _codec, _kinds
 from ._db import KINDS, SCHEMA_VERSION, Database, now
 from ._errors import CorruptStoreError, NotRerunnable, RunNotFound, StoreError
@@ -553,8 +554,10 @@ class Store:
 
         def write(fh):
             if format == "json":
-                json.dump({**record.to_dict(), "arrays": {k: _codec.plain(v) for k, v in arrays.items()}}, fh,
-                          allow_nan=False)
+                out = {**record.to_dict(), "arrays": {k: _codec.plain(v) for k, v in arrays.items()}}
+                if record.kind in ("minimize", "sweep_task", "race"):  # the step of each recorded point
+                    out["recorded_steps"] = _codec.plain(_recorded_steps(record.config))
+                json.dump(out, fh, allow_nan=False)
             else:
                 _csv(record, arrays, fh)
 
@@ -574,11 +577,23 @@ class Store:
         return None
 
 
-def _trajectory_columns(arrays, prefix):
-    """(T, n, {column: (rows, n) array}) of one stored trajectory; lr has one row fewer (none at the end)."""
+def _recorded_steps(config):
+    """The step of each recorded point of a stored trajectory (or race): 0..steps, or 0, k, 2k, ...
+    and the last step when its record was thinned (record_every k, as on the Trajectory)."""
+    return recorded_steps(int(config["steps"]), int(config.get("record_every") or 1))
+
+
+def _trajectory_columns(arrays, prefix, config):
+    """(steps, n, single, {column: (rows, n) array}) of one stored trajectory: ``steps`` the step of
+    each row (0..steps, or the recorded steps of a thinned record); lr has one row fewer (none at the end)."""
     single = arrays[prefix + "status"].ndim == 0
     lr = arrays[prefix + "lr"]
     T = lr.shape[0] + 1
+    at = _recorded_steps(config)
+    if len(at) != T:
+        raise CorruptStoreError(f"a stored trajectory has {T} recorded points, but its steps "
+                                f"({config['steps']}) and record_every ({config.get('record_every') or 1}) "
+                                f"make {len(at)}")
     xs = [f"x{i}" for i in range(arrays[prefix + "final"].shape[-1])]
     cols = {}
 
@@ -601,7 +616,7 @@ def _trajectory_columns(arrays, prefix):
     for key in (k for k in arrays if k.startswith(prefix + "state/")):
         for i, x in enumerate(xs):
             put(f"{key[len(prefix) + len('state/'):]}_{x}", arrays[key][..., i])
-    return T, n, single, cols
+    return at, n, single, cols
 
 
 def _csv(record, arrays, fh):
@@ -617,14 +632,14 @@ def _csv(record, arrays, fh):
         members = [(label, f"{i}/") for i, label in enumerate(record.config["optimizers"])]
     else:
         members = [(None, "")]
-    tables = [(label, *_trajectory_columns(arrays, prefix)) for label, prefix in members]
+    tables = [(label, *_trajectory_columns(arrays, prefix, record.config)) for label, prefix in members]
     names = list(dict.fromkeys(name for *_, cols in tables for name in cols))
     single = all(t[3] for t in tables)
     head = (["label"] if record.kind == "race" else []) + ([] if single else ["run"]) + ["step"]
     w.writerow(head + names)
-    for label, T, n, _single, cols in tables:
+    for label, at, n, _single, cols in tables:
         for r in range(n):
             lead = ([label] if record.kind == "race" else []) + ([] if single else [r])
             columns = [cols.get(name) for name in names]
-            for t in range(T):
-                w.writerow(lead + [t] + ["" if a is None or t >= a.shape[0] else a[t, r].item() for a in columns])
+            for t, step in enumerate(at.tolist()):
+                w.writerow(lead + [step] + ["" if a is None or t >= a.shape[0] else a[t, r].item() for a in columns])

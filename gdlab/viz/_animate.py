@@ -48,6 +48,16 @@ def frame_indices(last, frames):
     return np.unique(np.round(np.linspace(0, last, frames)).astype(int))
 
 
+def frame_steps(runs, frames):
+    """Up to ``frames`` steps to show, from 0 to the last step a run stopped at: steps that were
+    recorded (all of them, when every step was; a thinned record's 0, k, 2k, ... and each stop),
+    evenly picked where there are more than ``frames``."""
+    last = max(r.last for r in runs)
+    seen = np.unique(np.concatenate([np.append(r.steps, r.stop_step) for r in runs]))
+    seen = seen[seen <= last]
+    return seen[frame_indices(len(seen) - 1, frames)]
+
+
 class Movie:
     """An animation: ``len(movie)`` frames of ``movie.figure``, saved with :meth:`save`.
 
@@ -398,13 +408,13 @@ def _state_at(run, obj, t, j):
 
 
 def _frame_text_single(run, obj, s, last):
-    t = min(s, int(run.stopped_at[0]))
+    t = run.slot(s, 0)
     p, loss, g = _state_at(run, obj, t, 0)
     lines = [f"step   {s:>5d} / {last}",
              f"loss   {_fmt(loss)}",
              "grad   (" + ", ".join(_fmt(float(v)) for v in g[:3]) + (", …" if len(g) > 3 else "") + ")",
              f"‖grad‖ {_fmt(float(np.linalg.norm(g)))}"]
-    if run.diverged(0) and s >= run.stopped_at[0]:
+    if run.diverged(0) and run.stopped(s, 0):
         lines.append("diverged")
     return "\n".join(lines)
 
@@ -413,9 +423,8 @@ def _frame_text_race(runs, obj, s):
     rows = []
     width = max((len(r.label) for r in runs), default=0)  # none when every run has several starts
     for r in runs:
-        t = min(s, int(r.stopped_at[0]))
-        _, loss, g = _state_at(r, obj, t, 0)
-        tail = "  diverged" if (r.diverged(0) and s >= r.stopped_at[0]) else ""
+        _, loss, g = _state_at(r, obj, r.slot(s, 0), 0)
+        tail = "  diverged" if (r.diverged(0) and r.stopped(s, 0)) else ""
         rows.append(f"{r.label:<{width}}  loss {_fmt(loss):>9}  ‖g‖ {_fmt(float(np.linalg.norm(g))):>9}{tail}")
     return rows
 
@@ -447,7 +456,7 @@ def animate(f, runs=None, *, view="contour", frames=60, fps=12, duration=None, h
     colors = S.assign_colors(rs)
     rs = [Run(**{**r.__dict__, "color": c}) for r, c in zip(rs, colors)]
     last = max(r.last for r in rs)
-    steps = frame_indices(last, frames)
+    steps = frame_steps(rs, frames)
     rate = _pace(frames, fps, duration, len(steps))
     if dim == 1:
         return _finish(_animate_1d(f, rs, steps, last, rate, hold, bounds, text, title, figsize, dpi), path)
@@ -469,7 +478,8 @@ def animate(f, runs=None, *, view="contour", frames=60, fps=12, duration=None, h
                                 subplot_kw={"projection": "3d", "computed_zorder": False})
         axc = None
     animated = []
-    empty = [Run(**{**r.__dict__, "params": r.params[:1], "stopped_at": np.zeros(r.n, int),
+    empty = [Run(**{**r.__dict__, "params": r.params[:1], "stopped_at": np.zeros(r.n, int), "steps": r.steps[:1],
+                    "stop_step": np.zeros(r.n, int),
                     "status": np.full(r.n, "max_steps", dtype=object)}) for r in rs]
     lines_c, heads_c, lines_s, heads_s = [], [], [], []
     if axc is not None:
@@ -554,17 +564,15 @@ def animate(f, runs=None, *, view="contour", frames=60, fps=12, duration=None, h
     def update(i):
         s = int(steps[i])
         for (r, j, ln), (_, _, hd) in zip(lines_c, heads_c):
-            t = min(s, int(r.stopped_at[j]))
-            xy = _trail(r, j, t, b)
+            xy = _trail(r, j, r.slot(s, j), b)
             ln.set_data(xy[:, 0], xy[:, 1])
             hd.set_data(xy[-1:, 0], xy[-1:, 1])
-            if r.diverged(j) and s >= r.stopped_at[j]:
+            if r.diverged(j) and r.stopped(s, j):
                 hd.set_marker("X")
             else:
                 hd.set_marker("o")
         for (r, j, ln), (_, _, hd) in zip(lines_s, heads_s):
-            t = min(s, int(r.stopped_at[j]))
-            xy = _trail(r, j, t, b)
+            xy = _trail(r, j, r.slot(s, j), b)
             ins = np.all((xy >= b[:, 0]) & (xy <= b[:, 1]), axis=1)
             if not ins.all():
                 xy = xy[: max(int(np.argmin(ins)), 1)]
@@ -626,8 +634,7 @@ def _animate_1d(f, rs, steps, last, rate, hold, bounds, text, title, figsize, dp
     def update(i):
         s = int(steps[i])
         for r, tr, hd in items:
-            tt = min(s, int(r.stopped_at[0]))
-            xs = r.params[: tt + 1, 0, 0]
+            xs = r.params[: r.slot(s, 0) + 1, 0, 0]
             xs = xs[np.isfinite(xs)]
             ys_ = obj(xs[:, None])
             tr.set_data(xs, ys_)

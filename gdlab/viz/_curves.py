@@ -63,12 +63,16 @@ def _loss_only(loss, label):
 
 
 def _metric(run, name):
-    """(T', n) values of a metric, or None."""
+    """(T', n) values of a metric and their steps (T',), or (None, None).
+
+    Per-point metrics have one row per recorded point (at ``run.steps``); the learning rate one
+    per update (made at ``run.steps[:-1]``); the step length one per pair of recorded points
+    (at the later one's step: over ``record_every`` steps when the record was thinned)."""
     if name == "loss":
-        return run.loss
+        return run.loss, run.steps
     if name == "gap":
         if run.loss is None:
-            return None
+            return None, None
         fstar = None
         if run.function is not None:
             mins = minima_of(run.function, run.dim)
@@ -76,15 +80,15 @@ def _metric(run, name):
                 fstar = float(np.min(objective(run.function, run.dim)(mins)))
         if fstar is None:
             fstar = float(np.nanmin(run.loss))
-        return run.loss - fstar
+        return run.loss - fstar, run.steps
     if name == "grad_norm":
-        return run.grad_norm
+        return run.grad_norm, run.steps
     if name == "lr":
-        return None if run.lr is None else np.repeat(run.lr[:, None], run.n, axis=1)
+        return (None, None) if run.lr is None else (np.repeat(run.lr[:, None], run.n, axis=1), run.steps[:-1])
     if name == "step_size":
         if run.T < 2:
-            return None
-        return np.linalg.norm(np.diff(run.params, axis=0), axis=-1)
+            return None, None
+        return np.linalg.norm(np.diff(run.params, axis=0), axis=-1), run.steps[1:]
     raise ValueError(f"unknown metric {name!r}; choose from {', '.join(METRICS)}")
 
 
@@ -105,41 +109,38 @@ def _use_log(values, logy):
 def _draw_metric(ax, runs, colors, name, logy, xlabel, band_above=20):
     series = []
     for run, color in zip(runs, colors):
-        y = _metric(run, name)
+        y, x = _metric(run, name)
         if y is None:
             continue
-        series.append((run, color, y))
+        series.append((run, color, y, x))
     if not series:
         ax.text(0.5, 0.5, f"no {name} recorded", transform=ax.transAxes, ha="center", va="center",
                 color=S.MUTED)
         return False
-    log = _use_log([_cut(y, r, j) for r, _, y in series for j in range(y.shape[1])], logy)
+    log = _use_log([_cut(y, x, r, j)[1] for r, _, y, x in series for j in range(y.shape[1])], logy)
     if log:
         ax.set_yscale("log")
-    for run, color, y in series:
+    for run, color, y, x in series:
         label = run.label + (" (diverged)" if run.n == 1 and run.diverged(0) else "")
         if run.n > band_above:
             # many starts: the median and the 10-90 % band
-            T = y.shape[0]
-            steps = np.arange(T)
             with np.errstate(all="ignore"):
                 yy = np.where(np.isfinite(y), y, np.nan)
                 if log:
                     yy = np.where(yy > 0, yy, np.nan)
                 lo, med, hi = np.nanpercentile(yy, [10, 50, 90], axis=1)
-            ax.fill_between(steps, lo, hi, color=color, alpha=0.18, lw=0)
-            ax.plot(steps, med, color=color, lw=2.0, label=f"{run.label} (median of {run.n}, 10–90 %)")
+            ax.fill_between(x, lo, hi, color=color, alpha=0.18, lw=0)
+            ax.plot(x, med, color=color, lw=2.0, label=f"{run.label} (median of {run.n}, 10–90 %)")
             continue
         for j in range(y.shape[1]):
-            yj = _cut(y, run, j)
-            steps = np.arange(len(yj))
+            xj, yj = _cut(y, x, run, j)
             if log:
                 yj = np.where(yj > 0, yj, np.nan)
-            ax.plot(steps, yj, color=color, lw=2.0 if run.n == 1 else 1.0, alpha=1.0 if run.n == 1 else 0.6,
+            ax.plot(xj, yj, color=color, lw=2.0 if run.n == 1 else 1.0, alpha=1.0 if run.n == 1 else 0.6,
                     label=label if j == 0 else "_nolegend_")
             fin = np.nonzero(np.isfinite(yj))[0]
             if run.diverged(j) and fin.size:
-                ax.plot(fin[-1], yj[fin[-1]], color=color, mfc=color, **{**S.DIVERGED, "ms": 8})
+                ax.plot(xj[fin[-1]], yj[fin[-1]], color=color, mfc=color, **{**S.DIVERGED, "ms": 8})
     ax.set_xlabel(xlabel)
     ax.set_ylabel(METRICS.get(name, name))
     ax.grid(True, which="major")
@@ -147,10 +148,18 @@ def _draw_metric(ax, runs, colors, name, logy, xlabel, band_above=20):
     return True
 
 
-def _cut(y, run, j):
-    """Values of start j up to where it stopped (later steps only repeat the last point)."""
-    stop = int(run.stopped_at[j]) if run.stopped_at is not None else y.shape[0] - 1
-    return np.asarray(y[: min(stop + 1, y.shape[0]), j], float)
+def _cut(y, x, run, j):
+    """(steps, values) of start j up to where it stopped (later steps only repeat the last point).
+
+    ``x``: the steps of y's rows (``run.steps`` for per-point values); the row of the stop is
+    drawn at the step the run stopped at."""
+    if x is run.steps:
+        xj = run.axis(j)
+        return xj, np.asarray(y[: len(xj), j], float)
+    x = np.asarray(x)
+    stop = int(run.stopped_at[j]) if run.stopped_at is not None else run.T - 1
+    keep = x <= run.steps[stop]
+    return np.minimum(x[keep], run.axis(j)[-1]), np.asarray(y[: len(x), j], float)[keep]
 
 
 @S.styled
@@ -448,19 +457,24 @@ def optimizer_state(runs, *, start=0, coords=None, title=None, figsize=None, dpi
             cs = list(coords) if coords is not None else list(range(min(run.dim, 3)))
             if panel == "step_size":
                 y = np.linalg.norm(np.diff(run.params[: stop + 1, j], axis=0), axis=-1)
-                ax.plot(np.arange(1, len(y) + 1), y, color=color, lw=1.8, label=run.label)
+                ax.plot(run.axis(j)[1:], y, color=color, lw=1.8, label=run.label)
                 values.append(y)
             elif panel == "effective":
+                if run.thinned:  # |Δx| over k steps / one step's |g| is no step size
+                    ax.text(0.5, 0.5, "needs every step recorded\n(this record is thinned)", transform=ax.transAxes,
+                            ha="center", va="center", color=S.MUTED)
+                    continue
                 eff = _effective_lr(run, j)
                 if eff is None:
                     continue
                 eff = eff[:stop]
+                x = run.steps[:stop]
                 for ci, c in enumerate(cs):
-                    ax.plot(np.arange(len(eff)), eff[:, c], color=color, lw=1.6, ls=styles[ci % 4],
+                    ax.plot(x, eff[:, c], color=color, lw=1.6, ls=styles[ci % 4],
                             label=run.label if ci == 0 else "_nolegend_")
                 values.append(eff[:, cs])
                 if run.lr is not None:
-                    ax.plot(np.arange(len(run.lr[:stop])), run.lr[:stop], color=color, lw=1.0, alpha=0.6,
+                    ax.plot(x, run.lr[:stop], color=color, lw=1.0, alpha=0.6,
                             ls=(0, (6, 2, 1, 2)), label="_nolegend_")
             else:
                 a = run.state.get(panel)
@@ -469,7 +483,7 @@ def optimizer_state(runs, *, start=0, coords=None, title=None, figsize=None, dpi
                 a = a[: stop + 1, j]
                 for ci, c in enumerate(cs):
                     if c < a.shape[1]:
-                        ax.plot(np.arange(len(a)), a[:, c], color=color, lw=1.6, ls=styles[ci % 4],
+                        ax.plot(run.axis(j), a[:, c], color=color, lw=1.6, ls=styles[ci % 4],
                                 label=run.label if ci == 0 else "_nolegend_")
                 values.append(a)
         pos = [np.abs(v[np.isfinite(v)]) for v in values]
@@ -543,13 +557,13 @@ def overview(f, runs=None, *, title=None, figsize=None, dpi=None, path=None):
 def _summary(run):
     if run.n != 1:
         return f"{run.label} ({run.n} starts)"
-    t = int(run.stopped_at[0])
+    t, step = int(run.stopped_at[0]), run.axis(0)[-1]
     status = str(run.status[0]) if run.status is not None else ""
     bits = [run.label]
     if run.loss is not None:
         bits.append(f"f = {_fmt(float(run.loss[t, 0]))}")
     if status in ("converged", "diverged"):
-        bits.append(f"{status} at step {t}")
+        bits.append(f"{status} at step {step}")
     else:
-        bits.append(f"{t} steps")
+        bits.append(f"{step} steps")
     return ", ".join(bits)

@@ -30,7 +30,14 @@ import numpy as np
 
 @dataclass
 class Run:
-    """A run normalised for drawing: every per-step array has a start axis (n)."""
+    """A run normalised for drawing: every per-step array has a start axis (n).
+
+    The arrays hold recorded *slots*; ``steps[t]`` is the step of slot t (0..T-1 when every
+    step was recorded; 0, k, 2k, ..., and the last step when the record was thinned: the
+    Trajectory's ``recorded_steps``). ``stopped_at[j]`` is the slot where start j stopped (an
+    index into the arrays) and ``stop_step[j]`` the step at which it stopped. Figures put
+    their x data (and step labels) through :meth:`axis` and :meth:`slot`, never an arange.
+    """
     label: str
     params: np.ndarray                 # (T, n, d)
     loss: np.ndarray | None = None     # (T, n)
@@ -45,6 +52,43 @@ class Run:
     hyperparameters: dict = field(default_factory=dict)
     single: bool = True
     color: str | None = None
+    steps: np.ndarray | None = None    # (T,) int: the step of each slot (None: 0..T-1)
+    stop_step: np.ndarray | None = None  # (n,) int: the step at which each start stopped
+
+    def __post_init__(self):
+        if self.steps is None:
+            self.steps = np.arange(self.T)
+        self.steps = np.asarray(self.steps, dtype=np.int64)
+        if self.steps.shape != (self.T,):
+            raise ValueError(f"a run's steps must have one entry per recorded point ({self.T}), "
+                             f"got shape {self.steps.shape}")
+        if self.stop_step is None and self.stopped_at is not None:
+            self.stop_step = self.steps[np.clip(np.asarray(self.stopped_at, int), 0, self.T - 1)]
+
+    def axis(self, j=0, upto=None):
+        """The steps of start j's slots up to where it stopped (or up to slot ``upto``): the x data
+        of its curves. The slot it stopped in is labelled with the step it stopped at (a thinned
+        record holds the stop value in the first slot at or after it)."""
+        stop = self.T - 1 if self.stopped_at is None else int(self.stopped_at[j])
+        last = stop if upto is None else min(int(upto), stop)
+        x = self.steps[: last + 1].copy()
+        if last == stop and self.stop_step is not None:
+            x[-1] = int(self.stop_step[j])
+        return x
+
+    def slot(self, step, j=0):
+        """The slot start j shows at ``step``: the last one recorded at or before it, at most its stop."""
+        t = int(np.searchsorted(self.steps, int(step), side="right")) - 1
+        stop = self.T - 1 if self.stopped_at is None else int(self.stopped_at[j])
+        return max(0, min(t, stop))
+
+    def stopped(self, step, j=0):
+        """Whether start j has stopped by ``step``."""
+        return self.stop_step is not None and int(step) >= int(self.stop_step[j])
+
+    @property
+    def thinned(self):
+        return self.T > 1 and int(self.steps[-1]) != self.T - 1
 
     @property
     def T(self):
@@ -61,7 +105,7 @@ class Run:
     @property
     def last(self):
         """The last step worth showing: the latest step at which a start stopped."""
-        return int(np.max(self.stopped_at)) if self.stopped_at is not None else self.T - 1
+        return int(np.max(self.stop_step)) if self.stop_step is not None else int(self.steps[-1])
 
     def diverged(self, j=0):
         return self.status is not None and str(self.status[j]) == "diverged"
@@ -141,7 +185,11 @@ def as_run(obj, label=None):
         return Run(label=str(label) if label is not None else "run", params=params,
                    stopped_at=np.full(n, T - 1), status=np.full(n, "max_steps", dtype=object),
                    single=single)
-    params, single = _params_array(_arr(obj.params))
+    params = _arr(obj.params)
+    if params is None or params.ndim == 0:
+        params, single = _unrecorded_points(obj)
+    else:
+        params, single = _params_array(params)
     T, n, d = params.shape
     loss = _with_start_axis(_arr(getattr(obj, "loss", None)), T, n)
     grad = _with_start_axis(_arr(getattr(obj, "grad", None)), T, n, d)
@@ -160,10 +208,12 @@ def as_run(obj, label=None):
         a = _with_start_axis(a, T, n, d) if a.ndim != 1 or d == 1 else _with_start_axis(a, T, n)
         if a is not None:
             state[str(name)] = a if a.ndim == 3 else a[:, :, None]
+    steps = _recorded_steps(obj, T)
     stopped = getattr(obj, "stopped_at", None)
-    stopped = np.full(n, T - 1, int) if stopped is None else \
+    stop_step = np.full(n, steps[-1], int) if stopped is None else \
         np.broadcast_to(np.asarray(stopped, int).reshape(-1), (n,)).copy()
-    stopped = np.clip(stopped, 0, T - 1)
+    stop_step = np.clip(stop_step, 0, steps[-1])
+    stopped = np.searchsorted(steps, stop_step, side="left")  # the first slot at or after the stop
     status = getattr(obj, "status", None)
     status = np.full(n, "max_steps", dtype=object) if status is None else \
         np.broadcast_to(np.asarray(status, dtype=object).reshape(-1), (n,)).copy()
@@ -172,9 +222,35 @@ def as_run(obj, label=None):
     if label is None:
         label = getattr(obj, "label", None) or optimizer or "run"
     return Run(label=str(label), params=params, loss=loss, grad=grad, grad_norm=gn, lr=lr, state=state,
-               stopped_at=stopped, status=status, optimizer=str(optimizer) if optimizer else None,
+               stopped_at=stopped, stop_step=stop_step, steps=steps, status=status, optimizer=str(optimizer) if optimizer else None,
                function=getattr(obj, "function", None),
                hyperparameters=dict(getattr(obj, "hyperparameters", None) or {}), single=single)
+
+
+def _unrecorded_points(obj):
+    """NaN points (a read-only view, no memory) for a run that recorded its loss but not its points
+    (``record`` without "params"): its curves can be drawn, its path cannot."""
+    loss = _arr(getattr(obj, "loss", None))
+    if loss is None:
+        loss = _arr(getattr(obj, "grad_norm", None))
+    if loss is None or loss.ndim == 0:
+        raise ValueError("this run recorded neither its points nor its loss (record=...): there is nothing to draw")
+    final = np.asarray(_arr(getattr(obj, "final", None)) if getattr(obj, "final", None) is not None else [np.nan])
+    d = int(final.shape[-1]) if final.ndim else 1
+    n = 1 if loss.ndim == 1 else loss.shape[1]
+    return np.broadcast_to(np.nan, (loss.shape[0], n, d)), loss.ndim == 1
+
+
+def _recorded_steps(obj, T):
+    """The step of each of the T recorded points: ``obj.recorded_steps`` (a Trajectory, or the
+    ``recorded_steps`` of its to_dict()), else 0..T-1."""
+    at = getattr(obj, "recorded_steps", None)
+    if at is None:
+        return np.arange(T)
+    at = np.asarray(at, dtype=np.int64).reshape(-1)
+    if at.shape != (T,):
+        raise ValueError(f"recorded_steps has {at.size} entries but the run has {T} recorded points")
+    return at
 
 
 def as_runs(obj):

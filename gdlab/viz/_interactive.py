@@ -186,15 +186,16 @@ def _run_row(run):
     hp = _hyperparameters(run)
     bits = [f"{opt} ({hp})" if hp else opt]
     t = int(np.max(run.stopped_at)) if run.stopped_at is not None else run.T - 1
+    step = run.last  # the step at which the last start stopped (not a slot of a thinned record)
     if run.n == 1:
         start = ", ".join(f"{float(v):.4g}" for v in run.params[0, 0])
         bits.append(f"from ({start})")
         status = str(run.status[0]) if run.status is not None else ""
-        bits.append(f"{status} at step {t}" if status in ("converged", "diverged") else f"{t} steps")
+        bits.append(f"{status} at step {step}" if status in ("converged", "diverged") else f"{step} steps")
         if run.loss is not None and np.isfinite(run.loss[t, 0]):
             bits.append(f"final loss {float(run.loss[t, 0]):.4g}")
     else:
-        bits.append(f"{run.n} starts, up to {t} steps")
+        bits.append(f"{run.n} starts, up to {step} steps")
     return run.label, ", ".join(bits)
 
 
@@ -275,8 +276,9 @@ def _hover_data(run, j, obj):
         g = np.full((len(idx), run.dim), np.nan)
     gn = np.linalg.norm(g, axis=-1)
     g2 = g[:, :2] if g.shape[1] >= 2 else np.concatenate([g, np.full((len(g), 1), np.nan)], axis=1)
-    custom = np.column_stack([idx, loss, g2, gn])
-    return idx, pts, custom
+    steps = run.axis(j, upto=len(P) - 1)[idx] if len(P) else idx  # the real steps of the hovered points
+    custom = np.column_stack([steps, loss, g2, gn])
+    return steps, pts, custom
 
 
 def _hover(label, dim, names=("x", "y")):
@@ -534,10 +536,9 @@ def _inside(pts, b):
 def _add_frames(fig, rs, obj, animated, frames, fps, dim, height_of):
     """Plotly frames and a step slider with play/pause: frame k shows every run at step s_k (its
     trail up to there on the map, its current point on the map, the surface and the loss curve)."""
-    from ._animate import frame_indices
+    from ._animate import frame_steps
     go = _go()
-    last = max(r.last for r in rs)
-    steps = frame_indices(last, frames)
+    steps = frame_steps(rs, frames)
     paths = {}
     for _, r, j, _kind in animated:
         if (id(r), j) not in paths:
@@ -549,7 +550,7 @@ def _add_frames(fig, rs, obj, animated, frames, fps, dim, height_of):
         data, traces = [], []
         for index, r, j, kind in animated:
             P, loss = paths[(id(r), j)]
-            t = min(int(s), len(P) - 1)
+            t = min(r.slot(s, j), len(P) - 1)
             if kind == "trail":
                 idx = _idx(t + 1, TRAIL_POINTS)
                 pts = P[idx]
@@ -562,7 +563,7 @@ def _add_frames(fig, rs, obj, animated, frames, fps, dim, height_of):
                 data.append(go.Scatter3d(x=[float(P[t, 0])], y=[float(P[t, 1])], z=[float(height_of(P[t:t + 1])[0])]))
             else:   # the point on the loss curve
                 v = float(loss[t])
-                data.append(go.Scatter(x=[t], y=[v if np.isfinite(v) else None]))
+                data.append(go.Scatter(x=[int(r.axis(j, upto=t)[-1])], y=[v if np.isfinite(v) else None]))
             traces.append(index)
         out.append(go.Frame(data=data, traces=traces, name=str(int(s))))
     fig.frames = out
@@ -591,11 +592,11 @@ def _loss_traces(fig, rs, row, col, showlegend, metric="loss", animated=None):
         if y is None:
             continue
         for j in range(r.n):
-            stop = int(r.stopped_at[j])
-            yj = np.asarray(y[: stop + 1, j], float)
+            x = r.axis(j)
+            yj = np.asarray(y[: len(x), j], float)
             idx = _idx(len(yj))
             values.append(yj)
-            fig.add_trace(go.Scatter(x=idx.tolist(), y=_clean(_list(yj[idx])), mode="lines",
+            fig.add_trace(go.Scatter(x=x[idx].tolist(), y=_clean(_list(yj[idx])), mode="lines",
                                      line=dict(color=r.color, width=2 if r.n == 1 else 1),
                                      opacity=1.0 if r.n == 1 else 0.6, name=r.label, legendgroup=r.label,
                                      showlegend=showlegend and j == 0,
@@ -604,7 +605,7 @@ def _loss_traces(fig, rs, row, col, showlegend, metric="loss", animated=None):
                           row=row, col=col)
             if animated is not None and r.n == 1:
                 animated.append((len(fig.data), r, j, "loss"))
-                fig.add_trace(go.Scatter(x=[stop], y=[float(yj[-1]) if np.isfinite(yj[-1]) else None],
+                fig.add_trace(go.Scatter(x=[int(x[-1])], y=[float(yj[-1]) if np.isfinite(yj[-1]) else None],
                                          mode="markers", legendgroup=r.label, showlegend=False,
                                          hoverinfo="skip",
                                          marker=dict(size=10, color=r.color, line=dict(color="white", width=2))),

@@ -147,13 +147,13 @@ def path_1d(f, runs=None, *, xlim=None, order="color", numbers=6, arrows=4, mini
                 ys = np.zeros_like(xs)
             label = _run_label(run) if j == 0 else "_nolegend_"
             ax.plot(xs, ys, ls=(0, (1.5, 2.0)), color=color, lw=1.4, zorder=3, alpha=0.9, label=label)
-            steps = np.arange(len(xs))
+            steps = run.axis(j, upto=len(xs) - 1)  # the real steps (a thinned record skips some)
             if order in ("color", "both"):
                 from matplotlib.colors import LinearSegmentedColormap, to_rgb
                 c = np.array(to_rgb(color))
                 cmap = LinearSegmentedColormap.from_list("run", [0.25 * c + 0.75, c])
                 # light to dark along the steps, on a log scale: the first, big steps differ most
-                order_c = np.log1p(steps) / np.log1p(max(len(xs) - 1, 1))
+                order_c = np.log1p(steps) / np.log1p(max(int(steps[-1]), 1))
                 ax.scatter(xs, ys, c=order_c, cmap=cmap, vmin=0, vmax=1, s=36, zorder=4, edgecolors="white",
                            linewidths=0.7)
             else:
@@ -164,7 +164,7 @@ def path_1d(f, runs=None, *, xlim=None, order="color", numbers=6, arrows=4, mini
                 for t in range(min(k, len(xs))):
                     if last_x is not None and abs(xs[t] - last_x) < 0.03 * span_x:
                         continue
-                    ax.annotate(str(t), (xs[t], ys[t]), xytext=(0, 7), textcoords="offset points",
+                    ax.annotate(str(steps[t]), (xs[t], ys[t]), xytext=(0, 7), textcoords="offset points",
                                 ha="center", va="bottom", fontsize=8, color=color, zorder=6,
                                 path_effects=S.halo(2.5))
                     last_x = xs[t]
@@ -688,12 +688,12 @@ def _panel_notes(axes, runs):
         if run.n != 1:
             notes.append(None)
             continue
-        t = int(run.stopped_at[0])
+        t, step = int(run.stopped_at[0]), run.axis(0)[-1]
         if run.diverged(0):
-            notes.append((f"diverged at step {t}", S.DIVERGED_COLOR))
+            notes.append((f"diverged at step {step}", S.DIVERGED_COLOR))
             continue
         end = run.params[t, 0]
-        text = f"end ({', '.join(_fmt(float(v)) for v in end)}) after {t} steps"
+        text = f"end ({', '.join(_fmt(float(v)) for v in end)}) after {step} steps"
         if run.loss is not None:
             text += f"\nf = {_fmt(float(run.loss[t, 0]))}"
         notes.append((text, S.MUTED))

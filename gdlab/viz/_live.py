@@ -104,12 +104,13 @@ class LiveRace:
                 p = _finite(t.params, self._limit)
                 path.set_data(p[:, 0], p[:, 1])
                 path.set_color(color)
-                last = p[min(int(t.stopped_at), len(p) - 1)]
+                at = np.asarray(getattr(t, "recorded_steps", np.arange(len(p))))  # the step of each point
+                last = p[min(int(np.searchsorted(at, int(t.stopped_at))), len(p) - 1)]
                 end.set_data([last[0]], [last[1]])
                 end.set_marker("X" if t.status == "diverged" else "o")
                 end.set_markerfacecolor(S.DIVERGED_COLOR if t.status == "diverged" else color)
                 y = _finite(t.loss if fstar is None else t.loss - fstar, 1e300)
-                curve.set_data(np.arange(len(y)), y)
+                curve.set_data(at[: len(y)], y)
                 curve.set_color(color)
                 curve.set_label(f"{label} ({t.status})" if t.status != "max_steps" else label)
                 ok = y[np.isfinite(y)]
