@@ -77,9 +77,12 @@ class Run:
         return x
 
     def slot(self, step, j=0):
-        """The slot start j shows at ``step``: the last one recorded at or before it, at most its stop."""
-        t = int(np.searchsorted(self.steps, int(step), side="right")) - 1
+        """The slot start j shows at ``step``: the last one recorded at or before it; from the step it
+        stopped at on, the slot that holds its stop."""
         stop = self.T - 1 if self.stopped_at is None else int(self.stopped_at[j])
+        if self.stopped(step, j):
+            return stop
+        t = int(np.searchsorted(self.steps, int(step), side="right")) - 1
         return max(0, min(t, stop))
 
     def stopped(self, step, j=0):
