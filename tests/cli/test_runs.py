@@ -97,3 +97,33 @@ def test_grid_bad_input_is_one_line(refused, tmp_path):
     refused(["sweep", "sphere", "--grid", "seed=0", "--scheduler", "localhost:8786"], "tcp://")
     (tmp_path / "g.yaml").write_text("[1, 2")
     refused(["sweep", "--grid", tmp_path / "g.yaml"], "does not parse")
+
+
+def test_a_thinned_run_is_exported_and_plotted_at_its_real_steps(run_cli, tmp_path, monkeypatch):
+    import csv
+    import io
+
+    import gdlab
+    from gdlab import store as gstore
+
+    monkeypatch.setenv("GDLAB_RECORD_BUDGET", "30K")  # 5 starts x 600 steps do not fit: every k-th step
+    db = tmp_path / "runs.db"
+    code, out, err = run_cli("minimize", "himmelblau", "-o", "momentum", "--lr", "0.02", "--steps", "600",
+                             "--tol", "1e-3", *[a for p in ("0.01,0", "8,9", "-1.2,1", "0.3,-0.2", "60,60") for a in ("--start", p)],
+                             "--store", db)
+    assert code == 0, err
+    assert "recorded every" in out and "budget" in out  # the CLI's one line on what was kept
+    run_id = out.strip().splitlines()[-1].split()[2]
+    with gstore.Store(db) as s:
+        t = s.load(run_id)
+    assert t.record_every > 1
+    code, out, _ = run_cli("runs", "export", run_id, "--csv", "--store", db)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [int(r["step"]) for r in rows if r["run"] == "0"] == t.recorded_steps.tolist()
+    assert rows[-1]["step"] == "600"
+    plot = tmp_path / "cmp.png"
+    code, out, err = run_cli("runs", "compare", run_id, "--plot", plot, "--store", db)
+    assert code == 0, err
+    png_ok(plot)
+    ref = gdlab.minimize("himmelblau", t.x0, "momentum", lr=0.02, steps=600, tol=1e-3)
+    assert t.stopped_at.tolist() == ref.stopped_at.tolist()
