@@ -307,7 +307,11 @@ class Context:
                 from gdlab import viz
 
                 viz.save(self.translate.figure(out), path, dpi=kwargs.get("dpi"))
-            else:  # pragma: no cover - ctx.draw draws matplotlib figures and movies only
+            elif hasattr(out, "to_plotly_json"):  # an interactive report: its texts and hovers translated
+                from gdlab import viz
+
+                viz.write_html(self.translate.plotly(out), path, plotlyjs=kwargs.get("plotlyjs", "inline"))
+            else:  # pragma: no cover - ctx.draw draws matplotlib figures, movies and plotly reports only
                 out = fn(*args, path=path, **kwargs)
         _close(out)
         if register:

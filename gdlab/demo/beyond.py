@@ -191,7 +191,7 @@ def interactive(ctx):
     runs = gdlab.race(f, [-1.5, 2.0], optimizers=specs, steps=ctx.pick(500, 150))
     path = ctx.path("report.html")
     # plotly.js once for the gallery (plotly.min.js beside the pages), not inside every report
-    viz.interactive(runs, path=path, plotlyjs="file")
+    ctx.draw("report.html", "", viz.interactive, runs, plotlyjs="file", register=False)
     size = path.stat().st_size
     ctx.value("report size", f"{size / 1e6:.1f} MB",
               note="plus plotly.min.js (4.8 MB), written once beside the reports: no network needed")

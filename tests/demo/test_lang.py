@@ -56,6 +56,32 @@ def test_the_translator_uses_exact_text_then_patterns_and_translates_the_holes()
     assert {"loss", "diverged at step {}", "{}  f = {}"} <= tr.used
 
 
+def test_plotly_texts_keep_their_tags_and_placeholders():
+    tr = translator("zh")
+    hover = ("<b>gd</b><br>step %{customdata[0]}<br>x=%{x:.4g}, y=%{y:.4g}<br>loss %{customdata[1]:.6g}"
+             "<br>gradient (%{customdata[2]:.4g}, %{customdata[3]:.4g})<br>‖gradient‖ %{customdata[4]:.4g}"
+             "<extra></extra>")
+    assert tr.markup(hover) == ("<b>gd</b><br>第 %{customdata[0]} 步<br>x=%{x:.4g}, y=%{y:.4g}<br>损失 "
+                                "%{customdata[1]:.6g}<br>梯度 (%{customdata[2]:.4g}, %{customdata[3]:.4g})<br>‖梯度‖ "
+                                "%{customdata[4]:.4g}<extra></extra>")
+    assert not tr.missing
+    assert translator("en").markup(hover) == hover
+
+
+def test_a_plotly_figure_is_translated_in_place():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[1, 0], name="loss", hovertemplate="step %{x}<br>loss %{y}"))
+    fig.update_layout(title=dict(text="loss"), xaxis=dict(title=dict(text="step")),
+                      meta={"gdlab_header": {"title": "loss", "rows": [["function", "x²"]]}},
+                      sliders=[dict(currentvalue=dict(prefix="step "), steps=[dict(label="0")])])
+    translator("zh").plotly(fig)
+    assert fig.data[0].name == "损失" and fig.data[0].hovertemplate == "第 %{x} 步<br>损失 %{y}"
+    assert fig.layout.title.text == "损失" and fig.layout.xaxis.title.text == "步"
+    assert fig.layout.sliders[0].currentvalue.prefix == "步 " and fig.layout.sliders[0].steps[0].label == "0"
+    assert fig.layout.meta["gdlab_header"] == {"title": "损失", "rows": [["函数", "x²"]]}
+
+
 def test_english_is_the_identity_and_an_unknown_language_is_refused():
     tr = translator("en")
     assert tr("loss") == "loss" and tr.ui("chip_experiments", n=3) == "3 experiments" and not tr.missing
@@ -149,6 +175,26 @@ def test_the_chinese_gallery_contains_no_english_card_text(gallery_zh):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in page and "种子文章 003 · 梯度下降算法的可视化" in page
     assert "gdlab reproduces" not in page and "seed corrected" not in page and "已更正" in page
+
+
+#: the strings of a plotly report that people read (JSON in the page): hovers, titles, names, buttons, the slider
+_PLOTLY_TEXT = re.compile(r'"(hovertemplate|text|name|prefix|label)":\s*("(?:[^"\\]|\\.)*")')
+
+
+def test_the_chinese_gallery_reports_have_no_english_hover_or_title(gallery_zh):
+    out, _, _ = gallery_zh
+    pages = sorted(p for p in out.glob("*.html") if p.name != "index.html")
+    assert pages, "the gallery wrote no interactive report"
+    hovers = 0
+    for page in pages:
+        found = [(k, json.loads(v)) for k, v in _PLOTLY_TEXT.findall(page.read_text(encoding="utf-8"))]
+        hovers += sum(k == "hovertemplate" for k, _ in found)
+        # what is left once the placeholders, the tags and the Chinese are taken out: no English word
+        english = [t for _, t in found if not is_neutral(CJK.sub(" ", re.sub(r"%\{[^}]*\}|<[^>]*>", " ", t)))]
+        assert english == [], page.name
+    assert hovers >= 10  # the pattern did find the hover templates (every step of every path is hoverable)
+    report = (out / "interactive_report-report.html").read_text(encoding="utf-8")
+    assert "第 %{customdata[0]} 步" in report and "step %{customdata[0]}" not in report
 
 
 def test_demo_lang_zh_on_the_command_line_hints_at_a_missing_font(tmp_path, monkeypatch):

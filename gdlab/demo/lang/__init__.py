@@ -43,6 +43,12 @@ _CODE = re.compile(r"\w+(?:[._]\w+)+|\b[A-Za-z]\w*(?==)|\b[A-Za-z]\w*(?=\()|'[^'
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
+# plotly: the keys whose strings people read, HTML tags and %{...} placeholders inside them
+_PLOTLY_TEXT_KEYS = {"text", "prefix", "label", "name", "hovertemplate"}
+_TAG = re.compile(r"(<[^>]*>)")
+_PLACEHOLDER = re.compile(r"%\{[^}]*\}")
+
+
 def is_neutral(text: str) -> bool:
     """True when ``text`` has no word to translate: numbers, symbols, formulas, code and proper names only."""
     rest = _CODE.sub(" ", str(text))
@@ -164,6 +170,45 @@ class Translator:
         except ImportError:  # pragma: no cover - the gallery needs gdlab.viz anyway
             pass
         return fig
+
+    def markup(self, text):
+        """A plotly text (a hover template, a title): the words between its HTML tags translated, the
+        tags and the ``%{...}`` placeholders kept as they are."""
+        if self.lang == "en" or not isinstance(text, str) or not text.strip():
+            return text
+        holes = _PLACEHOLDER.findall(text)
+        count = iter(range(len(holes)))
+        masked = _PLACEHOLDER.sub(lambda m: f"⟨{next(count)}⟩", text)
+        out = "".join(piece if _TAG.fullmatch(piece) else self(piece) for piece in _TAG.split(masked))
+        return re.sub(r"⟨(\d+)⟩", lambda m: holes[int(m.group(1))], out)
+
+    def plotly(self, fig):
+        """Translate a plotly figure in place: its titles, axis titles, annotations, buttons, slider,
+        trace names and hover templates, and the report header gdlab.viz keeps in ``layout.meta``."""
+        if self.lang == "en" or fig is None:
+            return fig
+        layout = fig.layout.to_plotly_json()
+        layout.pop("template", None)
+        meta = layout.pop("meta", None)
+        fig.update_layout(self._plotly_texts(layout))
+        if isinstance(meta, dict) and isinstance(meta.get("gdlab_header"), dict):
+            head = dict(meta["gdlab_header"])
+            head["title"] = self.markup(head.get("title"))
+            head["rows"] = [[self(k), self(v)] for k, v in head.get("rows") or []]
+            fig.update_layout(meta={**meta, "gdlab_header": head})
+        for trace in fig.data:
+            trace.update(self._plotly_texts({k: v for k, v in trace.to_plotly_json().items()
+                                             if k in _PLOTLY_TEXT_KEYS or isinstance(v, dict)}))
+        return fig
+
+    def _plotly_texts(self, spec):
+        """``spec`` (a plotly JSON dict) with the strings under its text keys translated."""
+        if isinstance(spec, dict):
+            return {k: (self.markup(v) if k in _PLOTLY_TEXT_KEYS and isinstance(v, str) else self._plotly_texts(v))
+                    for k, v in spec.items()}
+        if isinstance(spec, (list, tuple)) and spec and all(isinstance(v, dict) for v in spec):
+            return [self._plotly_texts(v) for v in spec]
+        return spec
 
     def movie(self, movie):
         """Translate a viz Movie's figure, and the texts its frames set, before it is saved."""

@@ -512,6 +512,13 @@ TEXT = {
     "stability limit 2/η (dashed)": "稳定性极限 2/η（虚线）",
     "loss per update": "每次更新的损失",
     "update": "更新次数",
+
+    # ------------------------------------------------------------------ the interactive (plotly) reports
+    "function": "函数",
+    "weights": "权重",
+    "surface (drag to rotate)": "曲面（拖动可旋转）",
+    "▶ play": "▶ 播放",
+    "❚❚ pause": "❚❚ 暂停",
 }
 
 PATTERNS = [
@@ -540,6 +547,13 @@ PATTERNS = [
     ("{}: loss", "{0}：损失"),
     ("{} loss {} ‖g‖ {}", "{0}  损失 {1}  ‖g‖ {2}"),
     ("step {} / {}", "第 {0} / {1} 步"),
+    # the interactive reports: hover templates (the holes are plotly's %{...} placeholders) and header rows
+    ("step {}", "第 {0} 步"),
+    ("point {}", "第 {0} 个点"),
+    ("gradient ({}, {})", "梯度 ({0}, {1})"),
+    ("‖gradient‖ {}", "‖梯度‖ {0}"),
+    ("{}, from ({}), {}, final loss {}", "{0}，从 ({1}) 出发，{2}，最终损失 {3}"),
+    ("{} steps", "{0} 步"),
     ("accuracy {}", "准确率 {0}"),
     ("saddle: {}, lr = {}", "鞍点：{0}，lr = {1}"),
     ("PC1 ({}% of the path)", "PC1（路径的 {0}%）"),
