@@ -225,7 +225,8 @@ def as_run(obj, label=None):
     if label is None:
         label = getattr(obj, "label", None) or optimizer or "run"
     return Run(label=str(label), params=params, loss=loss, grad=grad, grad_norm=gn, lr=lr, state=state,
-               stopped_at=stopped, stop_step=stop_step, steps=steps, status=status, optimizer=str(optimizer) if optimizer else None,
+               stopped_at=stopped, stop_step=stop_step, steps=steps, status=status,
+               optimizer=str(optimizer) if optimizer else None,
                function=getattr(obj, "function", None),
                hyperparameters=dict(getattr(obj, "hyperparameters", None) or {}), single=single)
 

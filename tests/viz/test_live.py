@@ -61,3 +61,15 @@ def test_training_png_shows_regions_and_the_loss():
     img = _rgb(training_png(model, d.x, d.y, h))
     left, right = img[:, : img.shape[1] // 2], img[:, img.shape[1] // 2:]
     assert len(np.unique(left.reshape(-1, 3), axis=0)) > 100 and right.std() > 10
+
+
+def test_a_thinned_run_is_drawn_at_its_recorded_steps(live):
+    runs = gdlab.race("himmelblau", [-1.2, 1.0], {"gd": {"lr": 0.01}}, steps=300, tol=1e-3,
+                      record=("params", "loss"), record_every=7)
+    t = runs["gd"]
+    assert t.status == "converged" and t.stopped_at % 7  # stopped between two kept steps
+    live.update(runs)
+    np.testing.assert_array_equal(live.curves[0].get_xdata(), t.recorded_steps)
+    slot = int(np.searchsorted(t.recorded_steps, t.stopped_at))  # the slot holding the stop value
+    np.testing.assert_array_equal(live.ends[0].get_xdata(), [t.params[slot, 0]])
+    np.testing.assert_array_equal(t.params[slot], t.final)
