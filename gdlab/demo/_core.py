@@ -307,16 +307,25 @@ class Context:
                 from gdlab import viz
 
                 viz.save(self.translate.figure(out), path, dpi=kwargs.get("dpi"))
-            elif hasattr(out, "to_plotly_json"):  # an interactive report: its texts and hovers translated
-                from gdlab import viz
-
-                viz.write_html(self.translate.plotly(out), path, plotlyjs=kwargs.get("plotlyjs", "inline"))
-            else:  # pragma: no cover - ctx.draw draws matplotlib figures, movies and plotly reports only
+            else:  # pragma: no cover - ctx.draw draws matplotlib figures and movies only
                 out = fn(*args, path=path, **kwargs)
         _close(out)
         if register:
             self.add(path, caption)
         return out
+
+    def report(self, filename: str, fn, *args, **kwargs) -> Path:
+        """Write an interactive (plotly) report of a gdlab.viz function as ``filename``, its texts and hover
+        templates in the gallery's language (not registered: ``add`` it with its preview)."""
+        path = self.path(filename)
+        if self.translate.lang == "en":
+            fn(*args, path=path, **kwargs)
+        else:  # draw, translate the report's text, then write it
+            from gdlab import viz
+
+            plotlyjs = kwargs.pop("plotlyjs", "inline")
+            viz.write_html(self.translate.plotly(fn(*args, **kwargs)), path, plotlyjs=plotlyjs)
+        return path
 
     def save(self, figure, filename: str, caption: str = "", register: bool = True) -> Path:
         """Save a matplotlib figure at the gallery's dpi, close it, and register it (unless ``register``

@@ -189,9 +189,8 @@ def interactive(ctx):
     f = functions.get("rosenbrock")
     specs = {"gd": {"lr": 1e-3}, "momentum": {"lr": 1e-3, "momentum": 0.9}, "adam": {"lr": 0.05}}
     runs = gdlab.race(f, [-1.5, 2.0], optimizers=specs, steps=ctx.pick(500, 150))
-    path = ctx.path("report.html")
     # plotly.js once for the gallery (plotly.min.js beside the pages), not inside every report
-    ctx.draw("report.html", "", viz.interactive, runs, plotlyjs="file", register=False)
+    path = ctx.report("report.html", viz.interactive, runs, plotlyjs="file")
     size = path.stat().st_size
     ctx.value("report size", f"{size / 1e6:.1f} MB",
               note="plus plotly.min.js (4.8 MB), written once beside the reports: no network needed")

@@ -105,8 +105,7 @@ def moons(ctx):
                    f"{model.count_params()} dimensions")
     ctx.draw("pca.png", "the training path (Adam, one point per epoch) on the plane of its principal directions",
              viz.landscape_2d, surf_pca, {"Adam": path})
-    html = ctx.path("pca.html")
-    ctx.draw("pca.html", "", viz.interactive_landscape, surf_pca, {"Adam": path}, register=False)
+    html = ctx.report("pca.html", viz.interactive_landscape, surf_pca, {"Adam": path})
     ctx.add(html, "open the interactive landscape", kind="html", preview="pca.png")
 
     # two optimizers from the same start on one plane
