@@ -414,6 +414,23 @@ class Function:
         X, Y = np.meshgrid(np.linspace(b[0, 0], b[0, 1], n), np.linspace(b[1, 0], b[1, 1], n))
         return X, Y, self._eval_array(np.stack([X, Y], axis=-1))
 
+    def copy(self) -> "Function":
+        """An independent copy: its own arrays, dicts and lists (changing one does not change the
+        other), the same value and gradient code (``_origin``: the Function first copied)."""
+        g = object.__new__(type(self))
+        g.__dict__ = {k: _own(v) for k, v in self.__dict__.items()}
+        g.__dict__["_origin"] = self.__dict__.get("_origin", self)
+        return g
+
+    def _code_origin(self) -> "Function":
+        """The Function this one was copied from while both run the same code, else itself: what is
+        known of one's code (a compiled program, a checked return shape) holds for the other."""
+        o = self.__dict__.get("_origin")
+        if (o is not None and type(o) is type(self) and o._value is self._value and o._grad is self._grad
+                and o._fused is self._fused and o._generic == self._generic):
+            return o
+        return self
+
     def to_dict(self):
         """A JSON-friendly description (no callables)."""
         return {
@@ -426,6 +443,17 @@ class Function:
             "has_closed_form_grad": self.has_closed_form_grad, "quadratic": self.is_quadratic,
             "unbounded_below": self.unbounded_below,
         }
+
+
+def _own(v):
+    """``v`` with its own storage where it is mutable (an array, or a dict/list of values)."""
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    if isinstance(v, dict):
+        return {k: _own(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_own(x) for x in v]
+    return v
 
 
 def _plain(v):

@@ -71,12 +71,29 @@ def resolve_function(name_or_formula, dim=None) -> Function:
     if isinstance(f, Function):
         return _check_dim(f, dim)
     if isinstance(f, str):
-        return _from_text(f, dim)
+        return _from_text_cached(f, dim)
     if callable(f):
         if dim is None:
             raise ValueError("dim is required when f is a plain callable (the size of its input's last axis)")
         return Function(f, dim, name=getattr(f, "__name__", "f"))
     raise TypeError(f"f must be a gdlab Function, a catalog name, a formula or a callable, got {f!r}")
+
+
+#: text -> the Function it names (built once; each call returns a copy): catalog factories and the
+#: parser are deterministic, so a repeated name or formula costs a copy (~10 us), not a build (~40 us)
+_BUILT: dict = {}
+_MAX_BUILT = 256
+
+
+def _from_text_cached(text: str, dim) -> Function:
+    key = (text, dim)
+    f = _BUILT.get(key)
+    if f is None:
+        f = _from_text(text, dim)
+        if len(_BUILT) >= _MAX_BUILT:
+            _BUILT.pop(next(iter(_BUILT), None), None)
+        _BUILT[key] = f
+    return f.copy()
 
 
 def _from_text(text: str, dim) -> Function:

@@ -977,6 +977,10 @@ _RANGES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
 }
 
 
+def _beta_ok(x):
+    return (x >= 0) & (x < 1)
+
+
 def _as_number_array(name: str, value, owner: str) -> np.ndarray:
     if isinstance(value, (bool, np.bool_)) or not (isinstance(value, (Real, np.ndarray))):
         raise TypeError(f"{owner}: {name} must be a number or an array of numbers, got {value!r}")
@@ -986,6 +990,16 @@ def _as_number_array(name: str, value, owner: str) -> np.ndarray:
     if np.isnan(a).any():
         raise ValueError(f"{owner}: {name} is NaN")
     return a
+
+
+def _passes(name: str, value, test, owner: str) -> bool:
+    """Whether ``test`` holds for a hyperparameter (everywhere, for an array); TypeError/ValueError when it
+    is not a number or is NaN. A plain float or int is tested as it is, without an array (~1 us, not ~6)."""
+    if type(value) is float or type(value) is int:
+        if value != value:
+            raise ValueError(f"{owner}: {name} is NaN")
+        return bool(test(value))
+    return bool(np.all(test(_as_number_array(name, value, owner))))
 
 
 def _show(a: np.ndarray, ok: np.ndarray):
@@ -1011,17 +1025,15 @@ def check_hyperparameters(hp: Mapping[str, Any], owner: str = "optimizer") -> No
             if not (isinstance(value, (tuple, list)) and len(value) == 2):
                 raise TypeError(f"{owner}: betas must be a pair (beta1, beta2), got {value!r}")
             for i, beta in enumerate(value):
-                a = _as_number_array(f"betas[{i}]", beta, owner)
-                ok = (a >= 0) & (a < 1)
-                if not ok.all():
-                    raise ValueError(f"{owner}: invalid betas[{i}]={_show(a, ok)!r}; "
+                if not _passes(f"betas[{i}]", beta, _beta_ok, owner):
+                    a = np.asarray(beta)
+                    raise ValueError(f"{owner}: invalid betas[{i}]={_show(a, _beta_ok(a))!r}; "
                                      f"each beta must be in [0, 1)")
         elif name in _RANGES:
-            a = _as_number_array(name, value, owner)
             test, allowed = _RANGES[name]
-            ok = test(a)
-            if not ok.all():
-                raise ValueError(f"{owner}: invalid {name}={_show(a, ok)!r}; expected {allowed}")
+            if not _passes(name, value, test, owner):
+                a = np.asarray(value)
+                raise ValueError(f"{owner}: invalid {name}={_show(a, test(a))!r}; expected {allowed}")
     if hp.get("nesterov"):
         momentum, dampening = hp.get("momentum", 0.0), hp.get("dampening", 0.0)
         if not np.all(np.asarray(momentum) > 0) or _nonzero(np.asarray(dampening)):

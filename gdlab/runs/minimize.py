@@ -35,10 +35,12 @@ larger than the machine's physical memory) is a ValueError before anything is al
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import os
 import time
+import weakref
 
 import numpy as np
 
@@ -158,12 +160,17 @@ def _check_positive_or_none(value, name, allow_zero=False):
     return value
 
 
-def make_rng(seed):
+def check_seed(seed):
+    """``seed`` when it is None, an int >= 0 or a numpy Generator; ValueError naming it otherwise."""
     if seed is None or isinstance(seed, np.random.Generator):
-        return np.random.default_rng(seed)
+        return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be None, an int >= 0 or a numpy Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    return int(seed)
+
+
+def make_rng(seed):
+    return np.random.default_rng(check_seed(seed))
 
 
 def _names(record):
@@ -209,6 +216,7 @@ def resolve_record_budget(budget=None) -> int:
     return int(budget)
 
 
+@functools.lru_cache(maxsize=1)
 def _memory_limit() -> int:
     """The most memory a run may ask for: this machine's physical memory (a large fallback when unknown)."""
     try:
@@ -349,6 +357,23 @@ def schedule_values(schedule, base_lr, steps):
     return values
 
 
+#: Functions (their code) whose values came back well-formed for d-dimensional points (see run)
+_VALUES_CHECKED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _check_value_once(f, X0):
+    """``f.check_value`` at the first start, once per Function (and its copies running the same code)."""
+    base = f._code_origin()
+    try:
+        if base in _VALUES_CHECKED:
+            return
+    except TypeError:  # an unhashable subclass: check every time
+        f.check_value(X0[:1])
+        return
+    f.check_value(X0[:1])
+    _VALUES_CHECKED[base] = True
+
+
 def _batch_vg(f: DataLoss, n, batch_size, sampling, rng):
     """(vg, description) for mini-batch gradients: per-row batches drawn each step."""
     N = f.n_samples
@@ -401,7 +426,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
     """
     rule = optim.get_rule(optimizer)
     name = optimizer.strip().lower() if isinstance(optimizer, str) else rule.name
-    f.check_value(X0[:1])  # a user's callable returning the wrong shape fails here, named
+    _check_value_once(f, X0)  # a user's callable returning the wrong shape fails here, named
     if lr is not None:
         hp = {**hp, "lr": lr}
     hyper = rule.hyperparameters(**hp)
@@ -418,7 +443,8 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
             if noise == 0:
                 noise = None
     clip = _check_positive_or_none(clip_grad_norm, "clip_grad_norm")
-    rng = make_rng(seed)
+    # the generator only where something draws from it (a Generator costs ~10 us); the seed is checked always
+    rng = make_rng(seed) if noise is not None or batch_size is not None else check_seed(seed)
     if gradient not in _GRADIENT:
         raise ValueError(f"gradient must be one of {', '.join(map(repr, _GRADIENT))}; got {gradient!r}")
     if batch_size is not None:
@@ -435,7 +461,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         vg = f.value_and_grad_fn(gradient, reuse_buffers=True)
         how = "autodiff" if (gradient == "autodiff" or not f.has_closed_form_grad) else "closed_form"
     if divergence_bound is None:
-        scale = max(1.0, float(np.max(np.abs(f.bounds))), float(np.max(np.abs(X0))))
+        scale = max(1.0, float(np.abs(f.bounds).max()), float(np.abs(X0).max()))
         bound = 1e6 * scale
     else:
         bound = _check_positive_or_none(divergence_bound, "divergence_bound")

@@ -168,3 +168,27 @@ def test_non_ascii_text_is_read_as_the_parser_reads_it():
     with pytest.raises(ExpressionError, match="CYRILLIC SMALL LETTER HA") as info:
         resolve_function("х**2")
     assert info.value.position == 0
+
+
+@pytest.mark.parametrize("text", ["rosenbrock", "x**2 + 3*y**2"])
+def test_repeated_text_gives_independent_copies(text):
+    # resolve_function builds each text once and hands out copies: changing one changes no other
+    a = resolve_function(text)
+    a.start[:] = 7.0
+    a.bounds[0, 0] = -99.0
+    a.params["extra"] = 1
+    b = resolve_function(text)
+    assert b is not a and not np.shares_memory(a.start, b.start)
+    fresh = gdlab.functions.get(text) if text == "rosenbrock" else gdlab.functions.expr(text)
+    assert b.to_dict() == fresh.to_dict()
+    np.testing.assert_array_equal(b(P), fresh(P))
+
+
+def test_function_copy_owns_its_arrays_and_shares_its_code():
+    f = gdlab.functions.get("ill_conditioned", condition=50)
+    g = f.copy()
+    assert g.to_dict() == f.to_dict() and g._value is f._value and g._code_origin() is f
+    for name in ("start", "bounds", "minima"):
+        assert not np.shares_memory(getattr(f, name), getattr(g, name))
+    g._value = lambda x, ops: x[..., 0]  # other code: no longer the same function
+    assert g._code_origin() is g

@@ -234,3 +234,18 @@ def test_sgd_momentum_buffer_starts_as_the_gradient():
     np.testing.assert_array_equal(state["momentum_buffer"], [1.0, -1.0])
     rule.update(p, np.array([1.0, -1.0]), state, lr=0.1, momentum=0.9, dampening=0.5)
     np.testing.assert_allclose(state["momentum_buffer"], [1.4, -1.4])
+
+
+@pytest.mark.parametrize("bad", [-1, -1.0, np.float64(-1.0), np.array(-1.0), np.array([[0.1], [-1.0]])])
+def test_plain_numbers_and_arrays_get_the_same_checks(bad):
+    # plain floats and ints take a path without arrays; every form gets the same error
+    with pytest.raises(ValueError, match=r"invalid lr=-1(\.0)?; expected a finite lr >= 0"):
+        get_rule("sgd").hyperparameters(lr=bad)
+    with pytest.raises(ValueError, match=r"betas\[0\]=1(\.0)?; each beta"):
+        get_rule("adam").hyperparameters(betas=(1 if np.ndim(bad) == 0 and isinstance(bad, int) else 1.0, 0.9))
+    with pytest.raises(ValueError, match="lr is NaN"):
+        get_rule("sgd").hyperparameters(lr=float("nan"))
+    with pytest.raises(ValueError, match=r"invalid lr=inf"):
+        get_rule("sgd").hyperparameters(lr=float("inf"))
+    with pytest.raises(TypeError, match="momentum must be a number"):
+        get_rule("sgd").hyperparameters(momentum=True)

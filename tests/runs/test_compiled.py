@@ -197,3 +197,29 @@ def test_first_compile_is_announced_and_the_code_is_cached(tmp_path, monkeypatch
     finally:
         log.removeHandler(catch)
         log.setLevel(level)
+
+
+def test_a_repeated_call_reuses_its_program_and_stays_exact():
+    # the second identical call takes the program from the memo of calls seen (no key, no guards): the
+    # numbers stay the NumPy engine's, and other hyperparameter values are other entries
+    x0 = [-1.5, 2.0]
+    for kw in ({"lr": 0.01}, {"lr": 0.01}, {"lr": 0.02}, {"lr": 0.01, "betas": (0.5, 0.9)}, {"lr": 0.01}):
+        same(minimize("rosenbrock", x0, "adam", steps=200, engine="numba", **kw),
+             minimize("rosenbrock", x0, "adam", steps=200, engine="numpy", **kw), str(kw))
+    chain = optim.Chain(optim.get_rule("adam"), [], lr=None)
+    f = gdlab.functions.resolve_function("rosenbrock")
+    hp = optim.get_rule("adam").hyperparameters(lr=0.01)
+    a = compiled.program(f, "auto", chain, hp, None, 1, 2, None)
+    b = compiled.program(gdlab.functions.resolve_function("rosenbrock"), "auto", chain, dict(hp), None, 1, 2, None)
+    assert a[0] is b[0] and a[1] == b[1]
+    compiled._PROGRAMS.clear()  # a cleared program cache is not bypassed by the memo
+    c = compiled.program(f, "auto", chain, hp, None, 1, 2, None)
+    assert c[0] is not a[0] and c[1] == a[1]
+
+
+def test_the_memo_key_tells_numbers_of_other_types_and_signs_apart():
+    keys = [compiled._typed({"lr": v}) for v in (1, 1.0, True, np.float64(1.0), 0.0, -0.0)]
+    assert len(set(keys)) == len(keys)
+    assert compiled._typed({"betas": (0.9, 0.999)}) == compiled._typed({"betas": (0.9, 0.999)})
+    with pytest.raises(compiled._PerRow):  # per-row arrays are not memo keys (the call takes the full path)
+        compiled._typed({"lr": np.array([0.1, 0.2])})

@@ -415,3 +415,18 @@ def test_reasons_of_many_runs():
     assert t.reason[0] == t.run(0).reason and t.reason[0].startswith("diverged at step 0: the loss is nan")
     assert all(r == f"converged at step {k}: |grad| < tol = 1e-06" for r, k in zip(t.reason[1:], t.stopped_at[1:]))
     assert minimize("x**2", 1.0, steps=3).reason == "ran all 3 steps"
+
+
+def test_checks_stay_on_repeated_calls():
+    # what a call caches (the function's build, its checked return shape) keeps every check of a new call
+    for _ in range(2):
+        with pytest.raises(ValueError, match="seed must be None, an int >= 0"):
+            minimize("rosenbrock", [-1.0, 1.0], "adam", steps=3, seed=-1)  # no noise: no generator, still checked
+        with pytest.raises(ValueError, match="returned shape"):
+            minimize(lambda x: x, [1.0, 2.0], steps=2)
+    f = gdlab.functions.resolve_function("rosenbrock")
+    minimize(f, [-1.0, 1.0], steps=2)
+    g = f.copy()
+    g._value = lambda x, ops: x  # other code in a copy: checked again
+    with pytest.raises(ValueError, match="returned shape"):
+        minimize(g, [-1.0, 1.0], steps=2)

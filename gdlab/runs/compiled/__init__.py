@@ -34,6 +34,7 @@ line on ``logging.getLogger("gdlab.compiled")``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import weakref
 
@@ -53,6 +54,9 @@ ENGINES = ("auto", "numpy", "numba")
 AUTO_MAX_ROWS = 2048
 _PROGRAMS: dict = {}
 _MAX_PROGRAMS = 256
+#: (function, rule, hyperparameter values, ...) -> (program, inputs) of a call seen before
+_SEEN: dict = {}
+_MAX_SEEN = 1024
 
 
 class EngineUnavailable(ValueError):
@@ -104,7 +108,10 @@ _SPECS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _spec(f):
-    """function_spec(f) as a JSON text, once per Function object (it rebuilds f to check the spec)."""
+    """function_spec(f) as a JSON text, once per Function object (it rebuilds f to check the spec);
+    a copy (Function.copy, e.g. each resolve_function("rosenbrock")) shares its original's while it
+    runs the same code."""
+    f = f._code_origin()
     try:
         got = _SPECS.get(f)
     except TypeError:
@@ -132,15 +139,55 @@ def program(f, gradient, chain, hp, hyper, n, d, lr_values, *, spec=None):
     spec, spec_text = spec
     if "callable" in spec:
         raise Unsupported(f"the function {f.name!r} is a Python callable: callables run on NumPy")
-    key = (spec_text, gradient, d, chain.rule.name, id(chain.rule.update),
-           tuple((tr.name, _closure_numbers(tr.update)) for tr in chain.transforms),
-           _structure(hp), _structure(hyper or {}), None if lr_values is None else lr_values.ndim)
+    transforms = tuple((tr.name, _closure_numbers(tr.update)) for tr in chain.transforms)
+    lr_ndim = None if lr_values is None else lr_values.ndim
+    try:  # a repeated call (same function, rule and hyperparameter values) skips the key, the inputs, the guards
+        seen = (spec_text, gradient, d, n, chain.rule.name, id(chain.rule.update), transforms, _typed(hp),
+                _typed(hyper or {}), lr_ndim)
+    except _PerRow:
+        seen = None
+    got = _SEEN.get(seen) if seen is not None else None
+    if got is not None and got[1] in _PROGRAMS.get(got[0], ()):  # (a program dropped from _PROGRAMS is gone)
+        return got[1], got[2]
+    key, prog, inputs = _find(f, gradient, chain, hp, hyper, n, d, lr_values, spec_text, transforms, lr_ndim)
+    if seen is not None:
+        if len(_SEEN) >= _MAX_SEEN:
+            _SEEN.pop(next(iter(_SEEN), None), None)
+        _SEEN[seen] = (key, prog, inputs)
+    return prog, inputs
+
+
+class _PerRow(Exception):
+    """A hyperparameter is an array (per-row values): not a key of _SEEN."""
+
+
+def _typed(v):
+    """``v`` (a hyperparameter dict, tuple or value) as a hashable key that tells 1, 1.0, True and 0.0, -0.0 apart."""
+    t = type(v)
+    if t is float or isinstance(v, np.floating):
+        return (t, v, math.copysign(1.0, v))
+    if t is dict:
+        return tuple((k, _typed(x)) for k, x in v.items())
+    if t is tuple or t is list:
+        return (t,) + tuple(_typed(x) for x in v)
+    if isinstance(v, np.ndarray):
+        raise _PerRow
+    try:
+        hash(v)
+    except TypeError:
+        raise _PerRow from None
+    return (t, v)
+
+
+def _find(f, gradient, chain, hp, hyper, n, d, lr_values, spec_text, transforms, lr_ndim):
+    key = (spec_text, gradient, d, chain.rule.name, id(chain.rule.update), transforms,
+           _structure(hp), _structure(hyper or {}), lr_ndim)
     inputs = hp_values(hp, n) + hp_values(hyper or {}, n)
     for prog in _PROGRAMS.get(key, ()):
         if prog.matches(inputs):
-            return prog, inputs
+            return key, prog, inputs
     prog = prepare(f, gradient, chain, hp, hyper, n, d, lr_values)
     if len(_PROGRAMS) >= _MAX_PROGRAMS:
         _PROGRAMS.pop(next(iter(_PROGRAMS)))
     _PROGRAMS.setdefault(key, []).append(prog)
-    return prog, inputs
+    return key, prog, inputs
