@@ -10,14 +10,18 @@ Adam (lr 1e-3), in samples per second:
 * PyTorch eager: the same loop written out with torch.nn and torch.optim
   (``torch.set_num_threads(2)``), including ``loss.item()`` per step;
 * NumPy: forward and backward written by hand with in-place updates (the floor
-  for a NumPy implementation that keeps Python's per-step work small).
+  for a NumPy implementation that keeps Python's per-step work small);
+* with ``--compare-fused``, gdlab a second time with ``GDLAB_ENGINE=numpy`` in its process, which
+  turns the fused one-pass optimizer steps (gdlab.optim.fused, numba) off: the rule runs as NumPy
+  code, with the same numbers. The column "fused speed-up" is the median per-round ratio of their
+  epoch times (> 1: fused is faster).
 
 The three are timed in alternating rounds (their order rotating) and each round's ratios
 are kept, so a noisy, shared machine shifts all of them alike; the table gives medians.
 Each runs in its own process (see the harness below for why).
 Run:
 
-    python bench/bench_nn.py [--rounds 21] [--samples 2048] [--threads 2]
+    python bench/bench_nn.py [--rounds 21] [--samples 2048] [--threads 2] [--compare-fused]
 """
 
 from __future__ import annotations
@@ -175,9 +179,15 @@ def make_numpy(opt):
 PAUSE_S = 0.3
 
 MAKERS = {"gdlab": make_gdlab, "torch": make_torch, "numpy": make_numpy}
+#: gdlab with the fused optimizer steps off (its worker's GDLAB_ENGINE=numpy; see gdlab.optim.fused.enabled)
+NOT_FUSED = "gdlab, not fused"
 
 
 def _worker(conn, name, opt, threads, n_max):
+    os.environ.pop("GDLAB_ENGINE", None)
+    if name == NOT_FUSED:
+        os.environ["GDLAB_ENGINE"] = "numpy"
+        name = "gdlab"
     if name == "torch":
         import torch
 
@@ -197,7 +207,7 @@ def _worker(conn, name, opt, threads, n_max):
         conn.send(time.perf_counter() - t0)
 
 
-def run(rounds, samples, batches, opts, threads=2):
+def run(rounds, samples, batches, opts, threads=2, compare_fused=False):
     """Per (optimizer, batch): ``rounds`` rounds, each timing one epoch of every implementation in turn.
 
     An epoch has ``max(samples, 8 * batch)`` samples, so a round is short (a few tenths of a
@@ -211,7 +221,7 @@ def run(rounds, samples, batches, opts, threads=2):
     rows = []
     for opt in opts:
         workers = {}
-        for name in MAKERS:
+        for name in list(MAKERS) + ([NOT_FUSED] if compare_fused else []):
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=_worker, args=(child, name, opt, threads, n_max), daemon=True)
             proc.start()
@@ -234,7 +244,10 @@ def run(rounds, samples, batches, opts, threads=2):
                 ratio_t = statistics.median(t / g for t, g in zip(times["torch"], times["gdlab"]))
                 ratio_n = statistics.median(t / g for t, g in zip(times["numpy"], times["gdlab"]))
                 rate = {k: n / statistics.median(v) for k, v in times.items()}
-                rows.append((opt, batch, rate["gdlab"], rate["torch"], rate["numpy"], ratio_t, ratio_n))
+                fused = None
+                if compare_fused:
+                    fused = (rate[NOT_FUSED], statistics.median(t / g for t, g in zip(times[NOT_FUSED], times["gdlab"])))
+                rows.append((opt, batch, rate["gdlab"], rate["torch"], rate["numpy"], ratio_t, ratio_n, fused))
         finally:
             for proc, conn in workers.values():
                 conn.send(None)
@@ -243,11 +256,13 @@ def run(rounds, samples, batches, opts, threads=2):
 
 
 def table(rows):
+    fused = any(r[-1] is not None for r in rows)
     lines = ["| optimizer | batch | gdlab fit (samples/s) | PyTorch eager | NumPy by hand "
-             "| gdlab / PyTorch | gdlab / NumPy |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    for opt, batch, g, t, n, rt, rn in rows:
-        lines.append(f"| {opt} | {batch} | {g:,.0f} | {t:,.0f} | {n:,.0f} | {rt:.2f}x | {rn:.2f}x |")
+             "| gdlab / PyTorch | gdlab / NumPy |" + (" gdlab, fused steps off | fused speed-up |" if fused else ""),
+             "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if fused else "")]
+    for opt, batch, g, t, n, rt, rn, f in rows:
+        extra = f" {f[0]:,.0f} | {f[1]:.2f}x |" if f is not None else ""
+        lines.append(f"| {opt} | {batch} | {g:,.0f} | {t:,.0f} | {n:,.0f} | {rt:.2f}x | {rn:.2f}x |{extra}")
     return "\n".join(lines)
 
 
@@ -258,12 +273,14 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, nargs="*", default=[32, 128, 1024])
     parser.add_argument("--optimizer", nargs="*", default=["sgd", "adam"], choices=["sgd", "adam"])
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    parser.add_argument("--compare-fused", action="store_true",
+                        help="also gdlab with the fused optimizer steps off (GDLAB_ENGINE=numpy in its process)")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("torch") is None:
         raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0")
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
-    rows = run(args.rounds, args.samples, args.batch, args.optimizer, args.threads)
+    rows = run(args.rounds, args.samples, args.batch, args.optimizer, args.threads, args.compare_fused)
     load1 = os.getloadavg()[0]
     print(f"784-256-256-10 ReLU MLP, sparse categorical cross-entropy, float32, one shuffled epoch of "
           f"max({args.samples}, 8 x batch) samples; medians of {args.rounds} alternating rounds (ratios per round, "

@@ -447,6 +447,9 @@ class Function:
 
 def _own(v):
     """``v`` with its own storage where it is mutable (an array, or a dict/list of values)."""
+    t = type(v)
+    if t is str or t is int or t is float or t is bool or t is tuple or v is None:  # immutable: most entries
+        return v
     if isinstance(v, np.ndarray):
         return v.copy()
     if isinstance(v, dict):

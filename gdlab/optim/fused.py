@@ -25,9 +25,10 @@ import os
 import numpy as np
 
 from .._jit import trace as T
+from .._jit.key import NotAKey, typed_key
 from .._jit.load import available, load
 
-__all__ = ["group_step", "enabled"]
+__all__ = ["group_step", "enabled", "Memo"]
 
 _KERNELS: dict = {}
 _UNSUPPORTED = object()
@@ -181,10 +182,39 @@ def _trace(rule, hp, keys, dtype, flags0):
     return _Kernel(module.step, keys, list(guards.values()), names)
 
 
+class Memo:
+    """What an optimizer keeps between steps: ``kernels`` (by setting: {(dtype, state keys): kernel}) and
+    ``steps`` (the step function of each set of hyperparameter values seen, so that a step with the values
+    of the last one costs a dict lookup, not the hyperparameters' sorting)."""
+
+    __slots__ = ("kernels", "steps")
+
+    def __init__(self):
+        self.kernels, self.steps = {}, {}
+
+
 def group_step(rule, hp, memo):
     """``step(p, g, state) -> bool`` for the parameters of one group with hyperparameters ``hp``: one step of
     ``rule`` in place by a compiled one-pass kernel, or False when it cannot (the caller then runs
-    ``rule.update``). ``memo``: a dict the caller keeps between steps (kernels by setting)."""
+    ``rule.update``); None when no step of this group can be fused. ``memo``: a :class:`Memo` the caller
+    keeps between steps."""
+    try:
+        seen = (rule.name, id(rule.update), typed_key(hp))
+    except NotAKey:
+        seen = None
+    if seen is not None:
+        step = memo.steps.get(seen, _UNSUPPORTED)
+        if step is not _UNSUPPORTED:
+            return step
+    step = _group_step(rule, hp, memo.kernels)
+    if seen is not None:
+        if len(memo.steps) > 64:  # e.g. a scheduler's new lr at every step
+            memo.steps.clear()
+        memo.steps[seen] = step
+    return step
+
+
+def _group_step(rule, hp, memo):
     if getattr(rule, "needs_loss", False):
         return None
     inputs = _hp_inputs(hp)

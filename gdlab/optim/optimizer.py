@@ -140,7 +140,7 @@ class Optimizer:
         self._info = StepInfo(0, (), rows=False)
         # only the default noise transform (a no-op at noise_std 0): steps may be fused (gdlab.optim.fused)
         self._plain_chain = len(self.chain.transforms) == 1 and self.chain.lr is None
-        self._fused_memo = {}
+        self._fused_memo = fused.Memo()
         self._rule_keys = tuple(self.rule.defaults)
         if params is not None:
             self.bind(params)

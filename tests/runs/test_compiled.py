@@ -216,10 +216,3 @@ def test_a_repeated_call_reuses_its_program_and_stays_exact():
     c = compiled.program(f, "auto", chain, hp, None, 1, 2, None)
     assert c[0] is not a[0] and c[1] == a[1]
 
-
-def test_the_memo_key_tells_numbers_of_other_types_and_signs_apart():
-    keys = [compiled._typed({"lr": v}) for v in (1, 1.0, True, np.float64(1.0), 0.0, -0.0)]
-    assert len(set(keys)) == len(keys)
-    assert compiled._typed({"betas": (0.9, 0.999)}) == compiled._typed({"betas": (0.9, 0.999)})
-    with pytest.raises(compiled._PerRow):  # per-row arrays are not memo keys (the call takes the full path)
-        compiled._typed({"lr": np.array([0.1, 0.2])})

@@ -34,12 +34,12 @@ line on ``logging.getLogger("gdlab.compiled")``.
 from __future__ import annotations
 
 import json
-import math
 import os
 import weakref
 
 import numpy as np
 
+from ..._jit.key import NotAKey, typed_key
 from ...functions import function_spec
 from ...functions.data import DataLoss
 from .engine import LOG, Unsupported, available, cache_dir, hp_values, prepare
@@ -142,9 +142,9 @@ def program(f, gradient, chain, hp, hyper, n, d, lr_values, *, spec=None):
     transforms = tuple((tr.name, _closure_numbers(tr.update)) for tr in chain.transforms)
     lr_ndim = None if lr_values is None else lr_values.ndim
     try:  # a repeated call (same function, rule and hyperparameter values) skips the key, the inputs, the guards
-        seen = (spec_text, gradient, d, n, chain.rule.name, id(chain.rule.update), transforms, _typed(hp),
-                _typed(hyper or {}), lr_ndim)
-    except _PerRow:
+        seen = (spec_text, gradient, d, n, chain.rule.name, id(chain.rule.update), transforms, typed_key(hp),
+                typed_key(hyper or {}), lr_ndim)
+    except NotAKey:
         seen = None
     got = _SEEN.get(seen) if seen is not None else None
     if got is not None and got[1] in _PROGRAMS.get(got[0], ()):  # (a program dropped from _PROGRAMS is gone)
@@ -155,28 +155,6 @@ def program(f, gradient, chain, hp, hyper, n, d, lr_values, *, spec=None):
             _SEEN.pop(next(iter(_SEEN), None), None)
         _SEEN[seen] = (key, prog, inputs)
     return prog, inputs
-
-
-class _PerRow(Exception):
-    """A hyperparameter is an array (per-row values): not a key of _SEEN."""
-
-
-def _typed(v):
-    """``v`` (a hyperparameter dict, tuple or value) as a hashable key that tells 1, 1.0, True and 0.0, -0.0 apart."""
-    t = type(v)
-    if t is float or isinstance(v, np.floating):
-        return (t, v, math.copysign(1.0, v))
-    if t is dict:
-        return tuple((k, _typed(x)) for k, x in v.items())
-    if t is tuple or t is list:
-        return (t,) + tuple(_typed(x) for x in v)
-    if isinstance(v, np.ndarray):
-        raise _PerRow
-    try:
-        hash(v)
-    except TypeError:
-        raise _PerRow from None
-    return (t, v)
 
 
 def _find(f, gradient, chain, hp, hyper, n, d, lr_values, spec_text, transforms, lr_ndim):

@@ -367,6 +367,7 @@ class Compiled:
             chunk = min(chunk, progress_every(steps))
         t0 = 0
         report_at = progress_every(steps) if progress is not None else T
+        all_done = False
         while t0 < T:
             t1 = min(T, t0 + chunk)
             if progress is not None and t0 >= report_at:
@@ -385,9 +386,10 @@ class Compiled:
                tol is not None, AT, SLOT, done, stopped, status, final, final_loss, P, L, G, GN, SH,
                rec["params"], rec["loss"], rec["grad"], rec["grad_norm"], rec["state"], need_gn)
             t0 = t1
-            if done.all():
+            all_done = done.all()  # a row is done once its status is set (converged or diverged)
+            if all_done:
                 break
-        steps_run = steps if np.any(status == 0) else int(stopped.max())
+        steps_run = int(stopped.max()) if all_done else steps
         if progress is not None:
             progress(steps_run, steps)
         return {
