@@ -76,3 +76,22 @@ def test_noise_and_schedulers_keep_working(monkeypatch):
         ob.step()
         monkeypatch.setenv("GDLAB_ENGINE", "auto")
     np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_a_step_with_the_last_values_reuses_its_step_function(monkeypatch):
+    # fused.Memo.steps: one entry per set of hyperparameter values; a changed lr is a new entry, same numbers
+    monkeypatch.setenv("GDLAB_ENGINE", "auto")
+    p = Tensor(np.linspace(-1, 1, 50, dtype=np.float32), requires_grad=True)
+    q = Tensor(np.linspace(-1, 1, 50, dtype=np.float32), requires_grad=True)
+    oa, ob = optim.SGD([p], lr=0.1, momentum=0.9), optim.SGD([q], lr=0.1, momentum=0.9)
+    for s in range(6):
+        p.grad = q.grad = np.full(50, 0.25 * (s + 1), dtype=np.float32)
+        if s == 3:
+            oa.param_groups[0]["lr"] = ob.param_groups[0]["lr"] = 0.05
+        oa.step()
+        monkeypatch.setenv("GDLAB_ENGINE", "numpy")
+        ob.step()
+        monkeypatch.setenv("GDLAB_ENGINE", "auto")
+        assert len(oa._fused_memo.steps) == (1 if s < 3 else 2)
+    np.testing.assert_array_equal(p.data, q.data)
+    np.testing.assert_array_equal(oa.state[p]["momentum_buffer"], ob.state[q]["momentum_buffer"])
