@@ -10,18 +10,21 @@ Adam (lr 1e-3), in samples per second:
 * PyTorch eager: the same loop written out with torch.nn and torch.optim
   (``torch.set_num_threads(2)``), including ``loss.item()`` per step;
 * NumPy: forward and backward written by hand with in-place updates (the floor
-  for a NumPy implementation that keeps Python's per-step work small);
-* with ``--compare-fused``, gdlab a second time with ``GDLAB_ENGINE=numpy`` in its process, which
-  turns the fused one-pass optimizer steps (gdlab.optim.fused, numba) off: the rule runs as NumPy
-  code, with the same numbers. The column "fused speed-up" is the median per-round ratio of their
-  epoch times (> 1: fused is faster).
+  for a NumPy implementation that keeps Python's per-step work small).
+
+With ``--fused``, instead: gdlab's fit with the fused one-pass optimizer steps (gdlab.optim.fused,
+numba) on and off, in one process, alternating epoch by epoch: two models from the same weights,
+``GDLAB_ENGINE`` set to "numpy" (fused steps off; ``fused.enabled()`` reads it at every step) for
+one and unset for the other; the same numbers either way. Speed-up: the median over rounds of
+(epoch time, not fused) / (epoch time, fused), > 1 when fusing is faster.
 
 The three are timed in alternating rounds (their order rotating) and each round's ratios
 are kept, so a noisy, shared machine shifts all of them alike; the table gives medians.
 Each runs in its own process (see the harness below for why).
 Run:
 
-    python bench/bench_nn.py [--rounds 21] [--samples 2048] [--threads 2] [--compare-fused]
+    python bench/bench_nn.py [--rounds 21] [--samples 2048] [--threads 2]
+    python bench/bench_nn.py --fused [--rounds 21] [--batch 32 128]
 """
 
 from __future__ import annotations
@@ -179,15 +182,9 @@ def make_numpy(opt):
 PAUSE_S = 0.3
 
 MAKERS = {"gdlab": make_gdlab, "torch": make_torch, "numpy": make_numpy}
-#: gdlab with the fused optimizer steps off (its worker's GDLAB_ENGINE=numpy; see gdlab.optim.fused.enabled)
-NOT_FUSED = "gdlab, not fused"
 
 
 def _worker(conn, name, opt, threads, n_max):
-    os.environ.pop("GDLAB_ENGINE", None)
-    if name == NOT_FUSED:
-        os.environ["GDLAB_ENGINE"] = "numpy"
-        name = "gdlab"
     if name == "torch":
         import torch
 
@@ -207,7 +204,7 @@ def _worker(conn, name, opt, threads, n_max):
         conn.send(time.perf_counter() - t0)
 
 
-def run(rounds, samples, batches, opts, threads=2, compare_fused=False):
+def run(rounds, samples, batches, opts, threads=2):
     """Per (optimizer, batch): ``rounds`` rounds, each timing one epoch of every implementation in turn.
 
     An epoch has ``max(samples, 8 * batch)`` samples, so a round is short (a few tenths of a
@@ -221,7 +218,7 @@ def run(rounds, samples, batches, opts, threads=2, compare_fused=False):
     rows = []
     for opt in opts:
         workers = {}
-        for name in list(MAKERS) + ([NOT_FUSED] if compare_fused else []):
+        for name in MAKERS:
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=_worker, args=(child, name, opt, threads, n_max), daemon=True)
             proc.start()
@@ -244,10 +241,7 @@ def run(rounds, samples, batches, opts, threads=2, compare_fused=False):
                 ratio_t = statistics.median(t / g for t, g in zip(times["torch"], times["gdlab"]))
                 ratio_n = statistics.median(t / g for t, g in zip(times["numpy"], times["gdlab"]))
                 rate = {k: n / statistics.median(v) for k, v in times.items()}
-                fused = None
-                if compare_fused:
-                    fused = (rate[NOT_FUSED], statistics.median(t / g for t, g in zip(times[NOT_FUSED], times["gdlab"])))
-                rows.append((opt, batch, rate["gdlab"], rate["torch"], rate["numpy"], ratio_t, ratio_n, fused))
+                rows.append((opt, batch, rate["gdlab"], rate["torch"], rate["numpy"], ratio_t, ratio_n))
         finally:
             for proc, conn in workers.values():
                 conn.send(None)
@@ -255,14 +249,42 @@ def run(rounds, samples, batches, opts, threads=2, compare_fused=False):
     return rows
 
 
+def fused_ab(rounds, samples, batches, opts):
+    """Rows (optimizer, batch, samples/s fused, samples/s not fused, median per-round speed-up)."""
+    rng = np.random.default_rng(0)
+    n_max = max([samples] + [8 * b for b in batches])
+    x_all = rng.standard_normal((n_max, SIZES[0])).astype(np.float32)
+    y_all = rng.integers(0, SIZES[-1], n_max)
+    rows = []
+    for opt in opts:
+        epochs = {"fused": make_gdlab(opt), "not fused": make_gdlab(opt)}
+        for batch in batches:
+            n = max(samples, 8 * batch)
+            x, y = x_all[:n], y_all[:n]
+            times = {k: [] for k in epochs}
+            for r in range(rounds + 1):
+                for k in (list(epochs) if r % 2 == 0 else list(epochs)[::-1]):
+                    if k == "fused":
+                        os.environ.pop("GDLAB_ENGINE", None)
+                    else:
+                        os.environ["GDLAB_ENGINE"] = "numpy"
+                    t0 = time.perf_counter()
+                    epochs[k](x, y, batch, r)
+                    if r:  # round 0 warms up (first-step state, the kernels' compile or load)
+                        times[k].append(time.perf_counter() - t0)
+            os.environ.pop("GDLAB_ENGINE", None)
+            speed = statistics.median(b / a for a, b in zip(times["fused"], times["not fused"]))
+            rows.append((opt, batch, n / statistics.median(times["fused"]), n / statistics.median(times["not fused"]),
+                         speed))
+    return rows
+
+
 def table(rows):
-    fused = any(r[-1] is not None for r in rows)
     lines = ["| optimizer | batch | gdlab fit (samples/s) | PyTorch eager | NumPy by hand "
-             "| gdlab / PyTorch | gdlab / NumPy |" + (" gdlab, fused steps off | fused speed-up |" if fused else ""),
-             "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if fused else "")]
-    for opt, batch, g, t, n, rt, rn, f in rows:
-        extra = f" {f[0]:,.0f} | {f[1]:.2f}x |" if f is not None else ""
-        lines.append(f"| {opt} | {batch} | {g:,.0f} | {t:,.0f} | {n:,.0f} | {rt:.2f}x | {rn:.2f}x |{extra}")
+             "| gdlab / PyTorch | gdlab / NumPy |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for opt, batch, g, t, n, rt, rn in rows:
+        lines.append(f"| {opt} | {batch} | {g:,.0f} | {t:,.0f} | {n:,.0f} | {rt:.2f}x | {rn:.2f}x |")
     return "\n".join(lines)
 
 
@@ -273,14 +295,24 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, nargs="*", default=[32, 128, 1024])
     parser.add_argument("--optimizer", nargs="*", default=["sgd", "adam"], choices=["sgd", "adam"])
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
-    parser.add_argument("--compare-fused", action="store_true",
-                        help="also gdlab with the fused optimizer steps off (GDLAB_ENGINE=numpy in its process)")
+    parser.add_argument("--fused", action="store_true",
+                        help="gdlab's fit with the fused optimizer steps on and off (needs numba), nothing else")
     args = parser.parse_args(argv)
+    if args.fused:
+        load0 = os.getloadavg()[0]
+        rows = fused_ab(args.rounds, args.samples, args.batch, args.optimizer)
+        print(f"gdlab fit, fused optimizer steps on and off, alternating epochs in one process; medians of "
+              f"{args.rounds} rounds; {os.cpu_count()} CPUs, load average {load0:.2f} at the start, "
+              f"{os.getloadavg()[0]:.2f} at the end\n")
+        print("| optimizer | batch | fused (samples/s) | not fused | fused speed-up |\n|---|---:|---:|---:|---:|")
+        for opt, batch, a, b, sp in rows:
+            print(f"| {opt} | {batch} | {a:,.0f} | {b:,.0f} | {sp:.2f}x |")
+        return
     if importlib.util.find_spec("torch") is None:
         raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0")
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
-    rows = run(args.rounds, args.samples, args.batch, args.optimizer, args.threads, args.compare_fused)
+    rows = run(args.rounds, args.samples, args.batch, args.optimizer, args.threads)
     load1 = os.getloadavg()[0]
     print(f"784-256-256-10 ReLU MLP, sparse categorical cross-entropy, float32, one shuffled epoch of "
           f"max({args.samples}, 8 x batch) samples; medians of {args.rounds} alternating rounds (ratios per round, "
