@@ -115,8 +115,17 @@ def _indent(lines, n):
     return [pad + line if line else line for line in lines]
 
 
+def _block_size(nv):
+    """Rows per block: the block's working set (nv slots of 8 bytes a row) stays within about 24 KB (L1)."""
+    bs = 256
+    while bs > 16 and nv * bs * 8 > 24 * 1024:
+        bs //= 2
+    return bs
+
+
 def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, first_keys) -> str:
-    """The module source: one function ``run(...)`` (see gdlab.runs.compiled.engine for its arguments)."""
+    """The module source: ``run(...)`` and ``run_parallel(...)``, the same loop with its blocks of rows in
+    ``range`` and in numba's ``prange`` (see gdlab.runs.compiled.engine for the arguments)."""
     d = prog.d
     leaves = dict(prog.leaves)
     # -- the objective
@@ -132,12 +141,25 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
         sections.append((tag, levels, names))
     K = len(state_keys)
 
-    src = ["import math", "import numpy as np", "from numba import njit", HELPERS, "",
-           '@njit(cache=True, error_model="numpy", nogil=True)',
-           "def run(X, S, SC, HPS, HPR, LRT, XI, t0, t1, steps, bound, tol, use_tol, AT, SLOT, done, stopped, "
-           "status, final, final_loss, P, L, G, GN, SH, rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn):",
-           "    n = X.shape[1]", "    R = AT.shape[0]", "    T = steps + 1"]
-    body = []
+    # The block's working set W: one 1-D array, each quantity a slice of BS rows at a constant offset, so that
+    # LLVM sees one base pointer and constant distances (no aliasing to rule out at run time) and vectorizes
+    # the loops over the block's rows (A and C below, and the checks).
+    off_p, off_g, off_v, off_gn, off_al = 0, d, 2 * d, 2 * d + 1, 2 * d + 2
+    off_s, off_sc = 2 * d + 3, 2 * d + 3 + K * d
+    nv = off_sc + n_sc
+    bs = _block_size(nv)
+
+    def w(slot):
+        return f"W[{slot * bs} + q]"
+
+    P_ = [w(off_p + i) for i in range(d)]
+    G_ = [w(off_g + i) for i in range(d)]
+    S_ = [[w(off_s + k * d + i) for i in range(d)] for k in range(K)]
+    SC_ = [w(off_sc + k) for k in range(n_sc)]
+    V_, GN_, AL_ = w(off_v), w(off_gn), w(off_al)
+
+    body = [f"hs{k} = HPS[{k}]" for k in range(n_hps)]  # locals: loads from HPS could alias the stores to W
+    body += ["n = X.shape[1]", "R = AT.shape[0]", "T = steps + 1"]
     # run-level nodes of every section
     for levels in [vg_levels] + [s[1] for s in sections]:
         body += [f"{name} = {expr}" for name, expr, _ in levels[RUN]]
@@ -149,77 +171,103 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
         body.append("    tf = float(t)")
         body += [f"    {name} = {expr}" for name, expr, _ in step_nodes]
         body += [f"    TAB[t - t0, {k}] = {name}" for k, (name, _, _) in enumerate(step_nodes)]
-    # Rows in blocks of 256, each block step by step, each step in three loops over the block's rows:
-    # (A) the objective, (B) recording and the stop checks, (C) the update. A and C have no branch on the
-    # data, so the CPU overlaps the rows' independent divisions and square roots (LLVM may vectorize
-    # them); rows that stopped are still updated (nothing reads them again), as the NumPy engine does.
-    body += ["VB = np.empty(n)", f"GB = np.empty(({d}, n))"]
-    body.append("for b0 in range(0, n, 256):")
-    body.append("    b1 = min(n, b0 + 256)")
-    body.append("    for t in range(t0, t1):")
-    body.append("        tf = float(t)")
-    body += [f"        {name} = TAB[t - t0, {k}]" for k, (name, _, _) in enumerate(step_nodes)]
+    # the first recorded slot at or after t0: every row still running has recorded the same steps
+    body += ["j0 = 0", "while j0 < R and AT[j0] < t0:", "    j0 += 1"]
+    # Rows in blocks, each block step by step, each step in loops over the block's rows: (A) the objective,
+    # (B) the stop checks (a count, without branches), recording at the recorded steps, and the rows that
+    # stop (rare: each once), (C) the update. Rows that stopped are still updated (nothing reads them again),
+    # as the NumPy engine does, so A and C have no branch on the data.
+    blk = [f"b0 = blk * {bs}", f"m = min(n, b0 + {bs}) - b0", f"W = np.empty({nv * bs})", "alive = 0",
+           "for q in range(m):", "    r = b0 + q"]
+    blk += [f"    {P_[i]} = X[{i}, r]" for i in range(d)]
+    blk += [f"    {S_[k][i]} = S[{k}, {i}, r]" for k in range(K) for i in range(d)]
+    blk += [f"    {SC_[k]} = SC[{k}, r]" for k in range(n_sc)]
+    blk += [f"    {GN_} = 0.0", "    if done[r]:", f"        {AL_} = 0.0", "    else:", f"        {AL_} = 1.0",
+            "        alive += 1"]
+    blk += ["j = j0", "for t in range(t0, t1):", "    if alive == 0:", "        break", "    tf = float(t)"]
+    blk += [f"    {name} = TAB[t - t0, {k}]" for k, (name, _, _) in enumerate(step_nodes)]
     # (A)
-    loop_a = [f"{name} = {expr}" for name, expr, _ in vg_levels[ROW]]
-    loop_a += [f"p{i} = X[{i}, r]" for i in range(d)]
+    loop_a = ["r = b0 + q"] + [f"{name} = {expr}" for name, expr, _ in vg_levels[ROW]]
+    loop_a += [f"p{i} = {P_[i]}" for i in range(d)]
     loop_a += [f"{name} = {expr}" for name, expr, _ in vg_levels[ROWSTEP] + vg_levels[ELEM]]
-    loop_a.append(f"VB[r] = {vg_names[0]}")
-    loop_a += [f"GB[{i}, r] = {vg_names[1 + i]}" for i in range(d)]
-    body.append("        for r in range(b0, b1):")
-    body += _indent(loop_a, 12)
-    # (B)
-    chk = ["if done[r]:", "    continue", "alive += 1", "v = VB[r]"]
-    chk += [f"p{i} = X[{i}, r]" for i in range(d)] + [f"g{i} = GB[{i}, r]" for i in range(d)]
-    chk += ["j = SLOT[r]", "nxt = AT[j] if j < R else T", "gn = 0.0", "if need_gn:"]
+    loop_a.append(f"{V_} = {vg_names[0]}")
+    loop_a += [f"{G_[i]} = {vg_names[1 + i]}" for i in range(d)]
+    blk += ["    for q in range(m):"] + _indent(loop_a, 8)
+    # (B) the norms, then how many running rows stop here
     if d <= 2:
-        chk.append("    gn = math.sqrt(" + " + ".join(f"g{i} * g{i}" for i in range(d)) + ")")
-    else:
-        chk += ["    gn = 0.0"] + [f"    gn += g{i} * g{i}" for i in range(d)] + ["    gn = math.sqrt(gn)"]
+        gn_expr = "math.sqrt(" + " + ".join(f"g{i} * g{i}" for i in range(d)) + ")"
+        gn_lines = [f"g{i} = {G_[i]}" for i in range(d)] + [f"{GN_} = {gn_expr}"]
+    else:  # summed from 0.0 in order, as the NumPy engine's loop
+        gn_lines = [f"g{i} = {G_[i]}" for i in range(d)] + ["s = 0.0"] + [f"s += g{i} * g{i}" for i in range(d)]
+        gn_lines.append(f"{GN_} = math.sqrt(s)")
+    blk += ["    if need_gn:", "        for q in range(m):"] + _indent(gn_lines, 12)
+    bad = " | ".join([f"(not (abs({P_[i]}) <= bound))" for i in range(d)] + [f"(not math.isfinite({V_}))"])
+    blk += ["    nstop = 0", "    if t == steps:", "        nstop = alive", "    else:", "        for q in range(m):",
+            f"            stop = {bad} | (use_tol & ({GN_} < tol))",
+            f"            nstop += stop & ({AL_} != 0.0)"]
 
-    def put(slot, pad):
-        out = ["if rec_p:"] + [f"    P[{slot}, r, {i}] = p{i}" for i in range(d)]
-        out += ["if rec_l:", f"    L[{slot}, r] = v", "if rec_g:"] + [f"    G[{slot}, r, {i}] = g{i}" for i in range(d)]
-        out += ["if rec_gn:", f"    GN[{slot}, r] = gn"]
+    def put(slot):
+        out = ["if rec_p:"] + [f"    P[{slot}, r, {i}] = {P_[i]}" for i in range(d)]
+        out += ["if rec_l:", f"    L[{slot}, r] = {V_}", "if rec_g:"] + [f"    G[{slot}, r, {i}] = {G_[i]}"
+                                                                         for i in range(d)]
+        out += ["if rec_gn:", f"    GN[{slot}, r] = {GN_}"]
         if K:
-            out += ["if rec_s:"] + [f"    SH[{k}, {slot}, r, {i}] = S[{k}, {i}, r]" for k in range(K) for i in range(d)]
-        return _indent(out, pad)
+            out += ["if rec_s:"] + [f"    SH[{k}, {slot}, r, {i}] = {S_[k][i]}" for k in range(K) for i in range(d)]
+        return out
 
-    chk += ["if t == nxt:"] + put("j", 4) + ["    j += 1", "    nxt = AT[j] if j < R else T"]
-    bad = " or ".join([f"not (abs(p{i}) <= bound)" for i in range(d)] + ["not math.isfinite(v)"])
-    chk += ["code = 0", f"if {bad}:", "    code = 2", "elif use_tol and gn < tol:", "    code = 1",
-            "if code != 0 or t == steps:", "    status[r] = code", "    stopped[r] = t", "    done[r] = True"]
-    chk += [f"    final[r, {i}] = p{i}" for i in range(d)] + ["    final_loss[r] = v", "    for jj in range(j, R):"]
-    chk += put("jj", 8)
-    chk += ["SLOT[r] = j"]
-    body.append("        alive = 0")
-    body.append("        for r in range(b0, b1):")
-    body += _indent(chk, 12)
-    body += ["        if alive == 0:", "            break"]
+    blk += ["    if j < R and t == AT[j]:", "        if alive == m:", "            for q in range(m):",
+            "                r = b0 + q"]
+    blk += _indent(put("j"), 16)
+    blk += ["        else:", "            for q in range(m):", f"                if {AL_} != 0.0:",
+            "                    r = b0 + q"]
+    blk += _indent(put("j"), 20)
+    blk += ["        j += 1"]
+    stop = [f"if {AL_} == 0.0:", "    continue", "r = b0 + q", "code = 0",
+            f"if {bad.replace(' | ', ' or ')}:", "    code = 2", f"elif use_tol and {GN_} < tol:", "    code = 1",
+            "if code != 0 or t == steps:", "    status[r] = code", "    stopped[r] = t", "    done[r] = True",
+            f"    {AL_} = 0.0", "    alive -= 1"]
+    stop += [f"    final[r, {i}] = {P_[i]}" for i in range(d)] + [f"    final_loss[r] = {V_}",
+                                                                   "    for jj in range(j, R):"]
+    stop += _indent(put("jj"), 8)
+    blk += ["    if nstop > 0:", "        for q in range(m):"] + _indent(stop, 12)
+    blk += ["        if alive == 0:", "            break"]
 
     # (C)
     def update(tag, levels, names):
-        lines = [f"{name} = {expr}" for name, expr, _ in levels[ROW]]
-        lines += [f"p{i} = X[{i}, r]" for i in range(d)] + [f"g{i} = GB[{i}, r]" for i in range(d)]
-        lines += [f"s{k}_{i} = S[{k}, {i}, r]" for k in range(K) for i in range(d)]
-        lines += [f"sc{k} = SC[{k}, r]" for k in range(n_sc)]
+        lines = ["r = b0 + q"] + [f"{name} = {expr}" for name, expr, _ in levels[ROW]]
+        lines += [f"p{i} = {P_[i]}" for i in range(d)] + [f"g{i} = {G_[i]}" for i in range(d)]
+        lines += [f"s{k}_{i} = {S_[k][i]}" for k in range(K) for i in range(d)]
+        lines += [f"sc{k} = {SC_[k]}" for k in range(n_sc)]
         lines += [f"{name} = {expr}" for name, expr, _ in levels[ROWSTEP] + levels[ELEM]]
-        lines += [f"X[{i}, r] = {names[i]}" for i in range(d)]
+        lines += [f"{P_[i]} = {names[i]}" for i in range(d)]
         pos = d
         for k in range(K):
             for i in range(d):
-                lines.append(f"S[{k}, {i}, r] = {names[pos]}")
+                lines.append(f"{S_[k][i]} = {names[pos]}")
                 pos += 1
         for k in range(n_sc):
-            lines.append(f"SC[{k}, r] = {names[pos]}")
+            lines.append(f"{SC_[k]} = {names[pos]}")
             pos += 1
-        return ["for r in range(b0, b1):"] + _indent(lines, 4)
+        return ["for q in range(m):"] + _indent(lines, 4)
 
     steady = sections[0]
     if len(sections) == 2:
-        body += _indent(["if t == 0:"] + _indent(update(*sections[1]), 4) + ["else:"]
-                        + _indent(update(*steady), 4), 8)
+        blk += _indent(["if t == 0:"] + _indent(update(*sections[1]), 4) + ["else:"]
+                       + _indent(update(*steady), 4), 4)
     else:
-        body += _indent(update(*steady), 8)
-    src += _indent(body, 4)
-    src.append("")
+        blk += _indent(update(*steady), 4)
+    # the block's rows back into the arrays that carry them to the next call
+    blk += ["for q in range(m):", "    r = b0 + q"]
+    blk += [f"    X[{i}, r] = {P_[i]}" for i in range(d)]
+    blk += [f"    S[{k}, {i}, r] = {S_[k][i]}" for k in range(K) for i in range(d)]
+    blk += [f"    SC[{k}, r] = {SC_[k]}" for k in range(n_sc)]
+    body += [f"for blk in {{loop}}((n + {bs - 1}) // {bs}):"] + _indent(blk, 4)
+
+    args = ("X, S, SC, HPS, HPR, LRT, XI, t0, t1, steps, bound, tol, use_tol, AT, done, stopped, status, final, "
+            "final_loss, P, L, G, GN, SH, rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn")
+    src = ["import math", "import numpy as np", "from numba import njit, prange", HELPERS]
+    for name, loop, par in (("run", "range", ""), ("run_parallel", "prange", ", parallel=True")):
+        src += ["", f'@njit(cache=True, error_model="numpy", nogil=True{par})', f"def {name}({args}):"]
+        src += _indent([line.replace("{loop}", loop) for line in body], 4)
+        src.append("")
     return "\n".join(src) + "\n"

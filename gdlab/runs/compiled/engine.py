@@ -261,7 +261,7 @@ def _leaf_names(d, keys, sc_keys, hp_inputs, hyper_inputs, lr_values):
     for tag, inputs in (("hp", hp_inputs), ("hy", hyper_inputs)):
         for name, _, level in inputs:
             if level == RUN:
-                names[(tag, name)] = f"HPS[{js}]"
+                names[(tag, name)] = f"hs{js}"  # a local, loaded once (see _codegen)
                 js += 1
             else:
                 names[(tag, name)] = f"HPR[{jr}, r]"
@@ -352,7 +352,6 @@ class Compiled:
         G = np.empty((R, n, d)) if rec["grad"] else np.empty((1, 1, d))
         GN = np.empty((R, n)) if rec["grad_norm"] else np.empty((1, 1))
         SH = np.zeros((K, R, n, d)) if rec["state"] else np.zeros((1, 1, 1, d))
-        SLOT = np.zeros(n, dtype=np.int64)
         done = np.zeros(n, dtype=np.bool_)
         stopped = np.full(n, steps, dtype=np.int64)
         status = np.zeros(n, dtype=np.int64)
@@ -383,7 +382,7 @@ class Compiled:
             else:
                 XI = np.zeros((1, 1, d))
             fn(X, S, SC, HPS, HPR, LRT, XI, t0, t1, steps, float(bound), 0.0 if tol is None else float(tol),
-               tol is not None, AT, SLOT, done, stopped, status, final, final_loss, P, L, G, GN, SH,
+               tol is not None, AT, done, stopped, status, final, final_loss, P, L, G, GN, SH,
                rec["params"], rec["loss"], rec["grad"], rec["grad_norm"], rec["state"], need_gn)
             t0 = t1
             all_done = done.all()  # a row is done once its status is set (converged or diverged)
