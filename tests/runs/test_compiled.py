@@ -216,3 +216,40 @@ def test_a_repeated_call_reuses_its_program_and_stays_exact():
     c = compiled.program(f, "auto", chain, hp, None, 1, 2, None)
     assert c[0] is not a[0] and c[1] == a[1]
 
+
+def test_the_parallel_kernel_equals_the_serial_one_on_any_thread_count(monkeypatch):
+    # 700 rows: two full blocks and a partial one; rows converge, diverge and run out at different steps
+    from gdlab.runs.compiled import engine
+
+    f = gdlab.functions.resolve_function("himmelblau")
+    x0 = np.random.default_rng(0).uniform(f.bounds[:, 0] * 1.5, f.bounds[:, 1] * 1.5, size=(700, 2))
+    kw = dict(lr=0.02, steps=300, tol=1e-6, engine="numba", record=HISTORIES + ("state",), record_every=7)
+    calls = []
+    real = engine.Compiled.function
+
+    def spy(self, parallel=False):
+        calls.append(parallel)
+        return real(self, parallel)
+
+    monkeypatch.setattr(engine.Compiled, "function", spy)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_ROWS", 10**9)
+    serial = minimize("himmelblau", x0, "momentum", **kw)
+    assert calls == [False]
+    assert set(serial.status) == {"converged", "diverged", "max_steps"}
+    monkeypatch.setattr(engine, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(engine, "_threads", lambda: 2)  # the parallel kernel, also on one thread
+    before = numba.get_num_threads()
+    runs = []
+    try:
+        for threads in sorted({1, 2, before}):
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            runs.append(minimize("himmelblau", x0, "momentum", **kw))
+    finally:
+        numba.set_num_threads(before)
+    assert calls[1:] == [True] * len(runs)
+    for par in runs:
+        for name in HISTORIES + ("final", "final_loss", "status", "stopped_at"):
+            np.testing.assert_array_equal(getattr(par, name), getattr(serial, name), err_msg=name)
+        for k in serial.state:
+            np.testing.assert_array_equal(par.state[k], serial.state[k], err_msg=k)
+    same(serial, minimize("himmelblau", x0, "momentum", **{**kw, "engine": "numpy"}))

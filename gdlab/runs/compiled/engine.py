@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import numbers
+import os
 
 import numpy as np
 
@@ -37,6 +38,23 @@ TRACED_TRANSFORMS = ("add_noise", "clip_by_norm", "clip_by_value")
 MAX_DIM = 16
 MAX_NODES = 20_000
 _STATUS = np.array(["max_steps", "converged", "diverged"])
+#: runs of at least PARALLEL_MIN_ROWS rows (two blocks) and PARALLEL_MIN_WORK row-steps spread their blocks
+#: of rows over numba's threads (numba.get_num_threads(); the rows are independent, so the numbers do not
+#: depend on the count); smaller runs stay on one thread, where a parallel launch (about 50 µs measured)
+#: would cost more than the second core gives
+PARALLEL_MIN_ROWS = 512
+PARALLEL_MIN_WORK = 200_000
+
+
+def _threads():
+    """numba's thread count. Before numba starts its pool (at the first parallel run): OpenMP's threads wait
+    passively (OMP_WAIT_POLICY=PASSIVE unless it is set), because spinning threads on a machine with more
+    work than cores cost each parallel run a scheduler time slice (measured 8 ms a run instead of 10 µs on
+    the 2-core development machine under load)."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import numba
+
+    return numba.get_num_threads()
 
 
 class Unsupported(Exception):
@@ -302,13 +320,14 @@ class Compiled:
         self.key = hashlib.sha256(self.source.encode()).hexdigest()[:24]
 
     # -- compiling and loading
-    def function(self):
-        """The numba dispatcher (its source imported from the cache folder, written there the first time)."""
-        fn = getattr(self, "_fn", None)
-        if fn is None:
+    def function(self, parallel=False):
+        """The numba dispatcher (its source imported from the cache folder, written there the first time):
+        ``run``, or ``run_parallel`` (its blocks of rows spread over numba's threads; compiled on first use)."""
+        module = getattr(self, "_module", None)
+        if module is None:
             module, _ = load(self.source, "run", "the numba engine for this run")
-            fn = self._fn = module.run
-        return fn
+            self._module = module
+        return module.run_parallel if parallel else module.run
 
     def matches(self, inputs):
         """Whether this program serves hyperparameters ``inputs`` (hp_values of the rule's and the transforms'):
@@ -325,8 +344,8 @@ class Compiled:
         """As :func:`gdlab.runs._engine.run_rows` (same dict). ``inputs``: hp_values of the rule's then the
         transforms' hyperparameters; ``init_state``: ``rule.init`` of the (n, d) starts; ``noise_rng``: the
         noise transform's generator."""
-        fn = self.function()
         n, d = X0.shape
+        fn = self.function(parallel=n >= PARALLEL_MIN_ROWS and n * steps >= PARALLEL_MIN_WORK and _threads() > 1)
         K = len(self.keys)
         T = steps + 1
         at = recorded_steps(steps, every)
