@@ -5,9 +5,12 @@ are DAGs of :class:`~._trace.Node`; each node becomes one line ``name = expressi
 Python, placed where its level says (once per run, per step in a table computed before the
 rows, once per row, or in the body of each step). The loop around them (recording into the
 histories at the recorded steps, the divergence and convergence checks, holding each row's
-stop point in the slots after it) mirrors :func:`gdlab.runs._engine.run_rows`; the rows run
-one after the other, each through its steps, which gives the same numbers because rows do not
-interact.
+stop point in the slots after it) mirrors :func:`gdlab.runs._engine.run_rows`. The rows run in
+blocks, each block through all its steps (``run``: one block after the other; ``run_parallel``:
+the blocks over numba's threads), which gives the same numbers because rows do not interact.
+Within a block each quantity is a slice of one 1-D working array at a constant offset, so
+the loops over the block's rows have no possible aliasing for LLVM to rule out and are
+vectorized (without fastmath: the same IEEE operations in the same order, so the same bits).
 
 Nothing of the user's text reaches the source: names are generated, constants are written with
 ``repr`` of floats.
