@@ -218,12 +218,9 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
             out += ["if rec_s:"] + [f"    SH[{k}, {slot}, r, {i}] = {S_[k][i]}" for k in range(K) for i in range(d)]
         return out
 
-    blk += ["    if j < R and t == AT[j]:", "        if alive == m:", "            for q in range(m):",
+    blk += ["    if j < R and t == AT[j]:", "        for q in range(m):", f"            if {AL_} != 0.0:",
             "                r = b0 + q"]
     blk += _indent(put("j"), 16)
-    blk += ["        else:", "            for q in range(m):", f"                if {AL_} != 0.0:",
-            "                    r = b0 + q"]
-    blk += _indent(put("j"), 20)
     blk += ["        j += 1"]
     stop = [f"if {AL_} == 0.0:", "    continue", "r = b0 + q", "code = 0",
             f"if {bad.replace(' | ', ' or ')}:", "    code = 2", f"elif use_tol and {GN_} < tol:", "    code = 1",
