@@ -37,7 +37,7 @@ __all__ = ["prepare", "Compiled", "Unsupported", "cache_dir", "available", "LOG"
 TRACED_TRANSFORMS = ("add_noise", "clip_by_norm", "clip_by_value")
 MAX_DIM = 16
 MAX_NODES = 20_000
-_STATUS = np.array(["max_steps", "converged", "diverged"])
+_STATUS = np.array(["max_steps", "converged", "diverged"], dtype="<U9")
 #: runs of at least PARALLEL_MIN_ROWS rows (two blocks) and PARALLEL_MIN_WORK row-steps spread their blocks
 #: of rows over numba's threads (numba.get_num_threads(); the rows are independent, so the numbers do not
 #: depend on the count); smaller runs stay on one thread, where a parallel launch (about 50 µs measured)
@@ -414,6 +414,6 @@ class Compiled:
             "params": P if rec["params"] else None, "loss": L if rec["loss"] else None,
             "grad": G if rec["grad"] else None, "grad_norm": GN if rec["grad_norm"] else None,
             "state": {k: SH[i] for i, k in enumerate(self.keys)} if rec["state"] else {},
-            "status": _STATUS[status].astype("<U9"), "stopped_at": stopped, "final": final,
+            "status": _STATUS[status], "stopped_at": stopped, "final": final,
             "final_loss": final_loss, "steps_run": steps_run, "recorded_steps": at,
         }
