@@ -389,89 +389,108 @@ class LossFunction:
                         result["loss"][j] = float(np.asarray(getattr(value, "data", value)))
         return result
 
-    def _chunk(self, width):
-        """Points per batch: activations of about CHUNK_BYTES (cache-sized), never above max_bytes, at least 1."""
-        per_point = len(self.x) * width * self.dtype.itemsize
+    def _chunk(self, per_point):
+        """Points per batch: about CHUNK_BYTES of activations (cache-sized), never above max_bytes, at least 1."""
         return max(1, int(min(self.max_bytes, CHUNK_BYTES) // max(per_point, 1)))
 
+    def _affine(self, center, D, wi, bi):
+        """A Linear's weights at the centre and along each direction, (k + 1, in, out), and its bias (k + 1, out)
+        (None without one), in the model's dtype."""
+        W = np.stack([self._block(v, wi) for v in (center, *D)]).astype(self.dtype)
+        b = None if bi is None else np.stack([self._block(v, bi) for v in (center, *D)]).astype(self.dtype)
+        return W, b
+
     def _values_batched(self, center, D, C, metrics):
+        """The batch path (see the module's docstring, "How it is computed").
+
+        Between the first and the last Linear the activations of a batch of p points are held feature-major,
+        (p, width, n): each point's layer is then one product W(c)ᵀ hᵀ with the long sample axis as the
+        product's columns, a bias is added along contiguous rows, and the last Linear writes its output
+        class-major, (classes, p, n), which is the column-major (p n, classes) logits the loss reduces fastest.
+        """
         (steps, per_sample), dt = self.plan, self.dtype
-        k = len(D)
+        k, P, n = len(D), len(C), len(self.x)
         keys = self._metric_keys(metrics)
-        P = len(C)
         result = {"loss": np.empty(P), **{key: np.empty(P) for key in keys}}
-        # each Linear's weights at the centre (in, out) and along the directions (k, in, out), in the model's dtype
-        blocks = []
-        for s in steps:
-            if s[0] != "linear":
-                blocks.append(None)
-                continue
-            _, wi, bi = s
-            W0 = self._block(center, wi).astype(dt)
-            DW = np.stack([self._block(d, wi) for d in D]).astype(dt) if k else None
-            b0 = self._block(center, bi).astype(dt) if bi is not None else None
-            Db = np.stack([self._block(d, bi) for d in D]).astype(dt) if (k and bi is not None) else None
-            blocks.append((W0, DW, b0, Db))
-        widest = max(b[0].shape[1] for b in blocks if b is not None)
-        n = len(self.x)
+        linears = [i for i, s in enumerate(steps) if s[0] == "linear"]
+        first, last = linears[0], linears[-1]
+        blocks = {i: self._affine(center, D, *steps[i][1:]) for i in linears}
+        widest = max(blocks[i][0].shape[2] for i in linears)
         with no_grad(), np.errstate(all="ignore"):
             # up to the first Linear every point sees the same activations; that layer's output is affine in
-            # the coordinates: x W(c) + b(c) = S_0 + sum_i c_i S_i with S_0 = x W0 + b0, S_i = x D_i + Db_i
+            # the coordinates: x W(c) + b(c) = S_0 + sum_i c_i S_i with S_0 = x W_0 + b_0, S_i = x D_i + Db_i:
+            # k + 1 products for the whole grid (S_0 is evaluate's own product, and S_0 + 0 S_i == S_0)
             h = self.x
-            for first, s in enumerate(steps):
-                if s[0] == "linear":
-                    break
+            for s in steps[:first]:
                 h = h.reshape(len(h), -1) if s[0] == "flatten" else _data(s[1](h))
-            W0, DW, b0, Db = blocks[first]
-            S = [h @ W0 if b0 is None else h @ W0 + b0]
-            for i in range(k):
-                S.append(h @ DW[i] if Db is None else h @ DW[i] + Db[i])
-            width = S[0].shape[1]
-            S = np.stack(S).reshape(k + 1, -1)
-        ones = np.ones((P, 1), dt)
-        Cx = np.concatenate([ones, C.astype(dt)], axis=1)
-        chunk = self._chunk(widest)
+            W, b = blocks[first]
+            width = W.shape[2]
+            S = np.stack([np.ascontiguousarray((h @ W[i] if b is None else h @ W[i] + b[i]).T)
+                          for i in range(k + 1)]).reshape(k + 1, width * n)
+        C = C.astype(dt)
+        chunk = self._chunk(n * widest * dt.itemsize)
         warm_allocator(chunk * n * widest * dt.itemsize)  # the batches' temporaries stay in the heap
+        self.batches = 0
         y_rep = {}
         for lo in range(0, P, chunk):
-            c = Cx[lo:lo + chunk]
+            c = C[lo:lo + chunk]
             p = len(c)
             with no_grad(), np.errstate(all="ignore"):
                 # S_0 + sum_i c_i S_i as scaled sums (a product with k + 1 = 2 or 3 columns is far slower in
                 # float32 BLAS: ~8 ms against ~0.5 ms for 4 points of the digits net)
                 if k:
-                    h = np.multiply(c[:, 1:2], S[1])
+                    h = np.multiply(c[:, :1], S[1])
                     h += S[0]
-                    for i in range(2, k + 1):
-                        h += c[:, i:i + 1] * S[i]
+                    for i in range(1, k):
+                        h += c[:, i:i + 1] * S[i + 1]
                 else:
                     h = np.repeat(S[:1], p, axis=0)
-                h = h.reshape(p, n, width)
+                h = h.reshape(p, width, n)
+                if first == last:
+                    h = np.ascontiguousarray(h.transpose(1, 0, 2))
                 for idx in range(first + 1, len(steps)):
                     s = steps[idx]
                     if s[0] == "flatten":
-                        continue
+                        continue  # rows of features stay rows of features
                     if s[0] == "act":
-                        h = _data(s[1](h.reshape(p * n, -1))).reshape(p, n, -1)
+                        h = self._activation(s[1], h, p, n, idx > last)
                         continue
-                    W0, DW, b0, Db = blocks[idx]
-                    if k:  # each point's own weights W0 + sum_i c_i D_i, in one stacked product
-                        h = np.matmul(h, W0 + np.tensordot(c[:, 1:], DW, axes=(1, 0)))
-                    else:
-                        h = h @ W0
-                    if b0 is not None:
-                        h += (b0 + c[:, 1:] @ Db)[:, None, :] if k else b0
-                out = h.reshape((p * n,) + h.shape[2:])
+                    W, b = blocks[idx]
+                    Wc = W[0] + np.tensordot(c, W[1:], axes=(1, 0)) if k else np.broadcast_to(W[0], (p,) + W.shape[1:])
+                    if idx < last:  # (p, out, n): every point's own weights, in one stacked product
+                        h = np.matmul(Wc.transpose(0, 2, 1), h)
+                        if b is not None:
+                            h += (b[0] + c @ b[1:])[:, :, None] if k else b[0][:, None]
+                    else:  # the output, class-major (out, p, n)
+                        z = np.empty((W.shape[2], p, n), dt)
+                        for j in range(p):
+                            np.matmul(Wc[j].T, h[j], out=z[:, j, :])
+                        if b is not None:
+                            z += (b[0] + c @ b[1:]).T[:, :, None] if k else b[0][:, None, None]
+                        h = z
+                # the logits (p n, classes), column-major: the loss's reductions over a short class axis (2 or 10
+                # values) then run down long columns, ~100x faster than row by row
+                out = h.reshape(h.shape[0], p * n).T if h.ndim == 3 else h
                 if p not in y_rep:
                     y_rep[p] = np.concatenate([self.y] * p) if p > 1 else self.y
-                # column-major logits: the loss's reductions over a short class axis (2 or 10 values) then run
-                # down long columns, ~100x faster than row by row (the same values, up to the summation order)
-                per = _data(per_sample(np.asfortranarray(out), y_rep[p])).reshape(p, -1)
+                per = _data(per_sample(out, y_rep[p])).reshape(p, -1)
                 result["loss"][lo:lo + p] = per.mean(axis=1) if self.loss_fn.reduction == "mean" else per.sum(axis=1)
             if keys:
                 for j in range(p):
-                    self._metrics_of(h[j], keys, result, lo + j)
+                    self._metrics_of(out[j * n:(j + 1) * n], keys, result, lo + j)
+            self.batches += 1
         return result
+
+    @staticmethod
+    def _activation(layer, h, p, n, after_output):
+        """An activation layer on a batch: elementwise ones as they are; Softmax over the features, which are
+        axis 1 of a feature-major (p, width, n) batch or the columns of the (p n, classes) outputs."""
+        if type(layer) is not Softmax or h.ndim == 2:
+            return _data(layer(h))
+        if after_output:  # (classes, p, n) -> the (p n, classes) outputs
+            return _data(layer(h.reshape(h.shape[0], p * n).T))
+        rows = h.transpose(0, 2, 1).reshape(p * n, -1)
+        return _data(layer(rows)).reshape(p, n, -1).transpose(0, 2, 1)
 
     # -- gradients -------------------------------------------------------------------
     def grad(self, theta) -> np.ndarray:
