@@ -431,20 +431,12 @@ class LossFunction:
         chunk = self._chunk(n * widest * dt.itemsize)
         warm_allocator(chunk * n * widest * dt.itemsize)  # the batches' temporaries stay in the heap
         self.batches = 0
-        y_rep = {}
+        y_rep, rest = {}, None
         for lo in range(0, P, chunk):
             c = C[lo:lo + chunk]
             p = len(c)
             with no_grad(), np.errstate(all="ignore"):
-                # S_0 + sum_i c_i S_i as scaled sums (a product with k + 1 = 2 or 3 columns is far slower in
-                # float32 BLAS: ~8 ms against ~0.5 ms for 4 points of the digits net)
-                if k:
-                    h = np.multiply(c[:, :1], S[1])
-                    h += S[0]
-                    for i in range(1, k):
-                        h += c[:, i:i + 1] * S[i + 1]
-                else:
-                    h = np.repeat(S[:1], p, axis=0)
+                h, rest = self._combine(S, c, rest)
                 h = h.reshape(p, width, n)
                 if first == last:
                     h = np.ascontiguousarray(h.transpose(1, 0, 2))
@@ -463,8 +455,7 @@ class LossFunction:
                             h += (b[0] + c @ b[1:])[:, :, None] if k else b[0][:, None]
                     else:  # the output, class-major (out, p, n)
                         z = np.empty((W.shape[2], p, n), dt)
-                        for j in range(p):
-                            np.matmul(Wc[j].T, h[j], out=z[:, j, :])
+                        np.matmul(Wc.transpose(0, 2, 1), h, out=z.transpose(1, 0, 2))
                         if b is not None:
                             z += (b[0] + c @ b[1:]).T[:, :, None] if k else b[0][:, None, None]
                         h = z
@@ -480,6 +471,38 @@ class LossFunction:
                     self._metrics_of(out[j * n:(j + 1) * n], keys, result, lo + j)
             self.batches += 1
         return result
+
+    @staticmethod
+    def _combine(S, c, rest):
+        """The first layer's outputs S_0 + sum_i c_i S_i for a batch of points c (p, k), as (p, width n).
+
+        Scaled sums, not a product: one with k + 1 = 2 or 3 columns runs BLAS's threaded kernel on a
+        busy machine at a fraction of the speed (seconds instead of ~40 ms for the digits net's 1,681
+        points), and the sums are exact where c = 0. A plane's grid comes in rows of equal β: the row's
+        part R = S_0 + sum_(i>=2) c_i S_i is made once per row (``rest`` = (the row's coordinates, R),
+        carried from batch to batch), and each point costs c_1 S_1 + R, two passes instead of four.
+        """
+        p, k = c.shape
+        if not k:
+            return np.repeat(S[:1], p, axis=0), rest
+        h = np.multiply(c[:, :1], S[1])
+        if k == 1:
+            h += S[0]
+            return h, rest
+        starts = np.flatnonzero(np.any(c[1:, 1:] != c[:-1, 1:], axis=1)) + 1
+        if len(starts) + 1 > p // 2:  # scattered points: each its own sum
+            h += S[0]
+            for i in range(1, k):
+                h += c[:, i:i + 1] * S[i + 1]
+            return h, rest
+        for lo, hi in zip(np.concatenate([[0], starts]), np.concatenate([starts, [p]])):
+            if rest is None or not np.array_equal(rest[0], c[lo, 1:]):
+                R = S[0].copy()
+                for i in range(1, k):
+                    R += c[lo, i] * S[i + 1]
+                rest = (c[lo, 1:].copy(), R)
+            h[lo:hi] += rest[1]
+        return h, rest
 
     @staticmethod
     def _activation(layer, h, p, n, after_output):
