@@ -146,6 +146,116 @@ def test_flatten_and_a_layer_without_bias_are_batched():
     np.testing.assert_allclose(fast.loss, slow.loss, rtol=1e-12)
 
 
+def _loop_reference(model, x, y, plane, steps):
+    """The naive loop by hand: set the weights to centre + a d1 + b d2, call evaluate, put them back."""
+    alpha = np.linspace(-1.0, 1.0, steps)
+    alpha[steps // 2] = 0.0
+    theta = L.flat_weights(model)
+    params = model.parameters()
+    saved = [p.data.copy() for p in params]
+    out = np.empty((steps, steps))
+    try:
+        for i, b in enumerate(alpha):
+            for j, a in enumerate(alpha):
+                w, at = theta + a * plane.d1 + b * plane.d2, 0
+                for p in params:
+                    p.data[...] = w[at:at + p.data.size].reshape(p.data.shape)
+                    at += p.data.size
+                out[i, j] = model.evaluate(x, y)["loss"]
+    finally:
+        for p, data in zip(params, saved):
+            p.data[...] = data
+    return out
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-10), ("float32", 1e-5)])
+def test_a_digits_like_net_in_many_batches_equals_the_naive_loop(dtype, rtol):
+    rng = np.random.default_rng(7)
+    x = rng.random((150, 64))
+    y = rng.integers(0, 10, 150)
+    model = nn.mlp([64, 24, 10], activation="relu", seed=3, dtype=dtype)
+    model.compile("sgd", "cross_entropy", lr=0.1)
+    plane = L.directions(model, seed=4)
+    fast = L.slice_2d(model, x, y, plane, steps=7, max_bytes=3 * 150 * 24 * np.dtype(dtype).itemsize)
+    assert fast.method == "vectorised"
+    np.testing.assert_allclose(fast.loss, _loop_reference(model, x, y, plane, 7), rtol=rtol)
+    expected = model.evaluate(x, y)["loss"]
+    assert fast.center_loss == expected
+    assert fast.loss[3, 3] == pytest.approx(expected, rel=1e-12 if dtype == "float64" else 1e-6)
+
+
+UNUSUAL = {
+    # a Softmax between two Linear layers normalises the features of each sample, not the samples
+    "softmax inside": lambda: nn.Sequential(nn.Linear(3, 5, seed=0, dtype="float64"), nn.Softmax(),
+                                            nn.Linear(5, 4, seed=1, dtype="float64"), nn.Identity(), nn.Tanh(),
+                                            nn.Linear(4, 2, seed=2, dtype="float64")),
+    # a Softmax output compiled with the MSE is not fused with the loss: it runs on the batch's outputs
+    "softmax output, mse": lambda: nn.Sequential(nn.Linear(3, 6, seed=0, dtype="float64"), nn.LeakyReLU(0.2),
+                                                 nn.Linear(6, 2, seed=1, dtype="float64"), nn.Softmax(),
+                                                 nn.Sigmoid()),
+    "one Linear only": lambda: nn.Sequential(nn.Linear(3, 2, seed=0, dtype="float64"), nn.Softplus()),
+}
+
+
+@pytest.mark.parametrize("case", list(UNUSUAL))
+def test_unusual_stacks_are_batched_and_equal_the_naive_loop(case):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((35, 3))
+    y = rng.random((35, 2))
+    model = UNUSUAL[case]()
+    model.compile("sgd", "mse", lr=0.1)
+    plane = L.directions(model, seed=5)
+    fast = L.slice_2d(model, x, y, plane, steps=5, max_bytes=2 * 35 * 6 * 8)
+    assert fast.method == "vectorised"
+    np.testing.assert_allclose(fast.loss, _loop_reference(model, x, y, plane, 5), rtol=1e-10)
+    assert fast.loss[2, 2] == pytest.approx(model.evaluate(x, y)["loss"], rel=1e-12)
+
+
+def test_the_memory_bound_is_respected_and_changes_nothing_but_the_batches():
+    import tracemalloc
+
+    model, x, y = _trained(sizes=(2, 16, 16, 2))
+    plane = L.directions(model, seed=0)
+    per_point = len(x) * 16 * 8  # the widest layer's activations of one grid point, float64
+    f = L.LossFunction(model, x, y)
+    a = np.linspace(-1, 1, 31)
+    C = np.column_stack([np.tile(a, 31), np.repeat(a, 31)])  # a plane's grid, row by row
+    peaks, values = {}, {}
+    for budget in (L.MAX_BYTES, 5 * per_point, 1):
+        f.max_bytes = budget
+        tracemalloc.start()
+        values[budget] = f.values(f.theta(), np.stack([plane.d1, plane.d2]), C)["loss"]
+        peaks[budget] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        expected = -(-len(C) // max(1, min(budget, L.CHUNK_BYTES) // per_point))
+        assert f.batches == expected
+    assert f.batches == len(C)  # a budget below one point's activations: one point at a time
+    assert peaks[5 * per_point] < peaks[L.MAX_BYTES] / 4
+    for budget in values:  # the same numbers (BLAS may round a stack of 1 and of 546 differently)
+        np.testing.assert_allclose(values[budget], values[L.MAX_BYTES], rtol=1e-13)
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_an_exception_midway_through_the_batches_leaves_the_weights_as_they_were(monkeypatch, error):
+    model, x, y = _trained()
+    nn.losses.cross_entropy(model(x), y).backward()
+    snap = _snapshot(model)
+    calls = {"n": 0}
+    real = L.LossFunction._activation
+
+    def flaky(*args):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise error("interrupted midway")
+        return real(*args)
+
+    monkeypatch.setattr(L.LossFunction, "_activation", staticmethod(flaky))
+    with pytest.raises(error, match="interrupted midway"):
+        L.slice_2d(model, x, y, L.directions(model), steps=5, max_bytes=1)  # a batch per point, 2 activations
+    assert calls["n"] == 5
+    _same(model, snap)
+
+
 class Skip(nn.Module):
     """A layer type the batch path does not know: out = W2 tanh(W1 x) + x W3."""
 
