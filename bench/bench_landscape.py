@@ -22,6 +22,11 @@ Run::
     python bench/bench_landscape.py [--rounds 5] [--threads N]
 
 ``--threads`` sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS before NumPy loads (default: as set).
+On a machine that other processes keep busy, use ``--threads 1``: OpenBLAS's threaded kernel (for
+products above about half a million multiply-adds, such as each ``evaluate``'s first layer of the
+digits net) then waits for threads that are not scheduled, and the naive loop's time, hence the
+ratio, says more about the load than about either method (34 s instead of 1.9 s for the digits loop
+under a load average of 5 to 7 on 2 cores). The batch path keeps its products below that size.
 """
 
 from __future__ import annotations

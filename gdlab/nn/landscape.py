@@ -448,7 +448,8 @@ class LossFunction:
         with no_grad(), np.errstate(all="ignore"):
             # up to the first Linear every point sees the same activations; that layer's output is affine in
             # the coordinates: x W(c) + b(c) = S_0 + sum_i c_i S_i with S_0 = x W_0 + b_0, S_i = x D_i + Db_i:
-            # k + 1 products for the whole grid (S_0 is evaluate's own product, and S_0 + 0 S_i == S_0)
+            # k + 1 products for the whole grid, held transposed (width, n); at c = 0 the sums are S_0 exactly
+            # (S_0 + 0 S_i == S_0), so the centre's numbers differ from evaluate's by the products' rounding only
             h = self.x
             for s in steps[:first]:
                 h = h.reshape(len(h), -1) if s[0] == "flatten" else _data(s[1](h))
