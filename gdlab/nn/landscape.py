@@ -179,17 +179,18 @@ def restored(params):
 
 
 def _matmul(a, b, out):
-    """``a @ b`` into ``out`` for stacks a (p, m, k), b (p, k, n), in products of at most SMALL_PRODUCT
-    multiply-adds each (blocks of b's columns).
+    """``a @ b`` into ``out`` for stacks a (p, m, k), b (p, k, n) (or matrices), in products of at most
+    SMALL_PRODUCT multiply-adds each (blocks of b's columns).
 
     OpenBLAS runs a product above about half a million multiply-adds on all its threads; while other
     processes hold the cores those threads wait for each other, and the batch path's per-point products
-    (1797 x 64 x 10 for the digits net) took 30 times as long (5.7 s for a 41 x 41 slice instead of 0.26 s
-    under a load average of 5 on 2 cores). Products this small run on the calling thread, at the same
-    speed on an idle machine and a busy one.
+    (1797 x 64 x 10 for the digits net) took 30 times as long (a 41 x 41 slice: 5.7 s with two threads
+    under a load average of 3.5-5 on 2 cores, 0.26 s with one). Products this small run on the calling thread, at the same
+    speed on an idle machine and a busy one. A block keeps at least 64 columns: a layer wider than
+    64 x 64 gets products above the bound rather than thousands of matrix-vector products.
     """
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    step = max(1, SMALL_PRODUCT // max(m * k, 1))
+    step = max(64, SMALL_PRODUCT // max(m * k, 1))
     if step >= n:
         return np.matmul(a, b, out=out)
     for lo in range(0, n, step):

@@ -235,6 +235,15 @@ def test_the_memory_bound_is_respected_and_changes_nothing_but_the_batches():
         np.testing.assert_allclose(values[budget], values[L.MAX_BYTES], rtol=1e-13)
 
 
+def test_products_in_blocks_of_columns_equal_one_product():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((3, 40, 70)), rng.standard_normal((3, 70, 200))
+    assert L.SMALL_PRODUCT // (40 * 70) < 200  # so the product is split into blocks of columns
+    out = np.empty((40, 3, 200)).transpose(1, 0, 2)  # a strided target, as the output layer's
+    np.testing.assert_allclose(L._matmul(a, b, out), a @ b, rtol=1e-13)
+    np.testing.assert_allclose(L._matmul(a[0], b[0], np.empty((40, 200))), a[0] @ b[0], rtol=1e-13)
+
+
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_an_exception_midway_through_the_batches_leaves_the_weights_as_they_were(monkeypatch, error):
     model, x, y = _trained()
