@@ -55,3 +55,18 @@ def test_a_callable_or_an_altered_function_is_described_not_rebuilt():
     assert "callable" in function_spec(fake)
     with pytest.raises(ValueError, match="needs one of"):
         function_from_spec({"nothing": 1})
+
+
+def test_a_start_outside_the_domain_is_described_without_a_warning():
+    """function_spec evaluates the function at its start to check the rebuild; NaN there (log at x = -3) is
+    no warning (the CLI turns a stray RuntimeWarning into an internal error under -W error, and the store
+    calls function_spec when it saves)."""
+    import warnings
+
+    from gdlab.functions import resolve_function
+
+    f = resolve_function("log(x) + (x - 3)**2")  # its default start is x = -3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spec = function_spec(f)
+    assert spec["formula"] == "log(x) + (x - 3)**2"
