@@ -18,7 +18,6 @@ such NumPy step.
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
 
@@ -27,6 +26,7 @@ import numpy as np
 from .._jit import trace as T
 from .._jit.key import NotAKey, typed_key
 from .._jit.load import available, load
+from .._jit.source import BINARY, MAX_MIN, number
 
 __all__ = ["group_step", "enabled", "Memo"]
 
@@ -69,29 +69,9 @@ def _sign(a):
     if a < 0:
         return a - a - 1
     return a
+''' + MAX_MIN
 
-
-@njit(inline="always", cache=True)
-def _max(a, b):
-    return a if (a >= b or a != a) else b
-
-
-@njit(inline="always", cache=True)
-def _min(a, b):
-    return a if (a <= b or a != a) else b
-'''
-
-_BIN = {"add": "+", "sub": "-", "mul": "*", "div": "/", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==",
-        "ne": "!="}
 _FN = {"sqrt": "np.sqrt", "exp": "np.exp", "log": "np.log", "abs": "abs", "sign": "_sign", "tanh": "np.tanh"}
-
-
-def _num(v):
-    if math.isnan(v):
-        return "math.nan"
-    if math.isinf(v):
-        return "math.inf" if v > 0 else "(-math.inf)"
-    return repr(float(v))
 
 
 def _source(outputs, keys, names, dtype):
@@ -105,7 +85,7 @@ def _source(outputs, keys, names, dtype):
     cast = "np.float32" if f32 else ""
     for node in order:
         if node.op == "const":
-            ref[node.id] = _num(node.val)
+            ref[node.id] = number(node.val)
             continue
         if node.op == "leaf":
             if node.key not in leaves:
@@ -115,8 +95,8 @@ def _source(outputs, keys, names, dtype):
         elem = node.level == T.ELEM
         a = [ref[x.id] if (not elem or x.level == T.ELEM or not f32) else f"{cast}({ref[x.id]})" for x in node.args]
         op = node.op
-        if op in _BIN:
-            expr = f"({a[0]} {_BIN[op]} {a[1]})"
+        if op in BINARY:
+            expr = f"({a[0]} {BINARY[op]} {a[1]})"
         elif op == "pow":
             expr = f"np.power({a[0]}, {a[1]})" if elem else f"math.pow({a[0]}, {a[1]})"
         elif op == "neg":

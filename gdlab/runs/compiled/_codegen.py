@@ -18,14 +18,11 @@ Nothing of the user's text reaches the source: names are generated, constants ar
 
 from __future__ import annotations
 
-import math
-
+from ..._jit.source import BINARY, MAX_MIN, number
 from ..._jit.trace import ELEM, ROW, ROWSTEP, RUN, STEP, TraceError, post_order
 
 __all__ = ["Program", "generate"]
 
-_BIN = {"add": "+", "sub": "-", "mul": "*", "div": "/", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
-        "eq": "==", "ne": "!="}
 _FN = {"sqrt": "math.sqrt", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "exp": "np.exp", "log": "np.log",
        "log1p": "np.log1p", "expm1": "np.expm1", "tanh": "np.tanh", "arctan": "np.arctan", "abs": "abs",
        "sign": "_sign"}
@@ -38,25 +35,7 @@ def _sign(a):
     if a < 0.0:
         return -1.0
     return a  # 0.0, -0.0 and nan as np.sign
-
-
-@njit(inline="always", cache=True)
-def _max(a, b):
-    return a if (a >= b or a != a) else b  # np.maximum: nan propagates
-
-
-@njit(inline="always", cache=True)
-def _min(a, b):
-    return a if (a <= b or a != a) else b
-'''
-
-
-def _num(v):
-    if math.isnan(v):
-        return "math.nan"
-    if math.isinf(v):
-        return "math.inf" if v > 0 else "(-math.inf)"
-    return repr(float(v))
+''' + MAX_MIN
 
 
 class Program:
@@ -80,7 +59,7 @@ def _lines(prefix, outputs, leaves, placed):
     names = {}
     for node in order:
         if node.op == "const":
-            names[node.id] = _num(node.val)
+            names[node.id] = number(node.val)
             continue
         if node.op == "leaf":
             if node.key not in leaves:
@@ -89,8 +68,8 @@ def _lines(prefix, outputs, leaves, placed):
             continue
         a = [names[x.id] for x in node.args]
         op = node.op
-        if op in _BIN:
-            expr = f"({a[0]} {_BIN[op]} {a[1]})"
+        if op in BINARY:
+            expr = f"({a[0]} {BINARY[op]} {a[1]})"
         elif op == "pow":
             expr = f"math.pow({a[0]}, {a[1]})"
         elif op == "neg":
