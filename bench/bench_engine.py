@@ -86,6 +86,13 @@ def step_time(make, engine, k=30, blocks=9):
     for p in ps:
         p.grad = rng.normal(size=p.shape).astype(np.float32)
     opt = make(ps)
+    t = _median_step(opt, k, blocks)
+    os.environ.pop("GDLAB_ENGINE", None)
+    return t
+
+
+def _median_step(opt, k, blocks):
+    """Seconds per ``opt.step()``: 3 warm-up steps, then the median over ``blocks`` blocks of ``k`` steps."""
     for _ in range(3):
         opt.step()
     ts = []
@@ -94,7 +101,6 @@ def step_time(make, engine, k=30, blocks=9):
         for _ in range(k):
             opt.step()
         ts.append((time.perf_counter() - t0) / k)
-    os.environ.pop("GDLAB_ENGINE", None)
     return statistics.median(ts)
 
 
@@ -105,15 +111,7 @@ def torch_step_time(make, k=30, blocks=9):
     for p in ps:
         p.grad = torch.randn(p.shape)
     opt = make(ps)
-    for _ in range(3):
-        opt.step()
-    ts = []
-    for _ in range(blocks):
-        t0 = time.perf_counter()
-        for _ in range(k):
-            opt.step()
-        ts.append((time.perf_counter() - t0) / k)
-    return statistics.median(ts)
+    return _median_step(opt, k, blocks)
 
 
 def optimizer_steps(no_torch):
