@@ -90,10 +90,10 @@ def test_compare_two_optimizers_in_lockstep(browser, live_server, shots):  # noq
     page.select_option("#opt-add", "adam")
     page.wait_for_function("() => window.gdlabNet.session && window.gdlabNet.session.runs.length === 2 && "
                            "!window.gdlabNet.looping", timeout=30_000)
-    for _ in range(3):
+    for _ in range(3):  # clicked in a row, as a user does: the page keeps the epochs in the order trained
         page.click("#epoch")
-        page.wait_for_function(READY, timeout=30_000)
     page.wait_for_function("() => window.gdlabNet.epoch === 3", timeout=30_000)
+    page.wait_for_function(READY, timeout=30_000)
     hist = net(page, "window.gdlabNet.history")
     assert [len(h["loss"]) for h in hist] == [3, 3] and hist[0]["loss"] != hist[1]["loss"]
     assert page.locator("#compare figure").count() == 2

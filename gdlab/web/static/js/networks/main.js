@@ -157,10 +157,18 @@ async function step() {
   if (gen === net.gen) applyFrame(frame);
 }
 
-async function advance(epochs) {
-  const got = await request(epochs);
-  if (got && got.frame && got.gen === net.gen) applyFrame(got.frame);
-  return got !== null;
+/** Train `epochs` more epochs and show the frame. Calls are chained: a click while the last one is
+ * still out waits for it, so frames are applied in the order the epochs were trained (two requests in
+ * flight could otherwise answer out of order and swap epochs in the history). */
+let advancing = Promise.resolve();
+function advance(epochs) {
+  const run = advancing.then(async () => {
+    const got = await request(epochs);
+    if (got && got.frame && got.gen === net.gen) applyFrame(got.frame);
+    return got !== null;
+  });
+  advancing = run.catch(() => {});
+  return run;
 }
 
 function applyFrame(frame) {
