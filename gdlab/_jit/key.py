@@ -21,12 +21,14 @@ class NotAKey(Exception):
 def typed_key(v):
     """``v`` (a dict of hyperparameters, a tuple, a value) as a hashable key; NotAKey for an array."""
     t = type(v)
+    if t is bool or t is int or t is str or v is None:  # the common values first
+        return (t, v)
     if t is float or isinstance(v, np.floating):
         return (t, v, math.copysign(1.0, v))
     if t is dict:
-        return tuple((k, typed_key(x)) for k, x in v.items())
+        return tuple([(k, typed_key(x)) for k, x in v.items()])
     if t is tuple or t is list:
-        return (t,) + tuple(typed_key(x) for x in v)
+        return (t, *[typed_key(x) for x in v])
     if isinstance(v, np.ndarray):
         raise NotAKey
     try:

@@ -30,7 +30,9 @@ Objective functions compute in float64 (inputs are converted); Tensors keep thei
 
 from __future__ import annotations
 
+import functools
 import numbers
+import types
 
 import numpy as np
 
@@ -418,8 +420,15 @@ class Function:
         """An independent copy: its own arrays, dicts and lists (changing one does not change the
         other), the same value and gradient code (``_origin``: the Function first copied)."""
         g = object.__new__(type(self))
-        g.__dict__ = {k: _own(v) for k, v in self.__dict__.items()}
-        g.__dict__["_origin"] = self.__dict__.get("_origin", self)
+        d = self.__dict__.copy()
+        for k, v in d.items():  # most entries are immutable or code: only the others are copied
+            t = type(v)
+            if t is np.ndarray:
+                d[k] = v.copy()
+            elif t not in _SHARED and not isinstance(v, Function):
+                d[k] = _own(v)
+        d["_origin"] = self.__dict__.get("_origin", self)
+        g.__dict__ = d
         return g
 
     def _code_origin(self) -> "Function":
@@ -443,6 +452,11 @@ class Function:
             "has_closed_form_grad": self.has_closed_form_grad, "quadratic": self.is_quadratic,
             "unbounded_below": self.unbounded_below,
         }
+
+
+#: the types Function.copy shares with the copy (values that cannot change, and code)
+_SHARED = frozenset({str, int, float, bool, tuple, type(None), types.FunctionType, types.BuiltinFunctionType,
+                     functools.partial})
 
 
 def _own(v):

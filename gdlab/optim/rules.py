@@ -1148,6 +1148,26 @@ def _check_lbfgs(hp, owner):
     return {"lr", "max_iter", "max_eval", "history_size", "tolerance_grad", "tolerance_change", "line_search_fn"}
 
 
+_CHECKED_KEPT = 64
+_PLAIN = (float, int, bool, str, type(None))
+
+
+def _plain_key(hp):
+    """``hp`` as a key that tells apart 1, 1.0 and True and 0.0 from -0.0, or None when a value is not plain
+    (an array, a list, an object: those are checked every time)."""
+    key = []
+    for k, v in hp.items():
+        t = type(v)
+        if t is tuple:
+            if not all(type(x) in _PLAIN for x in v):
+                return None
+            v = tuple((type(x), x, repr(x)) for x in v)
+        elif t not in _PLAIN:
+            return None
+        key.append((k, t, v, repr(v)))
+    return tuple(key)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One optimizer as two functions on arrays; see the module docstring for the contract."""
@@ -1172,13 +1192,29 @@ class Rule:
         check_hyperparameters({k: v for k, v in hp.items() if k not in done}, owner)
 
     def hyperparameters(self, **overrides) -> dict:
-        """``defaults`` updated with ``overrides``, validated (unknown names raise TypeError)."""
+        """``defaults`` updated with ``overrides``, validated (unknown names raise TypeError).
+
+        Overrides of plain values (numbers, bools, strings, None, tuples of them) that passed once are
+        remembered by their exact types and bits (a repeated call, e.g. a playground redraw, skips the checks)."""
+        key = _plain_key(overrides)
+        memo = self.__dict__.get("_checked")
+        if key is not None and memo is not None:
+            hp = memo.get(key)
+            if hp is not None:
+                return dict(hp)
         unknown = sorted(set(overrides) - set(self.defaults))
         if unknown:
             raise TypeError(f"{self.name}: unknown hyperparameter(s) {', '.join(unknown)}; "
                             f"known: {', '.join(self.defaults)}")
         hp = {**self.defaults, **overrides}
         self.check(hp)
+        if key is not None:
+            if memo is None:
+                memo = {}
+                object.__setattr__(self, "_checked", memo)  # a cache, not a field (the Rule stays frozen)
+            if len(memo) >= _CHECKED_KEPT:
+                memo.pop(next(iter(memo)))
+            memo[key] = dict(hp)
         return hp
 
     def __repr__(self) -> str:

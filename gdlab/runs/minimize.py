@@ -124,8 +124,8 @@ def resolve_starts(f: Function, x0):
     if X0.size > MAX_START_NUMBERS:
         raise ValueError(f"x0 holds {X0.shape[0]:,} starts x {d} dimensions = {X0.size:,} numbers; at most "
                          f"{MAX_START_NUMBERS:,} are allowed in one call (split the starts into several calls)")
-    finite = np.isfinite(X0)
-    if not finite.all():
+    if not _all_finite(X0):
+        finite = np.isfinite(X0)
         i, j = (int(k) for k in np.argwhere(~finite)[0])
         if single:
             where = f"x0 = {float(X0[0, 0])}" if arr.ndim == 0 else f"x0[{j}] = {float(X0[0, j])}"
@@ -147,6 +147,20 @@ def check_steps(steps) -> int:
     if not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps must be an int in [1, {MAX_STEPS:,}], got {steps:,}")
     return int(steps)
+
+
+def _all_finite(a) -> bool:
+    """``np.isfinite(a).all()``, without NumPy's call overhead for a few numbers."""
+    if a.size <= 32:
+        return all(map(math.isfinite, a.ravel().tolist()))
+    return bool(np.isfinite(a).all())
+
+
+def _abs_max(a) -> float:
+    """``float(np.abs(a).max())`` (a finite, non-empty array), without NumPy's call overhead for a few numbers."""
+    if a.size <= 32:
+        return max(map(abs, a.ravel().tolist()))
+    return float(np.abs(a).max())
 
 
 def _check_positive_or_none(value, name, allow_zero=False):
@@ -231,15 +245,39 @@ class RecordPlan:
     __slots__ = ("names", "every", "note")
 
     def __init__(self, names, every, note):
-        self.names, self.every, self.note = set(names), int(every), note
+        self.names, self.every, self.note = frozenset(names), int(every), note
 
 
 def _points(steps, every):
     return steps // every + 1 + (1 if steps % every else 0)
 
 
+_PLANS: dict = {}
+_PLANS_KEPT = 256
+
+
 def plan_record(record, n, d, steps, *, n_state=3, budget=None, need=(), schedule_rows=0, lr_rows=1,
                 every=None) -> RecordPlan:
+    """:func:`_plan_record`, remembered for a repeated request (a plan is immutable: its names are a frozenset)."""
+    try:
+        key = (type(record), record if isinstance(record, str) else tuple(record), n, d, steps, n_state,
+               type(budget), budget, os.environ.get("GDLAB_RECORD_BUDGET") if budget is None else None,
+               frozenset(need), schedule_rows, lr_rows, type(every), every)
+        plan = _PLANS.get(key)
+    except TypeError:  # not iterable, or not hashable: the full path says what is wrong
+        key = plan = None
+    if plan is None:
+        plan = _plan_record(record, n, d, steps, n_state=n_state, budget=budget, need=need,
+                            schedule_rows=schedule_rows, lr_rows=lr_rows, every=every)
+        if key is not None:
+            if len(_PLANS) >= _PLANS_KEPT:
+                _PLANS.pop(next(iter(_PLANS)))
+            _PLANS[key] = plan
+    return plan
+
+
+def _plan_record(record, n, d, steps, *, n_state=3, budget=None, need=(), schedule_rows=0, lr_rows=1,
+                 every=None) -> RecordPlan:
     """Choose what ``record`` keeps for n runs of d dimensions over ``steps`` steps (see the module docstring).
 
     ``n_state``: how many state arrays the optimizer may keep; ``need``: names that must be
@@ -461,7 +499,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         vg = f.value_and_grad_fn(gradient, reuse_buffers=True)
         how = "autodiff" if (gradient == "autodiff" or not f.has_closed_form_grad) else "closed_form"
     if divergence_bound is None:
-        scale = max(1.0, float(np.abs(f.bounds).max()), float(np.abs(X0).max()))
+        scale = max(1.0, _abs_max(f.bounds), _abs_max(X0))
         bound = 1e6 * scale
     else:
         bound = _check_positive_or_none(divergence_bound, "divergence_bound")

@@ -190,5 +190,8 @@ def test_function_copy_owns_its_arrays_and_shares_its_code():
     assert g.to_dict() == f.to_dict() and g._value is f._value and g._code_origin() is f
     for name in ("start", "bounds", "minima"):
         assert not np.shares_memory(getattr(f, name), getattr(g, name))
+    assert g.params.keys() == f.params.keys() and g.params is not f.params  # dicts are copied too
+    if f.constant_hessian is not None:
+        assert not np.shares_memory(f.constant_hessian, g.constant_hessian)
     g._value = lambda x, ops: x[..., 0]  # other code: no longer the same function
     assert g._code_origin() is g

@@ -249,3 +249,35 @@ def test_plain_numbers_and_arrays_get_the_same_checks(bad):
         get_rule("sgd").hyperparameters(lr=float("inf"))
     with pytest.raises(TypeError, match="momentum must be a number"):
         get_rule("sgd").hyperparameters(momentum=True)
+
+
+def test_checked_hyperparameters_are_remembered_by_type_and_bits():
+    # a repeated call skips the checks: it must still tell 1 from 1.0 and True, 0.0 from -0.0, give each
+    # caller its own dict, and never remember a value that failed
+    rule = get_rule("sgd")
+    a = rule.hyperparameters(lr=0.1, momentum=0.9)
+    a["lr"] = 123.0  # the caller's dict is its own
+    b = rule.hyperparameters(lr=0.1, momentum=0.9)
+    assert b["lr"] == 0.1 and b is not a
+    assert type(rule.hyperparameters(lr=1)["lr"]) is int and type(rule.hyperparameters(lr=1.0)["lr"]) is float
+    wd = rule.hyperparameters(lr=0.1, weight_decay=-0.0)["weight_decay"]
+    assert str(wd) == "-0.0" and str(rule.hyperparameters(lr=0.1, weight_decay=0.0)["weight_decay"]) == "0.0"
+    for _ in range(2):
+        with pytest.raises(TypeError, match="momentum must be a number"):
+            rule.hyperparameters(momentum=True)
+        with pytest.raises(ValueError, match="invalid lr=-1"):
+            rule.hyperparameters(lr=-1.0)
+    betas = get_rule("adam").hyperparameters(betas=(0.5, 0.9))["betas"]
+    assert betas == (0.5, 0.9)
+    with pytest.raises(ValueError, match=r"betas\[0\]=1"):
+        get_rule("adam").hyperparameters(betas=(1, 0.9))  # (1, 0.9) is not (1.0, 0.9) nor (0.5, 0.9)
+    lst = [0.5, 0.9]  # a list may change after the call: it is checked every time
+    get_rule("adam").hyperparameters(betas=lst)
+    lst[0] = 1.0
+    with pytest.raises(ValueError, match=r"betas\[0\]=1\.0"):
+        get_rule("adam").hyperparameters(betas=lst)
+    from gdlab.optim import rules
+
+    for k in range(rules._CHECKED_KEPT + 10):
+        rule.hyperparameters(lr=0.001 * (k + 1))
+    assert len(rule._checked) == rules._CHECKED_KEPT  # bounded

@@ -253,3 +253,64 @@ def test_the_parallel_kernel_equals_the_serial_one_on_any_thread_count(monkeypat
         for k in serial.state:
             np.testing.assert_array_equal(par.state[k], serial.state[k], err_msg=k)
     same(serial, minimize("himmelblau", x0, "momentum", **{**kw, "engine": "numpy"}))
+
+
+def _program_of(kw):
+    chain = optim.Chain(optim.get_rule("adam"), [], lr=None)
+    hp = optim.get_rule("adam").hyperparameters(**kw)
+    return compiled.program(gdlab.functions.resolve_function("rosenbrock"), "auto", chain, hp, None, 1, 2, None)[0]
+
+
+def test_the_step_table_is_kept_per_hyperparameters_and_bounded(monkeypatch):
+    from gdlab.runs.compiled import engine
+
+    compiled._PROGRAMS.clear()
+    x0 = [-1.5, 2.0]
+    first = minimize("rosenbrock", x0, "adam", steps=300, lr=0.01, engine="numba")
+    prog = _program_of({"lr": 0.01})
+    assert len(prog._tables) == 1
+    (tab,) = prog._tables.values()
+    assert not tab.flags.writeable and tab.shape[0] == 301  # read only by the loop
+    again = minimize("rosenbrock", x0, "adam", steps=300, lr=0.01, engine="numba")
+    assert len(prog._tables) == 1 and next(iter(prog._tables.values())) is tab  # the same table served it
+    for name in HISTORIES + ("final", "final_loss"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(first, name), err_msg=name)
+    # other values of a hyperparameter the table depends on (the lr, beta2) are other tables, and exact
+    for kw in ({"lr": 0.02}, {"lr": 0.01, "betas": (0.9, 0.99)}, {"lr": 0.01}):
+        same(minimize("rosenbrock", x0, "adam", steps=300, engine="numba", **kw),
+             minimize("rosenbrock", x0, "adam", steps=300, engine="numpy", **kw), str(kw))
+    assert _program_of({"lr": 0.02}) is prog and len(prog._tables) == 3
+    monkeypatch.setattr(engine, "TABLES_KEPT", 3)
+    for lr in (0.03, 0.04, 0.05):
+        minimize("rosenbrock", x0, "adam", steps=300, lr=lr, engine="numba")
+    assert len(prog._tables) == 3  # the oldest go
+    # a schedule's table of learning rates is not a key: its step tables are not kept
+    minimize("rosenbrock", x0, "adam", steps=300, lr=0.01, schedule="cosine", engine="numba")
+    assert len(prog._tables) == 3
+
+
+def test_long_runs_go_to_the_loop_in_chunks_with_the_same_numbers(monkeypatch):
+    # the step table (and the noise block) of a chunk bounds the memory of a run of millions of steps; the
+    # rows carry their state from chunk to chunk, so stops, records and numbers do not depend on the chunks
+    from gdlab.runs.compiled import engine
+
+    f = gdlab.functions.resolve_function("himmelblau")
+    x0 = np.random.default_rng(1).uniform(f.bounds[:, 0] * 1.5, f.bounds[:, 1] * 1.5, size=(150, 2))
+    kw = dict(lr=0.02, steps=300, tol=1e-6, engine="numba", record=HISTORIES + ("state",), record_every=7)
+    whole = minimize(f, x0, "momentum", **kw)
+    assert set(whole.status) == {"converged", "diverged", "max_steps"}
+    calls = []
+    real = engine.Compiled.table
+
+    def spy(self, HPS, LRT, t0, t1, keep):
+        calls.append((t0, t1))
+        return real(self, HPS, LRT, t0, t1, keep)
+
+    monkeypatch.setattr(engine.Compiled, "table", spy)
+    monkeypatch.setattr(engine, "MAX_CHUNK_STEPS", 7)
+    chunked = minimize(f, x0, "momentum", **kw)
+    assert len(calls) > 10 and all(t1 - t0 <= 7 for t0, t1 in calls)
+    for name in HISTORIES + ("final", "final_loss", "status", "stopped_at"):
+        np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
+    for k in whole.state:
+        np.testing.assert_array_equal(chunked.state[k], whole.state[k], err_msg=k)

@@ -127,3 +127,20 @@ def test_sweeps_keep_loss_curves_and_tune_counts_steps_not_slots():
     a = tune("booth", [-8.0, -6.0], ["gd", "adam"], steps=300, lrs=lrs)
     b = tune("booth", [-8.0, -6.0], ["gd", "adam"], steps=300, lrs=lrs, record_budget=3000)
     assert a.best_lr == b.best_lr
+
+
+def test_a_repeated_plan_is_remembered_and_follows_the_budget_setting(monkeypatch):
+    monkeypatch.delenv("GDLAB_RECORD_BUDGET", raising=False)
+    a = plan_record("auto", 10, 2, 100, n_state=2)
+    assert plan_record("auto", 10, 2, 100, n_state=2) is a and a.every == 1
+    with pytest.raises(AttributeError):
+        a.names.add("x")  # shared plans cannot be changed by a caller
+    monkeypatch.setenv("GDLAB_RECORD_BUDGET", "5000")  # the setting is part of the request
+    b = plan_record("auto", 10, 2, 100, n_state=2)
+    assert b.every > 1
+    monkeypatch.delenv("GDLAB_RECORD_BUDGET")
+    assert plan_record("auto", 10, 2, 100, n_state=2) is a
+    assert plan_record(["loss"], 10, 2, 100).names == {"loss"}  # a list is a request too
+    for _ in range(2):
+        with pytest.raises(ValueError, match="unknown name"):
+            plan_record(("los",), 10, 2, 100)

@@ -55,7 +55,23 @@ ENGINES = ("auto", "numpy", "numba")
 #: 0.39 / 0.56 / 0.37, the formula x**2 + 10*y**2 + sin(3*x) + momentum 0.29 / 0.75 / 0.31. (Before, the
 #: scalar loop was 1.0x NumPy's time at 3,000 rows, and "auto" stopped at 2,048.)
 AUTO_MAX_ROWS = math.inf
-_PROGRAMS: dict = {}
+class _Programs(dict):
+    """key -> [Compiled]; a program dropped from it (pop, clear) is marked so that the memo _SEEN misses it."""
+
+    def pop(self, key, *default):
+        got = super().pop(key, *default)
+        for prog in got or ():
+            prog.dropped = True
+        return got
+
+    def clear(self):
+        for progs in self.values():
+            for prog in progs:
+                prog.dropped = True
+        super().clear()
+
+
+_PROGRAMS: dict = _Programs()
 _MAX_PROGRAMS = 256
 #: (function, rule, hyperparameter values, ...) -> (program, inputs) of a call seen before
 _SEEN: dict = {}
@@ -150,7 +166,7 @@ def program(f, gradient, chain, hp, hyper, n, d, lr_values, *, spec=None):
     except NotAKey:
         seen = None
     got = _SEEN.get(seen) if seen is not None else None
-    if got is not None and got[1] in _PROGRAMS.get(got[0], ()):  # (a program dropped from _PROGRAMS is gone)
+    if got is not None and not got[1].dropped:  # (a program dropped from _PROGRAMS is gone)
         return got[1], got[2]
     key, prog, inputs = _find(f, gradient, chain, hp, hyper, n, d, lr_values, spec_text, transforms, lr_ndim)
     if seen is not None:

@@ -106,8 +106,9 @@ def _block_size(nv):
 
 
 def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, first_keys) -> str:
-    """The module source: ``run(...)`` and ``run_parallel(...)``, the same loop with its blocks of rows in
-    ``range`` and in numba's ``prange`` (see gdlab.runs.compiled.engine for the arguments)."""
+    """The module source: ``table(HPS, LRT, t0, t1)`` (the step-level values of steps t0..t1-1, one row a
+    step), and ``run(...)`` and ``run_parallel(...)``, the same loop with its blocks of rows in ``range`` and
+    in numba's ``prange``, reading that table (see gdlab.runs.compiled.engine for the arguments)."""
     d = prog.d
     leaves = dict(prog.leaves)
     # -- the objective
@@ -140,19 +141,20 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
     SC_ = [w(off_sc + k) for k in range(n_sc)]
     V_, GN_, AL_ = w(off_v), w(off_gn), w(off_al)
 
-    body = [f"hs{k} = HPS[{k}]" for k in range(n_hps)]  # locals: loads from HPS could alias the stores to W
-    body += ["n = X.shape[1]", "R = AT.shape[0]", "T = steps + 1"]
+    head = [f"hs{k} = HPS[{k}]" for k in range(n_hps)]  # locals: loads from HPS could alias the stores to W
     # run-level nodes of every section
     for levels in [vg_levels] + [s[1] for s in sections]:
-        body += [f"{name} = {expr}" for name, expr, _ in levels[RUN]]
-    # the step table: STEP-level nodes computed once per step for all rows
+        head += [f"{name} = {expr}" for name, expr, _ in levels[RUN]]
+    body = head + ["n = X.shape[1]", "R = AT.shape[0]", "T = steps + 1"]
+    # the step table: STEP-level nodes computed once per step for all rows, by its own function (``table``), so
+    # that the caller can keep it for the next run with the same hyperparameters (it holds the C pow calls
+    # of bias corrections, about a third of a one-start Adam run)
     step_nodes = [x for s in sections for x in s[1][STEP]] + vg_levels[STEP]
-    if step_nodes:
-        body.append(f"TAB = np.empty((max(t1 - t0, 1), {len(step_nodes)}))")
-        body.append("for t in range(t0, t1):")
-        body.append("    tf = float(t)")
-        body += [f"    {name} = {expr}" for name, expr, _ in step_nodes]
-        body += [f"    TAB[t - t0, {k}] = {name}" for k, (name, _, _) in enumerate(step_nodes)]
+    table = head + [f"TAB = np.empty((max(t1 - t0, 1), {max(len(step_nodes), 1)}))", "for t in range(t0, t1):",
+                    "    tf = float(t)"]
+    table += [f"    {name} = {expr}" for name, expr, _ in step_nodes]
+    table += [f"    TAB[t - t0, {k}] = {name}" for k, (name, _, _) in enumerate(step_nodes)]
+    table += ["return TAB"]
     # the first recorded slot at or after t0: every row still running has recorded the same steps
     body += ["j0 = 0", "while j0 < R and AT[j0] < t0:", "    j0 += 1"]
     # Rows in blocks, each block step by step, each step in loops over the block's rows: (A) the objective,
@@ -242,9 +244,11 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
     blk += [f"    SC[{k}, r] = {SC_[k]}" for k in range(n_sc)]
     body += [f"for blk in {{loop}}((n + {bs - 1}) // {bs}):"] + _indent(blk, 4)
 
-    args = ("X, S, SC, HPS, HPR, LRT, XI, t0, t1, steps, bound, tol, use_tol, AT, done, stopped, status, final, "
-            "final_loss, P, L, G, GN, SH, rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn")
+    args = ("X, S, SC, HPS, HPR, LRT, XI, TAB, t0, t1, steps, bound, tol, use_tol, AT, done, stopped, status, "
+            "final, final_loss, P, L, G, GN, SH, rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn")
     src = ["import math", "import numpy as np", "from numba import njit, prange", HELPERS]
+    src += ["", '@njit(cache=True, error_model="numpy", nogil=True)', "def table(HPS, LRT, t0, t1):"]
+    src += _indent(table, 4)
     for name, loop, par in (("run", "range", ""), ("run_parallel", "prange", ", parallel=True")):
         src += ["", f'@njit(cache=True, error_model="numpy", nogil=True{par})', f"def {name}({args}):"]
         src += _indent([line.replace("{loop}", loop) for line in body], 4)

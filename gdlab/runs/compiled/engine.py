@@ -44,6 +44,11 @@ _STATUS = np.array(["max_steps", "converged", "diverged"], dtype="<U9")
 #: would cost more than the second core gives
 PARALLEL_MIN_ROWS = 512
 PARALLEL_MIN_WORK = 200_000
+#: a run's steps go to the loop in chunks of at most this many (the step table of a chunk: a few MB)
+MAX_CHUNK_STEPS = 1 << 16
+#: step tables kept per program, for runs of at most TABLE_MAX_STEPS steps (Compiled.table)
+TABLES_KEPT = 8
+TABLE_MAX_STEPS = 20_000
 
 
 def _threads():
@@ -55,6 +60,19 @@ def _threads():
     import numba
 
     return numba.get_num_threads()
+
+
+_DUMMY_LRT = np.zeros(1)
+_DUMMIES: dict = {}
+
+
+def _dummies(d):
+    """Stand-ins for the histories a run does not record ((1, 1, d), (1, 1), (1, 1, 1, d)): the loop writes a
+    history only where it is recorded, so one set serves every run (writeable, as numba's types want)."""
+    got = _DUMMIES.get(d)
+    if got is None:
+        got = _DUMMIES[d] = (np.zeros((1, 1, d)), np.zeros((1, 1)), np.zeros((1, 1, 1, d)))
+    return got
 
 
 class Unsupported(Exception):
@@ -296,6 +314,9 @@ def _tr_key(out, keys, sc_keys):
 class Compiled:
     """A traced run: :meth:`run` it (numba compiles its source on first use, then loads it from disk)."""
 
+    #: set when gdlab.runs.compiled drops the program from its table (a memo that holds it then misses)
+    dropped = False
+
     def __init__(self, d, vg, first, second, third, keys, keys0, sc_keys, hp_inputs, hyper_inputs, lr_values):
         self.d, self.keys, self.sc_keys = d, keys, sc_keys
         self.signature = [(name, level) for name, _, level in hp_inputs + hyper_inputs]
@@ -323,11 +344,32 @@ class Compiled:
     def function(self, parallel=False):
         """The numba dispatcher (its source imported from the cache folder, written there the first time):
         ``run``, or ``run_parallel`` (its blocks of rows spread over numba's threads; compiled on first use)."""
+        module = self._load()
+        return module.run_parallel if parallel else module.run
+
+    def _load(self):
         module = getattr(self, "_module", None)
         if module is None:
             module, _ = load(self.source, "run", "the numba engine for this run")
             self._module = module
-        return module.run_parallel if parallel else module.run
+        return module
+
+    def table(self, HPS, LRT, t0, t1, keep):
+        """The step table of steps t0..t1-1 (see _codegen.generate), read only by the run. ``keep``: the last
+        few tables (of runs without a schedule, at most TABLE_MAX_STEPS steps) are kept, keyed by the exact
+        bits of the hyperparameters, for the next run with the same ones (a start dragged in the playground)."""
+        if not keep:
+            return self._load().table(HPS, LRT, t0, t1)
+        tables = self.__dict__.setdefault("_tables", {})
+        key = (HPS.tobytes(), t0, t1)
+        tab = tables.get(key)
+        if tab is None:
+            tab = self._load().table(HPS, LRT, t0, t1)
+            tab.flags.writeable = False
+            if len(tables) >= TABLES_KEPT:
+                tables.pop(next(iter(tables)))
+            tables[key] = tab
+        return tab
 
     def matches(self, inputs):
         """Whether this program serves hyperparameters ``inputs`` (hp_values of the rule's and the transforms'):
@@ -360,25 +402,28 @@ class Compiled:
             SC[k] = float(init_state[key])
         hps = [v for _, v, lvl in inputs if lvl == RUN]
         hpr = [v for _, v, lvl in inputs if lvl != RUN]
-        HPS = np.array(hps + [0.0], dtype=np.float64)
+        hps.append(0.0)
+        HPS = np.array(hps, dtype=np.float64)
         HPR = np.array(hpr, dtype=np.float64).reshape(len(hpr), n) if hpr else np.zeros((1, n))
-        LRT = np.zeros(1) if lr_values is None else np.ascontiguousarray(
+        LRT = _DUMMY_LRT if lr_values is None else np.ascontiguousarray(
             lr_values if lr_values.ndim == 1 else lr_values.reshape(lr_values.shape[0], n))
-        rec = {k: k in record for k in ("params", "loss", "grad", "grad_norm", "state")}
-        rec["state"] = rec["state"] and K > 0
-        P = np.empty((R, n, d)) if rec["params"] else np.empty((1, 1, d))
-        L = np.empty((R, n)) if rec["loss"] else np.empty((1, 1))
-        G = np.empty((R, n, d)) if rec["grad"] else np.empty((1, 1, d))
-        GN = np.empty((R, n)) if rec["grad_norm"] else np.empty((1, 1))
-        SH = np.zeros((K, R, n, d)) if rec["state"] else np.zeros((1, 1, 1, d))
+        rec_p, rec_l, rec_g, rec_gn = "params" in record, "loss" in record, "grad" in record, "grad_norm" in record
+        rec_s = K > 0 and "state" in record
+        dummy = _dummies(d)  # arrays the loop does not touch (what is not recorded), shared by every run
+        P = np.empty((R, n, d)) if rec_p else dummy[0]
+        L = np.empty((R, n)) if rec_l else dummy[1]
+        G = np.empty((R, n, d)) if rec_g else dummy[0]
+        GN = np.empty((R, n)) if rec_gn else dummy[1]
+        SH = np.zeros((K, R, n, d)) if rec_s else dummy[2]
         done = np.zeros(n, dtype=np.bool_)
-        stopped = np.full(n, steps, dtype=np.int64)
+        stopped = np.empty(n, dtype=np.int64)
+        stopped.fill(steps)
         status = np.zeros(n, dtype=np.int64)
         final = np.empty((n, d))
         final_loss = np.empty(n)
-        need_gn = tol is not None or rec["grad_norm"]
-        AT = np.ascontiguousarray(at, dtype=np.int64)
-        chunk = T
+        need_gn = tol is not None or rec_gn
+        AT = at if at.dtype == np.int64 else at.astype(np.int64)
+        chunk = min(T, MAX_CHUNK_STEPS)  # bounds the step table and the noise block
         if noise_rng is not None:
             chunk = max(1, min(T, (1 << 22) // max(1, n * d)))  # noise drawn in blocks of about 32 MB
         if progress is not None:
@@ -399,10 +444,11 @@ class Compiled:
                 if m < t1 - t0:
                     XI = np.concatenate([XI, np.zeros((t1 - t0 - m, n, d))]) if m > 0 else np.zeros((t1 - t0, n, d))
             else:
-                XI = np.zeros((1, 1, d))
-            fn(X, S, SC, HPS, HPR, LRT, XI, t0, t1, steps, float(bound), 0.0 if tol is None else float(tol),
+                XI = dummy[0]  # read only by a program with noise
+            TAB = self.table(HPS, LRT, t0, t1, keep=lr_values is None and t1 - t0 <= TABLE_MAX_STEPS)
+            fn(X, S, SC, HPS, HPR, LRT, XI, TAB, t0, t1, steps, float(bound), 0.0 if tol is None else float(tol),
                tol is not None, AT, done, stopped, status, final, final_loss, P, L, G, GN, SH,
-               rec["params"], rec["loss"], rec["grad"], rec["grad_norm"], rec["state"], need_gn)
+               rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn)
             t0 = t1
             all_done = done.all()  # a row is done once its status is set (converged or diverged)
             if all_done:
@@ -411,9 +457,9 @@ class Compiled:
         if progress is not None:
             progress(steps_run, steps)
         return {
-            "params": P if rec["params"] else None, "loss": L if rec["loss"] else None,
-            "grad": G if rec["grad"] else None, "grad_norm": GN if rec["grad_norm"] else None,
-            "state": {k: SH[i] for i, k in enumerate(self.keys)} if rec["state"] else {},
+            "params": P if rec_p else None, "loss": L if rec_l else None,
+            "grad": G if rec_g else None, "grad_norm": GN if rec_gn else None,
+            "state": {k: SH[i] for i, k in enumerate(self.keys)} if rec_s else {},
             "status": _STATUS[status], "stopped_at": stopped, "final": final,
             "final_loss": final_loss, "steps_run": steps_run, "recorded_steps": at,
         }
