@@ -2,7 +2,8 @@
 
 Rows (issue 18's goals):
 
-* one start, 1000 Adam steps on Rosenbrock (lr 0.01): the whole ``gdlab.minimize`` call and the
+* one start, 1000 Adam steps on Rosenbrock (lr 0.01): the whole ``gdlab.minimize`` call (repeated, and
+  with a new lr every call, so that no table of the last call's hyperparameters is reused) and the
   loop alone (``Trajectory.wall_time``), both engines; PyTorch eager (autograd + torch.optim.Adam);
 * the five-optimizer race ``gdlab.race(f, [-1.5, 2], [gd, momentum, adam, rmsprop, nesterov],
   steps=1000)`` on Rosenbrock and on the formula ``x**2 + 10*y**2 + sin(3*x)``, both engines;
@@ -179,7 +180,13 @@ def main():
         gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01, engine=e).wall_time for _ in range(R))
         for e in ("numba", "numpy")}
     t_torch1 = None if args.no_torch else timed(torch_adam(np.array([[-1.5, 2.0]]), 1000), max(3, R // 2))[0]
+    fresh = {}
+    for e in ("numba", "numpy"):  # a new lr every call: nothing of the last call's hyperparameters is reused
+        lrs = iter(0.01 + 1e-9 * np.arange(1, 4 * R + 1))
+        fresh[e] = timed(lambda e=e: gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=next(lrs),
+                                                    engine=e), R)[0]
     row("1 start x 1000 Adam steps, whole minimize call", {e: one[e][0] for e in one}, t_torch1)
+    row("1 start x 1000 Adam steps, whole call, a new lr every call", fresh, t_torch1)
     row("1 start x 1000 Adam steps, the loop alone (wall_time)", loop, t_torch1)
     for name, f in (("race of 5 optimizers x 1000 steps, rosenbrock", "rosenbrock"),
                     (f"race of 5 optimizers x 1000 steps, {FORMULA}", FORMULA)):

@@ -749,9 +749,8 @@ def _evaluate(node, env, memo):
         out = env[node.key[1]] if isinstance(node.key, tuple) and node.key[0] in ("hp", "hy") else None
         if out is None:
             raise KeyError(node.key)
-    else:
-        with np.errstate(all="ignore"):
-            out = _PY[node.op](*[_evaluate(a, env, memo) for a in node.args])
+    else:  # (under decide's np.errstate)
+        out = _PY[node.op](*[_evaluate(a, env, memo) for a in node.args])
     memo[node.id] = out
     return out
 
@@ -767,7 +766,8 @@ def expression(node):
 
 def decide(node, env):
     try:
-        v = np.asarray(_evaluate(node, env, {}))
+        with np.errstate(all="ignore"):
+            v = np.asarray(_evaluate(node, env, {}))
     except (KeyError, TypeError, ValueError, ArithmeticError):
         return None
     if v.ndim and not (v == v.flat[0]).all():

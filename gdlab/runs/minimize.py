@@ -242,10 +242,11 @@ def _memory_limit() -> int:
 class RecordPlan:
     """What a run keeps: ``names`` (a subset of RECORDABLE), every ``every``-th step, and why (``note``)."""
 
-    __slots__ = ("names", "every", "note")
+    __slots__ = ("names", "every", "note", "recorded")
 
     def __init__(self, names, every, note):
         self.names, self.every, self.note = frozenset(names), int(every), note
+        self.recorded = tuple(k for k in RECORDABLE if k in self.names)  # in RECORDABLE's order
 
 
 def _points(steps, every):
@@ -562,7 +563,7 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
         seed=seed if not isinstance(seed, np.random.Generator) else None, batch_size=batch_size,
         divergence_bound=bound, gradient=how, wall_time=wall, state_descriptions=descriptions,
         schedule=schedule, clip_grad_norm=clip, sampling=sampling if batch_size is not None else None,
-        record=tuple(k for k in RECORDABLE if k in keep), record_every=plan.every, record_note=plan.note,
+        record=plan.recorded, record_every=plan.every, record_note=plan.note,
         engine="numpy" if prog is None else "numba",
     )
 

@@ -90,8 +90,9 @@ class Trajectory:
         self.final = final
         self.final_loss = final_loss
         self.steps = int(steps)
-        self.dim = int(np.shape(final)[-1])
-        self.n_runs = 1 if self.single else int(np.shape(final)[0])
+        shape = final.shape if type(final) is np.ndarray else np.shape(final)
+        self.dim = int(shape[-1])
+        self.n_runs = 1 if self.single else int(shape[0])
         self.optimizer = optimizer
         self.hyperparameters = hyperparameters
         self.function = function

@@ -97,6 +97,10 @@ def hp_values(hp, n):
     out = []
 
     def one(name, v):
+        t = type(v)
+        if t is float or t is int:  # the common case first
+            out.append((name, float(v), RUN))
+            return
         if isinstance(v, (bool, np.bool_)) or v is None or isinstance(v, str):
             return
         if isinstance(v, np.ndarray) and v.size > 1:
