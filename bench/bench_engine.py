@@ -2,8 +2,9 @@
 
 Rows (issue 18's goals):
 
-* one start, 1000 Adam steps on Rosenbrock (lr 0.01): the whole ``gdlab.minimize`` call (repeated, and
-  with a new lr every call, so that no table of the last call's hyperparameters is reused) and the
+* one start, 1000 Adam steps on Rosenbrock (lr 0.01): the whole ``gdlab.minimize`` call (back to back in
+  blocks of about 20 ms, as timeit; the same with a new lr every call, so that nothing of the last call's
+  hyperparameters is reused; and single calls, each after the other engine's, with colder caches) and the
   loop alone (``Trajectory.wall_time``), both engines; PyTorch eager (autograd + torch.optim.Adam);
 * the five-optimizer race ``gdlab.race(f, [-1.5, 2], [gd, momentum, adam, rmsprop, nesterov],
   steps=1000)`` on Rosenbrock and on the formula ``x**2 + 10*y**2 + sin(3*x)``, both engines;
@@ -51,6 +52,21 @@ def timed(fn, rounds):
         out = fn()
         ts.append(time.perf_counter() - t0)
     return statistics.median(ts), out
+
+
+def per_call(fn, rounds, block_s=0.02):
+    """Median seconds a call, over ``rounds`` blocks of calls back to back (each block about ``block_s``,
+    at least one call), as timeit does: the steady cost of a call made again and again."""
+    t0 = time.perf_counter()
+    fn()
+    k = max(1, int(block_s / max(time.perf_counter() - t0, 1e-9)))
+    ts = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(k):
+            fn()
+        ts.append((time.perf_counter() - t0) / k)
+    return statistics.median(ts)
 
 
 def torch_adam(X, steps, lr=0.01):
@@ -174,19 +190,27 @@ def main():
     X = np.random.default_rng(0).uniform([-2.0, -1.0], [2.0, 3.0], size=(10_000, 2))
     gdlab.minimize("rosenbrock", X[:10], "adam", steps=10, lr=0.01, engine="numba")
 
-    one = {e: timed(lambda e=e: gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01, engine=e),
-                    R) for e in ("numba", "numpy")}
+    one = {"numba": [], "numpy": []}  # single calls, alternating: each one after the other engine's call
+    for _ in range(R):
+        for e in one:
+            one[e].append(timed(lambda e=e: gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01,
+                                                           engine=e), 1)[0])
+    one = {e: statistics.median(v) for e, v in one.items()}
     loop = {e: statistics.median(
         gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01, engine=e).wall_time for _ in range(R))
         for e in ("numba", "numpy")}
     t_torch1 = None if args.no_torch else timed(torch_adam(np.array([[-1.5, 2.0]]), 1000), max(3, R // 2))[0]
-    fresh = {}
-    for e in ("numba", "numpy"):  # a new lr every call: nothing of the last call's hyperparameters is reused
-        lrs = iter(0.01 + 1e-9 * np.arange(1, 4 * R + 1))
-        fresh[e] = timed(lambda e=e: gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=next(lrs),
-                                                    engine=e), R)[0]
-    row("1 start x 1000 Adam steps, whole minimize call", {e: one[e][0] for e in one}, t_torch1)
-    row("1 start x 1000 Adam steps, whole call, a new lr every call", fresh, t_torch1)
+    steady, fresh = {}, {}
+    for e in ("numba", "numpy"):
+        steady[e] = per_call(lambda e=e: gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=0.01,
+                                                        engine=e), R)
+        # a new lr every call: nothing of the last call's hyperparameters is reused
+        lrs = iter(0.01 + 1e-9 * np.arange(1, 10**6))
+        fresh[e] = per_call(lambda e=e: gdlab.minimize("rosenbrock", [-1.5, 2.0], "adam", steps=1000, lr=next(lrs),
+                                                       engine=e), R)
+    row("1 start x 1000 Adam steps, whole minimize call, back to back (as timeit)", steady, t_torch1)
+    row("1 start x 1000 Adam steps, whole call, a new lr every call (back to back)", fresh, t_torch1)
+    row("1 start x 1000 Adam steps, whole call, single calls after other work", one, t_torch1)
     row("1 start x 1000 Adam steps, the loop alone (wall_time)", loop, t_torch1)
     for name, f in (("race of 5 optimizers x 1000 steps, rosenbrock", "rosenbrock"),
                     (f"race of 5 optimizers x 1000 steps, {FORMULA}", FORMULA)):
