@@ -9,35 +9,41 @@ import math
 
 import numpy as np
 
-__all__ = ["objective_summary", "rows_summary", "train_summary"]
+__all__ = ["objective_summary", "rows_summaries", "train_summary"]
 
 
-def _common(statuses):
-    s = set(np.asarray(statuses).ravel().tolist())
-    return s.pop() if len(s) == 1 else "mixed"
-
-
-def _best_finite(values):
-    a = np.asarray(values, dtype=np.float64).ravel()
-    finite = a[np.isfinite(a)]
-    return float(finite.min()) if finite.size else float(a[0])
-
-
-def rows_summary(status, final_loss, minimum_value):
-    """The summary of a task from its rows' statuses and final losses (1-D arrays, one entry per start):
-    status (the common one, else "mixed"), final_loss (the smallest finite, as the store lists it) and
-    score: the final loss minus the known minimum (0 when unknown), the mean over starts, +inf when any
-    start diverged (gdlab.tune's scoring)."""
-    fl = np.asarray(final_loss, dtype=np.float64)
-    ref = minimum_value if minimum_value is not None else 0.0
-    diverged = np.any(np.asarray(status) == "diverged") or not np.all(np.isfinite(fl))
-    score = math.inf if diverged else float(np.mean(fl - ref))
-    return {"status": _common(status), "final_loss": _best_finite(fl), "score": score}
+def rows_summaries(status, final_loss, sizes, minimum_value):
+    """One summary per task from the rows of a chunk (task j owns the next ``sizes[j]`` rows of the 1-D
+    arrays ``status`` and ``final_loss``), computed for all tasks at once: status (the task's common one,
+    else "mixed"), final_loss (its smallest finite, as the store lists it) and score: the final loss
+    minus the known minimum (0 when unknown), the mean over the task's starts, +inf when any start
+    diverged (gdlab.tune's scoring)."""
+    status = np.asarray(status).ravel()
+    fl = np.asarray(final_loss, dtype=np.float64).ravel()
+    sizes = [int(n) for n in sizes]
+    if len(set(sizes)) > 1:  # tasks with different numbers of starts: one task at a time
+        out, lo = [], 0
+        for n in sizes:
+            out += rows_summaries(status[lo:lo + n], fl[lo:lo + n], [n], minimum_value)
+            lo += n
+        return out
+    if not sizes:
+        return []
+    S, F = status.reshape(len(sizes), sizes[0]), fl.reshape(len(sizes), sizes[0])
+    finite = np.isfinite(F)
+    ok = finite.all(axis=1) & ~(S == "diverged").any(axis=1)
+    score = np.full(len(sizes), math.inf)
+    score[ok] = np.mean(F[ok] - (minimum_value if minimum_value is not None else 0.0), axis=1)
+    best = np.where(finite.any(axis=1), np.where(finite, F, np.inf).min(axis=1), F[:, 0])
+    common = (S == S[:, :1]).all(axis=1)
+    return [{"status": str(S[j, 0]) if common[j] else "mixed", "final_loss": float(best[j]),
+             "score": float(score[j])} for j in range(len(sizes))]
 
 
 def objective_summary(traj, f):
-    """:func:`rows_summary` of a Trajectory of objective function ``f``."""
-    return rows_summary(np.atleast_1d(traj.status), np.atleast_1d(traj.final_loss), f.minimum_value)
+    """:func:`rows_summaries` of a Trajectory of objective function ``f`` (one task)."""
+    status = np.atleast_1d(traj.status)
+    return rows_summaries(status, np.atleast_1d(traj.final_loss), [status.size], f.minimum_value)[0]
 
 
 def train_summary(history):

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import functions, optim
 from ..runs.minimize import check_steps, minimize, resolve_starts, run
-from .summary import objective_summary, rows_summary, train_summary
+from .summary import objective_summary, rows_summaries, train_summary
 
 __all__ = ["run_chunk", "ChunkResult", "plan", "route", "CHUNK_TASKS", "CHUNK_ROWS", "task_function", "task_starts"]
 
@@ -152,6 +152,10 @@ class ChunkResult:
         self._traj = traj        # vectorised: the chunk's Trajectory (stripped) ...
         self._parts = parts      # ... and per task (first row, rows, single, hyperparameters, seed)
         self._rule = rule
+        self._lr = None          # (steps recorded, lr per row) when each row's lr is the same at every step
+        if traj is not None and traj.lr.ndim == 2 and np.all(traj.lr == traj.lr[:1]):
+            self._lr = (traj.lr.shape[0], traj.lr[0].copy())
+            traj.lr = traj.lr[:1]  # half the bytes to send: the (steps, rows) table is one row repeated
 
     def __len__(self):
         return len(self.summaries)
@@ -162,7 +166,9 @@ class ChunkResult:
         traj, (lo, n, single, hp, seed) = self._traj, self._parts[j]
         part = traj.run(lo) if single else traj.select(np.arange(lo, lo + n))
         part.hyperparameters = optim.get_rule(self._rule).hyperparameters(**hp)
-        if part.lr.ndim == 2:
+        if self._lr is not None:  # as gdlab.minimize gives it for the task alone (its lr is a number)
+            part.lr = np.full(self._lr[0], self._lr[1][lo])
+        elif part.lr.ndim == 2:
             part.lr = np.ascontiguousarray(part.lr[:, 0])
         part.seed = seed
         part.subset_of = None  # rows are independent: this is what gdlab.minimize gives for the task alone
@@ -176,17 +182,36 @@ def _summary(task, result, f=None):
     return objective_summary(result, f if f is not None else task_function(task))
 
 
+def _chunk_starts(tasks, f):
+    """``[(X0, single, bound)]`` per task; tasks with the same seeded starts or the same x0 share one
+    array (a grid's seeds repeat across its learning rates: drawn once per chunk)."""
+    memo, out = {}, []
+    for task in tasks:
+        seed, x0 = task.get("seed"), task.get("x0")
+        if task.get("starts"):
+            key = ("starts", task["starts"], seed) if isinstance(seed, numbers.Integral) else None
+        else:
+            key = ("x0", None if x0 is None else tuple(x0))
+        got = memo.get(key) if key is not None else None
+        if got is None:
+            X0, single = task_starts(task, f)
+            got = (X0, single, _bound(f, X0))
+            if key is not None:
+                memo[key] = got
+        out.append(got)
+    return out
+
+
 def _vectorised(tasks):
     first = tasks[0]
     f = task_function(first)
     name = first["optimizer"]
-    starts = [task_starts(t, f) for t in tasks]
-    bounds = {_bound(f, X0) for X0, _ in starts}
-    if len(bounds) > 1 or "divergence_bound" in first["options"]:
+    starts = _chunk_starts(tasks, f)
+    if len({b for _, _, b in starts}) > 1 or "divergence_bound" in first["options"]:
         results = [run_task(t) for t in tasks]  # their own divergence bounds: each alone
         return results, [_summary(t, r, f) for t, r in zip(tasks, results)], None
-    X0 = np.concatenate([X for X, _ in starts])
-    sizes = [X.shape[0] for X, _ in starts]
+    X0 = np.concatenate([X for X, _, _ in starts])
+    sizes = [X.shape[0] for X, _, _ in starts]
     owner = np.repeat(np.arange(len(tasks)), sizes)
     hp = {}
     for k in first["hyperparameters"]:
@@ -199,15 +224,23 @@ def _vectorised(tasks):
     options = dict(first["options"])
     traj = run(f, X0, False, name, first["steps"], lr, hp, seed=first["seed"], record=RECORD, label=name,
                **options)
-    parts, summaries, lo = [], [], 0
-    for task, (X, single), n in zip(tasks, starts, sizes):
-        parts.append((lo, n, single, task["hyperparameters"], task["seed"]))
-        summaries.append(rows_summary(traj.status[lo:lo + n], traj.final_loss[lo:lo + n], f.minimum_value))
-        lo += n
+    summaries = rows_summaries(traj.status, traj.final_loss, sizes, f.minimum_value)
+    firsts = np.cumsum([0] + sizes[:-1]).tolist()
+    parts = [(lo, n, single, task["hyperparameters"], task["seed"])
+             for task, (_, single, _), n, lo in zip(tasks, starts, sizes, firsts)]
     return _strip(traj), summaries, parts
 
 
 def run_chunk(tasks):
+    r = _run_chunk(tasks)
+    import os
+    r.tl = (os.getpid(), _T0[0], time.perf_counter(), len(tasks), tasks[0].get("function"), tasks[0].get("optimizer"))
+    return r
+
+_T0 = [0.0]
+
+def _run_chunk(tasks):
+    _T0[0] = time.perf_counter()
     """Run a chunk (see :func:`plan`); returns a :class:`ChunkResult` (one summary and one result per task, in order).
 
     An error of any task raises: the caller retries the tasks of a failed chunk one by one.
