@@ -109,10 +109,12 @@ class Processes:
             a = gdlab.sweep(grid_a, backend=pool)
             b = gdlab.sweep(grid_b, backend=pool)
 
-    Routing: a chunk goes to the lane that ran the chunks of the same key (the tasks' function and
-    optimizer: the same compiled program, which a worker loads once, ~10 ms), unless that lane has
-    ``STEAL`` chunks more in flight than the least busy one, which then takes it. Where a chunk runs
-    changes nothing in its numbers.
+    Routing: a chunk goes to the least busy of the lanes that have run chunks of the same key (the
+    tasks' function and optimizer: the same compiled program, which a worker loads once, ~15 ms),
+    unless that lane has ``STEAL`` chunks more in flight than the least busy lane of all, which then
+    takes it (and has the program from then on). A key no lane has run goes to the least busy lane.
+    So a new pool loads each program about once, and a warm one, whose workers have them all,
+    balances its chunks over all lanes. Where a chunk runs changes nothing in its numbers.
     """
 
     name = "processes"
@@ -121,11 +123,11 @@ class Processes:
 
     def __init__(self, workers=None):
         self.workers = _check_workers(workers)
-        self.window = 4 * self.workers
+        self.window = 2 * self.workers  # per lane: one running, one queued (the rest is routed when a lane frees)
         self._context = _context()
         self._suspects = set()
-        self._home = {}      # routing key -> lane index
         self._inflight = {}  # lane index -> its futures not done
+        self._keys = [set() for _ in range(self.workers)]  # lane index -> the routing keys it has run
         self._lanes = [self._new_pool() for _ in range(self.workers)]
 
     def _new_pool(self):
@@ -144,12 +146,14 @@ class Processes:
             self._inflight[k] = {f for f in self._inflight.get(k, ()) if not f.done()}
         busy = [len(self._inflight[k]) for k in range(self.workers)]
         least = min(range(self.workers), key=busy.__getitem__)
-        home = self._home.get(key)
-        if home is None or busy[home] - busy[least] >= self.STEAL:
-            home = least
-            if key is not None:
-                self._home.setdefault(key, home)
-        return home
+        have = [k for k in range(self.workers) if key in self._keys[k]] if key is not None else []
+        if have:
+            home = min(have, key=busy.__getitem__)
+            if busy[home] - busy[least] < self.STEAL:
+                return home
+        if key is not None:
+            self._keys[least].add(key)
+        return least
 
     def submit(self, chunk, key=None):
         k = self._lane(key)
@@ -214,13 +218,13 @@ class Processes:
             fut.cancel()
 
     def _restart(self):
-        """Every broken lane gets a new pool (a new worker); the keys it ran are routed again."""
+        """Every broken lane gets a new pool (a new worker, which has loaded no program yet)."""
         for k, pool in enumerate(self._lanes):
             if getattr(pool, "_broken", False):
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._lanes[k] = self._new_pool()
                 self._inflight[k] = set()
-                self._home = {key: lane for key, lane in self._home.items() if lane != k}
+                self._keys[k] = set()
 
     def close(self, cancel=False):
         for pool in self._lanes:

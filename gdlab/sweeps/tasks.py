@@ -15,6 +15,7 @@ History without its model.
 
 from __future__ import annotations
 
+import itertools
 import json
 import numbers
 import time
@@ -28,7 +29,7 @@ from .summary import objective_summary, rows_summaries, train_summary
 __all__ = ["run_chunk", "ChunkResult", "plan", "route", "CHUNK_TASKS", "CHUNK_ROWS", "task_function", "task_starts"]
 
 #: at most this many tasks, and this many rows (tasks x starts), in one vectorised chunk
-CHUNK_TASKS = 50
+CHUNK_TASKS = 100
 CHUNK_ROWS = 2000
 #: what a sweep task records per step (the loss curves; memory per task stays (steps + 1) x starts numbers)
 RECORD = ("loss",)
@@ -58,13 +59,15 @@ def _bound(f, X0):
 
 
 def _numeric(v):
-    return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+    return type(v) in (float, int) or (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)))
 
 
 def plan(tasks, indices=None):
     """Chunks of task indices: tasks that can share one array program, in order, at most CHUNK_TASKS each.
 
-    The plan depends on the tasks alone (never on the backend or the number of workers).
+    The chunks of different programs alternate (the first chunk of each, then the second of each, ...),
+    so that a backend's first chunks spread the programs over its workers. The plan depends on the
+    tasks alone (never on the backend or the number of workers).
     """
     indices = range(len(tasks)) if indices is None else indices
     groups, order = {}, []
@@ -81,10 +84,10 @@ def plan(tasks, indices=None):
             groups[key] = []
             order.append(key)
         groups[key].append(i)
-    chunks = []
+    per_group = []
     for key in order:
-        members, current, rows = groups[key], [], 0
-        for i in members:
+        chunks, current, rows = [], [], 0
+        for i in groups[key]:
             n = tasks[i].get("starts") or 1
             if current and (len(current) >= CHUNK_TASKS or rows + n > CHUNK_ROWS):
                 chunks.append(current)
@@ -92,7 +95,8 @@ def plan(tasks, indices=None):
             current.append(i)
             rows += n
         chunks.append(current)
-    return chunks
+        per_group.append(chunks)
+    return [c for round_ in itertools.zip_longest(*per_group) for c in round_ if c is not None]
 
 
 def route(tasks):

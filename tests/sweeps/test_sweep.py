@@ -69,6 +69,8 @@ def test_a_task_is_what_gdlab_minimize_gives_for_it_alone(local):
                              **task["hyperparameters"])
         np.testing.assert_array_equal(mine.loss, ref.loss)
         np.testing.assert_array_equal(mine.final, ref.final)
+        np.testing.assert_array_equal(mine.lr, ref.lr)  # sent as one row per chunk, rebuilt per task
+        assert mine.lr.shape == ref.lr.shape and mine.lr.flags.writeable
         assert mine.hyperparameters == ref.hyperparameters and mine.x0.tolist() == ref.x0.tolist()
         assert mine.config()["rerun"] is None
 
@@ -296,6 +298,68 @@ def test_chunks_of_one_program_go_to_one_worker_unless_it_is_much_busier():
         status, value = pool.outcome(fut)
         assert status == "ok" and value.summaries[0]["final_loss"] == gdlab.minimize("sphere", None, "gd", steps=5,
                                                                                       lr=0.1).final_loss
+
+
+def test_a_stolen_program_is_then_shared_by_both_lanes_and_a_new_worker_has_none():
+    import concurrent.futures as cf
+
+    from gdlab.sweeps import Processes
+
+    with Processes(2) as pool:
+        key = ("sphere", "gd")
+        home = pool._lane(key)
+        pool._inflight[home] |= {cf.Future() for _ in range(Processes.STEAL)}
+        other = pool._lane(key)  # stolen: the other lane loads the program ...
+        assert other != home and all(key in pool._keys[k] for k in (home, other))
+        pool._inflight[other] |= {cf.Future() for _ in range(Processes.STEAL + 1)}
+        assert pool._lane(key) == home  # ... and from then on the least busy of the two runs it
+        pool._inflight[other] = set()
+        pool._lanes[home]._broken = True
+        pool._restart()  # a new worker has loaded nothing: the key stays with the lane that has it
+        assert pool._keys[home] == set()
+        assert pool._lane(key) == other
+
+
+@pytest.mark.parametrize("sizes", [[1, 1, 1, 1], [3, 3], [2, 1, 3]])
+def test_a_chunks_summaries_are_each_tasks_own(sizes):
+    """rows_summaries computes all tasks of a chunk at once; each is what its rows alone give."""
+    from gdlab.sweeps.summary import rows_summaries
+
+    n = sum(sizes)
+    status = np.array(["converged", "diverged", "max_steps", "converged", "converged", "max_steps"][:n])
+    loss = np.array([0.5, np.inf, 2.0, np.nan, 0.25, 1.0][:n])
+    together = rows_summaries(status, loss, sizes, 0.125)
+    lo = 0
+    for size, got in zip(sizes, together):
+        s, f = status[lo:lo + size], loss[lo:lo + size]
+        lo += size
+        assert json.dumps(got) == json.dumps(rows_summaries(s, f, [size], 0.125)[0])  # NaN too
+        bad = "diverged" in s or not np.all(np.isfinite(f))
+        assert got["score"] == (float("inf") if bad else float(np.mean(f - 0.125)))
+        assert got["status"] == (s[0] if len(set(s)) == 1 else "mixed")
+        np.testing.assert_equal(got["final_loss"], f[np.isfinite(f)].min() if np.isfinite(f).any() else f[0])
+
+
+@pytest.mark.parametrize("per_program", [1, 7, 100, 101, 250])
+def test_the_plan_runs_every_task_once_in_order_and_alternates_programs(per_program, monkeypatch):
+    from gdlab.sweeps import tasks as T
+
+    monkeypatch.setattr(T, "CHUNK_TASKS", 50)
+    grid = {"function": ["sphere", "rosenbrock"], "optimizer": ["gd", "adam"],
+            "lr": {"log": [1e-3, 1e-1, per_program]}, "steps": 5}
+    _, tasks = expand(grid)
+    chunks = plan(tasks)
+    assert sorted(i for c in chunks for i in c) == list(range(len(tasks)))
+    keys = [T.route([tasks[i] for i in c]) for c in chunks]
+    for c, key in zip(chunks, keys):
+        assert len(c) <= 50 and all(T.route([tasks[i]]) == key for i in c)
+    for key in set(keys):  # a program's tasks, chunk after chunk, in the grid's order
+        mine = [i for c, k in zip(chunks, keys) if k == key for i in c]
+        assert mine == sorted(mine)
+    rounds = -(-per_program // 50)
+    assert len(chunks) == 4 * rounds
+    for r in range(rounds):  # the r-th chunk of every program, before any (r+1)-th
+        assert len(set(keys[4 * r:4 * r + 4])) == 4
 
 
 def test_the_workers_preload_stays_out_of_the_callers_process(tmp_path):
