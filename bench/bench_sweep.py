@@ -17,14 +17,16 @@ task drawn from its seed: 2,000 tasks. Rows:
   gdlab.sweeps._worker (gdlab's runs, numba) and the pool's start included; each in its own
   process, the sweep call timed;
 * processes x1, x2, new pool: ``backend="processes"`` in this process, whose forkserver is
-  already up (a second ``gdlab.sweep`` call in a notebook): the pool's start included;
+  already up (a second ``gdlab.sweep`` call in a notebook): the pool's start included; ``--rounds``
+  rounds, x1 and x2 alternating, the median (and the range);
 * processes x1, x2, warm pool: a ``gdlab.sweeps.Processes(n)`` made once and passed as
-  ``backend=`` to each sweep (after one sweep that warms it; the best of ``--rounds``);
+  ``backend=`` to each sweep (after one sweep that warms it); ``--rounds`` rounds, x1 and x2
+  alternating, the median (and the range), and the calling process's CPU seconds per sweep;
 * dask x2: a 2-worker ``LocalCluster`` (start-up included, and reported apart).
 
 Columns: seconds, tasks/s, the per-task overhead over a direct call (negative: cheaper than a
 direct call, thanks to vectorisation); then the speed-up of 2 workers over 1 for each kind of
-start (goal >= 1.7x). ``--engine numpy`` sets GDLAB_ENGINE=numpy for the whole run (this process,
+start (goal >= 1.7x), from the medians, with the range of the per-round ratios. ``--engine numpy`` sets GDLAB_ENGINE=numpy for the whole run (this process,
 its workers and the cold processes). The load average before and after says how busy the machine was.
 """
 
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +47,14 @@ sys.path.insert(0, ROOT)
 def grid(seeds, steps):
     return {"function": ["rosenbrock", "rastrigin"], "optimizer": ["gd", "momentum", "rmsprop", "adam", "nadam"],
             "lr": {"log": [1e-5, 1.0, 20]}, "steps": steps, "seed": list(range(seeds)), "starts": 1}
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def spread(xs):
+    return f"median of {len(xs)}, {min(xs):.3f}..{max(xs):.3f}" if len(xs) > 1 else "1 run"
 
 
 def timed(fn):
@@ -74,7 +85,7 @@ def main():
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--direct", type=int, default=200, help="tasks timed as direct calls (scaled to the grid)")
-    ap.add_argument("--rounds", type=int, default=3, help="warm-pool sweeps timed (the best is kept)")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of the new- and warm-pool sweeps (median reported)")
     ap.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None,
                     help="GDLAB_ENGINE for this run and its worker processes")
     ap.add_argument("--no-dask", action="store_true")
@@ -115,17 +126,25 @@ def main():
         t, _ = timed(lambda: gdlab.sweep(g, store=Store(os.path.join(tmp, "runs.db"))))
     rows.append(("local + store", t))
     tf, _ = timed(lambda: Processes(1).close())  # this process's forkserver starts (once) here
-    t1, _ = timed(lambda: gdlab.sweep(g, "processes", workers=1))
-    t2, _ = timed(lambda: gdlab.sweep(g, "processes", workers=2))
-    rows += [(f"processes x1, new pool (forkserver up: its start {tf:.2f} s apart)", t1),
-             ("processes x2, new pool", t2)]
-    speedups.append(("new pool (forkserver already up)", t1, t2))
-    warm = {}
-    for w in (1, 2):
-        with Processes(w) as pool:
+    new = {1: [], 2: []}
+    for _ in range(args.rounds):
+        for w in (1, 2):
+            new[w].append(timed(lambda: gdlab.sweep(g, "processes", workers=w))[0])
+    rows += [(f"processes x1, new pool (forkserver up: its start {tf:.2f} s apart; {spread(new[1])})",
+              median(new[1])), (f"processes x2, new pool ({spread(new[2])})", median(new[2]))]
+    speedups.append(("new pool (forkserver already up)", new[1], new[2]))
+    warm, caller = {1: [], 2: []}, {1: [], 2: []}
+    with Processes(1) as p1, Processes(2) as p2:
+        pools = {1: p1, 2: p2}
+        for pool in pools.values():
             gdlab.sweep(g, backend=pool)
-            warm[w] = min(timed(lambda: gdlab.sweep(g, backend=pool))[0] for _ in range(args.rounds))
-    rows += [(f"processes x1, warm pool (best of {args.rounds})", warm[1]), ("processes x2, warm pool", warm[2])]
+        for _ in range(args.rounds):
+            for w, pool in pools.items():
+                c0 = time.process_time()
+                warm[w].append(timed(lambda: gdlab.sweep(g, backend=pool))[0])
+                caller[w].append(time.process_time() - c0)
+    rows += [(f"processes x1, warm pool ({spread(warm[1])}; caller CPU {median(caller[1]):.3f} s)", median(warm[1])),
+             (f"processes x2, warm pool ({spread(warm[2])}; caller CPU {median(caller[2]):.3f} s)", median(warm[2]))]
     speedups.append(("warm pool (Processes object reused)", warm[1], warm[2]))
     if not args.no_dask:
         import distributed
@@ -136,12 +155,15 @@ def main():
         td, _ = timed(lambda: gdlab.sweep(g, "dask", scheduler=address))
         cluster.close()
         rows.append((f"dask x2 (LocalCluster; its start {ts:.2f} s not included)", td))
-    print(f"{'backend':<66} {'seconds':>8} {'tasks/s':>9} {'overhead/task':>14}")
+    print(f"{'backend':<100} {'seconds':>8} {'tasks/s':>9} {'overhead/task':>14}")
     for name, seconds in rows:
         over = seconds / n - per_direct
-        print(f"{name:<66} {seconds:8.3f} {n / seconds:9.0f} {over * 1e3:+11.3f} ms")
+        print(f"{name:<100} {seconds:8.3f} {n / seconds:9.0f} {over * 1e3:+11.3f} ms")
     for name, a, b in speedups:
-        print(f"speed-up of 2 worker processes over 1, {name}: {a / b:.2f}x (goal >= 1.7x)")
+        a, b = (a, b) if isinstance(a, list) else ([a], [b])
+        ratios = [x / y for x, y in zip(a, b)]
+        rng = f" (rounds {min(ratios):.2f}..{max(ratios):.2f})" if len(ratios) > 1 else ""
+        print(f"speed-up of 2 worker processes over 1, {name}: {median(a) / median(b):.2f}x{rng} (goal >= 1.7x)")
     print(f"load average after {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
     assert np.isfinite(per_direct)
 

@@ -380,3 +380,18 @@ print(r.done, "numba" in sys.modules, "gdlab.sweeps._worker" in sys.modules, wor
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["2", "False", "False", "['gdlab.sweeps._worker',", "'gdlab.runs']", "True"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="F_SETPIPE_SZ is Linux's")
+def test_a_lanes_result_pipe_holds_a_whole_chunks_result():
+    import fcntl
+
+    from gdlab.sweeps import Processes
+    from gdlab.sweeps.backends import RESULT_PIPE_BYTES
+
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    with Processes(1) as pool:
+        size = fcntl.fcntl(pool._lanes[0]._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+    if limit < RESULT_PIPE_BYTES:  # an unprivileged process gets no more than the system's limit
+        pytest.skip(f"pipe-max-size is {limit}")
+    assert size == RESULT_PIPE_BYTES
