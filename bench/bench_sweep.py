@@ -10,7 +10,7 @@ task drawn from its seed: 2,000 tasks. Rows:
 * direct: ``gdlab.minimize`` called once per task (the first ``--direct`` tasks, timed, scaled
   to the whole grid) - the floor a naive loop pays;
 * local: ``gdlab.sweep(grid)``, this process (tasks sharing a function and an optimizer are
-  one array program of up to 50 rows);
+  one array program of up to 100 rows);
 * local + store: the same, every task saved into a fresh run store;
 * processes x1, x2, cold: ``backend="processes"`` as the first sweep of a fresh Python process
   (``gdlab sweep --backend processes`` does this): the forkserver's start, its preload of
