@@ -61,6 +61,7 @@ from gdlab._alloc import warm_allocator
 from gdlab._atomic import atomic_path
 from gdlab.autodiff import Tensor, linear, no_grad
 
+from . import _landscape_kernel
 from . import losses as losses_mod
 from .callbacks import Callback
 from .layers import Flatten, Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Softplus, Tanh
@@ -293,6 +294,9 @@ class LossFunction:
             self.method, self.reason = "loop", "vectorize=False"
         else:
             self.method = "vectorised" if self.plan is not None else "loop"
+        # the batch path's engine: the compiled kernel where it applies and numba is on, else NumPy
+        self.kernel = _landscape_kernel.spec(self.plan[0], self.loss_fn) if self.method == "vectorised" else None
+        self.engine = "numba" if self.kernel is not None else "numpy"
 
     # -- preparation -----------------------------------------------------------------
     def _prepare_x(self, x, dtype):
@@ -464,6 +468,13 @@ class LossFunction:
                     S[i] += b[i][:, None]
             S = S.reshape(k + 1, width * n)
         C = C.astype(dt)
+        if self.kernel is not None and k and not keys:
+            labels = self.y if self.kernel.loss == _landscape_kernel.SPARSE else None
+            targets = None if labels is not None else self.y.reshape(n, -1).T
+            later = {s[1]: blocks[i] for i, s in enumerate(steps) if s[0] == "linear" and i != first}
+            result["loss"], self.batches = _landscape_kernel.run(self.kernel, S.reshape(k + 1, width, n), C, later,
+                                                                 dt, labels, targets, self.max_bytes)
+            return result
         chunk = self._chunk(n * widest * dt.itemsize)
         warm_allocator(chunk * n * widest * dt.itemsize)  # the batches' temporaries stay in the heap
         self.batches = 0
