@@ -211,7 +211,8 @@ def test_unusual_stacks_are_batched_and_equal_the_naive_loop(case):
     assert fast.loss[2, 2] == pytest.approx(model.evaluate(x, y)["loss"], rel=1e-12)
 
 
-def test_the_memory_bound_is_respected_and_changes_nothing_but_the_batches():
+def test_the_memory_bound_is_respected_and_changes_nothing_but_the_batches(monkeypatch):
+    monkeypatch.setenv("GDLAB_ENGINE", "numpy")  # the NumPy batch path's batches (the compiled one: test_landscape_kernel)
     import tracemalloc
 
     model, x, y = _trained(sizes=(2, 16, 16, 2))
@@ -246,6 +247,7 @@ def test_products_in_blocks_of_columns_equal_one_product():
 
 @pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
 def test_an_exception_midway_through_the_batches_leaves_the_weights_as_they_were(monkeypatch, error):
+    monkeypatch.setenv("GDLAB_ENGINE", "numpy")  # the NumPy batch path (the compiled one: test_landscape_kernel)
     model, x, y = _trained()
     nn.losses.cross_entropy(model(x), y).backward()
     snap = _snapshot(model)
