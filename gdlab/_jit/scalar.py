@@ -38,7 +38,7 @@ def _identity(x, p):
 
 @njit(inline="always", cache=True)
 def _relu(x, p):
-    return _max(x, p[3])  # np.maximum(x, 0): NaN stays NaN, -0.0 stays -0.0
+    return x if (x > p[3] or x != x) else p[3]  # np.maximum(x, 0): NaN stays NaN, -0.0 gives 0.0 as in NumPy
 
 
 @njit(inline="always", cache=True)
