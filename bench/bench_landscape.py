@@ -7,13 +7,15 @@ Two trained ReLU nets, float32 (gdlab.nn's default):
 
 For each, a 41 x 41 slice on two filter-normalised directions is computed
 
-* by ``gdlab.nn.landscape.slice_2d`` (every grid point through the network in batches), and
+* by ``gdlab.nn.landscape.slice_2d`` with the compiled kernel (numba: gdlab.nn._landscape_kernel),
+* by ``slice_2d`` on the NumPy batch path (GDLAB_ENGINE=numpy: every grid point through the network
+  in batches of NumPy operations), and
 * by the naive loop: set the weights to centre + a d1 + b d2 and call ``model.evaluate`` at each
   of the 1,681 points;
 
-in alternating rounds (their order rotating), with a short pause between them (OpenBLAS's threads
+in rounds whose order rotates, with a short pause between them (OpenBLAS's threads
 keep spinning after a product and would slow whoever runs next on a small machine). The table
-gives medians and the median of the per-round ratios; the two results are checked to agree.
+gives medians and the median of the per-round ratios; the compiled result is checked against the loop.
 Then the top Hessian eigenvalue (``gdlab.nn.curvature``: Lanczos on central differences of exact
 gradients, float64) is timed, with the Hessian-vector products it used.
 
@@ -90,24 +92,38 @@ def run(rounds, steps=41):
     rows = []
     for name, (model, x, y) in nets().items():
         plane = landscape.directions(model, kind="filter", seed=0)
-        fast = landscape.slice_2d(model, x, y, plane, steps=steps)  # warm-up and the reference
+        def batched(engine):
+            before = os.environ.get("GDLAB_ENGINE")
+            os.environ["GDLAB_ENGINE"] = engine
+            try:
+                return landscape.slice_2d(model, x, y, plane, steps=steps)
+            finally:
+                if before is None:
+                    os.environ.pop("GDLAB_ENGINE")
+                else:
+                    os.environ["GDLAB_ENGINE"] = before
+
+        fast = batched("numba")  # warm-up (the compile, once per machine) and the reference
+        batched("numpy")
         slow = naive(model, x, y, plane, fast.alpha, fast.beta)
         agree = float(np.max(np.abs(fast.loss - slow) / np.abs(slow)))
-        times = {"batched": [], "naive": []}
-        ratios = []
+        kinds = ("compiled", "numpy", "naive")
+        times = {k: [] for k in kinds}
+        ratios = {"compiled": [], "numpy": []}
         for r in range(rounds):
-            order = ("batched", "naive") if r % 2 == 0 else ("naive", "batched")
+            order = kinds[r % 3:] + kinds[:r % 3]  # rotating
             got = {}
             for which in order:
                 time.sleep(0.3)
                 t0 = time.perf_counter()
-                if which == "batched":
-                    landscape.slice_2d(model, x, y, plane, steps=steps)
-                else:
+                if which == "naive":
                     naive(model, x, y, plane, fast.alpha, fast.beta)
+                else:
+                    batched("numba" if which == "compiled" else "numpy")
                 got[which] = time.perf_counter() - t0
                 times[which].append(got[which])
-            ratios.append(got["naive"] / got["batched"])
+            for k in ratios:
+                ratios[k].append(got["naive"] / got[k])
         # the top eigenvalue, with the products it took
         f = landscape.LossFunction(model, x, y)
         theta = f.theta()
@@ -126,9 +142,10 @@ def run(rounds, steps=41):
         for _ in range(10):
             f.grad(theta)
         t_grad = (time.perf_counter() - t0) / 10
-        rows.append((name, model.count_params(), statistics.median(times["batched"]),
-                     statistics.median(times["naive"]), statistics.median(ratios), agree, float(vals[0]), t_eig,
-                     count[0], converged, t_grad))
+        med = {k: statistics.median(v) for k, v in times.items()}
+        rows.append((name, model.count_params(), med["compiled"], med["numpy"], med["naive"],
+                     statistics.median(ratios["compiled"]), statistics.median(ratios["numpy"]), agree,
+                     float(vals[0]), t_eig, count[0], converged, t_grad))
     return rows
 
 
@@ -146,10 +163,12 @@ def main(argv=None):
     print(f"41 x 41 filter-normalised slices, float32; medians of {args.rounds} alternating rounds; BLAS threads: "
           f"{threads}; {os.cpu_count()} CPUs, load average {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at "
           f"the end; {time.perf_counter() - t0:.0f} s.\n")
-    print("| net | params | batched slice | naive loop (evaluate x 1,681) | naive / batched | max rel. difference |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, n, tb, tn, ratio, agree, *_ in rows:
-        print(f"| {name} | {n:,} | {tb * 1e3:.0f} ms | {tn * 1e3:.0f} ms | {ratio:.1f}x | {agree:.1e} |")
+    print("| net | params | compiled slice | NumPy batch slice | naive loop (evaluate x 1,681) | naive / compiled | "
+          "naive / NumPy batch | max rel. difference |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, n, tc, tb, tn, rc, rb, agree, *_ in rows:
+        print(f"| {name} | {n:,} | {tc * 1e3:.0f} ms | {tb * 1e3:.0f} ms | {tn * 1e3:.0f} ms | {rc:.1f}x | {rb:.1f}x | "
+              f"{agree:.1e} |")
     print("\n| net | top eigenvalue | time | Hessian-vector products | one gradient (float64) |")
     print("|---|---:|---:|---:|---:|")
     for name, n, *_, lam, t_eig, count, converged, t_grad in rows:
