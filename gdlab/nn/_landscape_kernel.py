@@ -115,6 +115,27 @@ def slice_sums(S, C, starts, ends, W, B, layers, acts, P, labels, T, loss, lossp
                         for s in range(nb):
                             h[s] = 0
                         i = 0
+                        while i + 8 <= nin:
+                            w_0 = Wp[j, wo + i * nout + o]
+                            w_1 = Wp[j, wo + (i + 1) * nout + o]
+                            w_2 = Wp[j, wo + (i + 2) * nout + o]
+                            w_3 = Wp[j, wo + (i + 3) * nout + o]
+                            w_4 = Wp[j, wo + (i + 4) * nout + o]
+                            w_5 = Wp[j, wo + (i + 5) * nout + o]
+                            w_6 = Wp[j, wo + (i + 6) * nout + o]
+                            w_7 = Wp[j, wo + (i + 7) * nout + o]
+                            h_0 = cur[i]
+                            h_1 = cur[i + 1]
+                            h_2 = cur[i + 2]
+                            h_3 = cur[i + 3]
+                            h_4 = cur[i + 4]
+                            h_5 = cur[i + 5]
+                            h_6 = cur[i + 6]
+                            h_7 = cur[i + 7]
+                            for s in range(nb):
+                                h[s] += (((w_0 * h_0[s] + w_1 * h_1[s]) + (w_2 * h_2[s] + w_3 * h_3[s]))
+                                         + ((w_4 * h_4[s] + w_5 * h_5[s]) + (w_6 * h_6[s] + w_7 * h_7[s])))
+                            i += 8
                         while i + 4 <= nin:
                             wa = Wp[j, wo + i * nout + o]
                             wb = Wp[j, wo + (i + 1) * nout + o]
