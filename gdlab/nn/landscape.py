@@ -268,7 +268,10 @@ class LossFunction:
                 raise ValueError(f"{type(model).__name__} is not compiled: compile it (model.compile(loss=...)) "
                                  "or pass loss= (a loss name, a gdlab.nn.losses.Loss or a function)")
             # evaluate checks x and y (features, NaN/inf, labels, shapes) and is the reference value
-            self.evaluated = model.evaluate(x, y)
+            # (on one BLAS thread when the compiled path may run: BLAS's threads would still be spinning
+            # for their next product when the kernel's threads start; the products give the same bits)
+            with _landscape_kernel.one_blas_thread(_landscape_kernel.enabled()):
+                self.evaluated = model.evaluate(x, y)
             self.loss_fn = compiled.train_loss
             self.head = compiled.head
             self.fused = bool(compiled.fused)
@@ -390,7 +393,9 @@ class LossFunction:
         D = np.asarray(D, dtype=np.float64).reshape(-1, self.n_params)
         C = np.asarray(C, dtype=np.float64).reshape(-1, len(D))
         if self.method == "vectorised":
-            return self._values_batched(center, D, C, metrics)
+            compiled = self.kernel is not None and len(D) > 0 and not self._metric_keys(metrics)
+            with _landscape_kernel.one_blas_thread(compiled):
+                return self._values_batched(center, D, C, metrics)
         return self._values_loop(center, D, C, metrics)
 
     def _metric_keys(self, metrics):

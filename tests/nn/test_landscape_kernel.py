@@ -154,3 +154,18 @@ def test_what_the_kernel_does_not_cover_runs_on_the_numpy_batch_path(monkeypatch
     ref = L.interpolate(model, L.flat_weights(model) * 0.5, x, y, steps=5)
     np.testing.assert_allclose(line.loss, ref.loss, rtol=1e-12)
     assert L.LossFunction(model, x, y).engine == "numpy"
+
+
+def test_blas_runs_on_one_thread_inside_the_compiled_path_only():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from gdlab.nn import _landscape_kernel
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    with _landscape_kernel.one_blas_thread():
+        assert all(t == 1 for t in blas_threads())
+    assert blas_threads() == before  # restored
+    with _landscape_kernel.one_blas_thread(False):
+        assert blas_threads() == before
