@@ -6,7 +6,6 @@ with noise, clipping, schedules and tol spread over the cases). Numbers agree to
 most agree to the last bit (the exceptions are the last bits of NumPy's SIMD exp/log/pow).
 """
 
-import logging
 
 import numpy as np
 import pytest
@@ -172,31 +171,17 @@ def test_a_thinned_record_and_a_race_on_the_compiled_engine():
     assert {t.engine for t in runs.values()} == {"numba"}
 
 
-def test_first_compile_is_announced_and_the_code_is_cached(tmp_path, monkeypatch):
+def test_first_compile_is_announced_and_the_code_is_cached(tmp_path, monkeypatch, compile_log):
     monkeypatch.setenv("GDLAB_CACHE", str(tmp_path))
-    log = logging.getLogger("gdlab.compiled")
-    seen = []
-
-    class Catch(logging.Handler):
-        def emit(self, record):
-            seen.append(record.getMessage())
-
-    catch = Catch(logging.INFO)
-    log.addHandler(catch)
-    level = log.level
-    log.setLevel(logging.INFO)  # setLevel, not the attribute: it clears logging's isEnabledFor cache
-    try:
-        compiled._PROGRAMS.clear()
-        minimize("x**2 + 3.25*y**2", [1.0, 2.0], "gd", lr=0.1, steps=5, engine="numba")
-        assert [m for m in seen if "compiling" in m and str(tmp_path) in m]
-        assert list((tmp_path / "engine").glob("run_*.py"))
-        seen.clear()
-        compiled._PROGRAMS.clear()
-        minimize("x**2 + 3.25*y**2", [1.0, 2.0], "gd", lr=0.1, steps=5, engine="numba")
-        assert not [m for m in seen if "compiling" in m]
-    finally:
-        log.removeHandler(catch)
-        log.setLevel(level)
+    seen = compile_log
+    compiled._PROGRAMS.clear()
+    minimize("x**2 + 3.25*y**2", [1.0, 2.0], "gd", lr=0.1, steps=5, engine="numba")
+    assert [m for m in seen if "compiling" in m and str(tmp_path) in m]
+    assert list((tmp_path / "engine").glob("run_*.py"))
+    seen.clear()
+    compiled._PROGRAMS.clear()
+    minimize("x**2 + 3.25*y**2", [1.0, 2.0], "gd", lr=0.1, steps=5, engine="numba")
+    assert not [m for m in seen if "compiling" in m]
 
 
 def test_a_repeated_call_reuses_its_program_and_stays_exact():

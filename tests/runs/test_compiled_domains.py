@@ -7,7 +7,6 @@ formula is one compiled program, so the sample packs several ops into each; test
 the traced programs themselves over many more formulas and points without compiling.
 """
 
-import logging
 
 import numpy as np
 import pytest
@@ -48,32 +47,18 @@ def test_masked_formulas_compile_and_equal_the_numpy_engine(formula, optimizer, 
         assert np.isnan(b.grad).any()  # the NaN gradients are compared too (NaN where NaN)
 
 
-def test_auto_compiles_them(tmp_path, monkeypatch):
+def test_auto_compiles_them(tmp_path, monkeypatch, compile_log):
     """"auto" runs such a formula on numba: the first run logs its compile (into a fresh cache folder), the
     program is kept for the next call, and the numbers are the NumPy engine's."""
     monkeypatch.setenv("GDLAB_CACHE", str(tmp_path))
-    log = logging.getLogger("gdlab.compiled")
-    seen = []
-
-    class Catch(logging.Handler):
-        def emit(self, record):
-            seen.append(record.getMessage())
-
-    catch = Catch(logging.INFO)
-    log.addHandler(catch)
-    level = log.level
-    log.setLevel(logging.INFO)
     formula = "x - log(x) + sqrt(abs(y) + 1) + log(1 + y**2)"
-    try:
-        compiled._PROGRAMS.clear()
-        with np.errstate(all="ignore"):
-            auto = minimize(formula, [[1.0, 1.0], [-1.0, 0.5]], "adam", steps=30, lr=0.1)
-        assert [m for m in seen if "compiling" in m and str(tmp_path) in m]
-        assert auto.engine == "numba" and len(compiled._PROGRAMS) == 1
-        with np.errstate(all="ignore"):
-            ref = minimize(formula, [[1.0, 1.0], [-1.0, 0.5]], "adam", steps=30, lr=0.1, engine="numpy")
-        same(auto, ref, formula)
-        assert list(auto.status) == ["max_steps", "diverged"]
-    finally:
-        log.removeHandler(catch)
-        log.setLevel(level)
+    seen = compile_log
+    compiled._PROGRAMS.clear()
+    with np.errstate(all="ignore"):
+        auto = minimize(formula, [[1.0, 1.0], [-1.0, 0.5]], "adam", steps=30, lr=0.1)
+    assert [m for m in seen if "compiling" in m and str(tmp_path) in m]
+    assert auto.engine == "numba" and len(compiled._PROGRAMS) == 1
+    with np.errstate(all="ignore"):
+        ref = minimize(formula, [[1.0, 1.0], [-1.0, 0.5]], "adam", steps=30, lr=0.1, engine="numpy")
+    same(auto, ref, formula)
+    assert list(auto.status) == ["max_steps", "diverged"]
