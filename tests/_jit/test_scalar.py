@@ -18,6 +18,13 @@ def act_rows(code, H, p):
 
 
 @njit(cache=True)
+def act_axpy(code, a, x, r, p):
+    h = np.empty_like(x)
+    _activate_axpy(code, h, a, x, r, x.shape[0], p)
+    return h
+
+
+@njit(cache=True)
 def per_element(code, Z, T, p):
     out = np.empty(Z.shape[1])
     for s in range(Z.shape[1]):
@@ -77,6 +84,20 @@ def test_each_activation_is_the_autodiff_op(mod, name, dtype, rtol):
     H = x.reshape(1, -1).copy()
     mod.act_rows(scalar.ACTIVATIONS[name], H, np.array(scalar.params(*args), dtype))
     _same_numbers(H[0], want, rtol)
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-15), ("float32", 4e-7)])  # float32: libm's expf/log1pf
+@pytest.mark.parametrize("name", list(ACTS))                                         # and NumPy's, an ulp apart
+def test_each_activation_of_a_x_plus_r_in_one_pass_is_the_op_of_numpys_sum(mod, name, dtype, rtol):
+    op, args = ACTS[name]
+    x = _values(dtype)
+    r = np.roll(_values(dtype), 5)
+    a = np.array(-0.75, dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        u = a * x + r  # the NumPy batch path's order: a S_1 + R
+        want = np.asarray(getattr(op(u), "data", op(u)))
+    got = mod.act_axpy(scalar.ACTIVATIONS[name], a, x, r, np.array(scalar.params(*args), dtype))
+    _same_numbers(got, want, rtol)
 
 
 @pytest.mark.parametrize("dtype, rtol", [("float64", 1e-15), ("float32", 2e-7)])
