@@ -91,6 +91,23 @@ def test_every_activation_and_loss_equals_the_numpy_batch_path(case, monkeypatch
     np.testing.assert_allclose(fast.loss, _loop_reference(model, x, y, plane, 5), rtol=1e-10)
 
 
+@pytest.mark.parametrize("outputs, bias", [(1, True), (3, False), (4, True), (7, True), (12, False)])
+def test_every_grouping_of_a_layers_outputs_over_several_blocks_equals_the_loop(outputs, bias):
+    # the later Linears run 5, 2 and 1 outputs at a time (_dense_source), inputs 4 at a time and the rest
+    # one by one (6 inputs here); n spans two blocks of samples and part of a third
+    n = 2 * K.BLOCK + 37
+    model = nn.Sequential(nn.Linear(3, 6, seed=0, dtype="float64"), nn.ReLU(),
+                          nn.Linear(6, outputs, bias=bias, seed=1, dtype="float64"))
+    model.compile("sgd", "mse", lr=0.1)
+    rng = np.random.default_rng(outputs)
+    x = rng.standard_normal((n, 3))
+    y = rng.standard_normal((n, outputs))
+    assert L.LossFunction(model, x, y).engine == "numba"
+    plane = L.directions(model, seed=1)
+    fast = L.slice_2d(model, x, y, plane, steps=5)
+    np.testing.assert_allclose(fast.loss, _loop_reference(model, x, y, plane, 5), rtol=1e-10)
+
+
 def test_overflowing_weights_give_the_numpy_paths_inf_and_nan(monkeypatch):
     model, x, y = _moons("float32")
     plane = L.directions(model, seed=0)
