@@ -43,9 +43,17 @@ def block(code, Z, labels, T, p, fast):
 
 
 @njit(cache=True)
-def exp_row(e, fast):
-    k = np.empty(e.shape[0], np.int32)
-    _exp_row(e, e.shape[0], fast, k)
+def exp_row(x, fast, first):
+    n = x.shape[0]
+    e = np.ones(n, x.dtype)  # with first=False: 1 + exp(x)
+    _exp_sum_row(e, x, np.zeros(n, x.dtype), n, fast, np.empty(n, np.int32), np.empty(n, x.dtype), first)
+    return e
+
+
+@njit(cache=True)
+def log_row(e, fast):
+    n = e.shape[0]
+    _log_row(e, n, fast, np.empty(n, e.dtype), np.empty(n, np.int32))
 '''
 
 
@@ -136,11 +144,29 @@ def test_the_sparse_cross_entropy_block_sums_the_ops_per_sample_losses(mod, dtyp
 
 def test_the_fast_float32_exp_is_within_two_ulp_of_numpys(mod):
     x = np.concatenate([-np.geomspace(1e-8, 87.0, 3000), [0.0, -0.0, -1e-30, -np.inf, np.nan]]).astype(np.float32)
-    got = x.copy()
-    mod.exp_row(got, True)
+    got = mod.exp_row(x, True, True)
     want = np.exp(x)
     assert np.isnan(got[-1])
-    assert got[-2] == np.float32(np.exp(np.float32(-87.0)))  # below -87: exp(-87), see _exp_row
+    assert got[-2] == np.float32(np.exp(np.float32(-87.0)))  # below -87: exp(-87), see _exp_sum_row
     ok = slice(0, -2)
     ulp = np.abs(got[ok].astype(np.float64) - want[ok]) / np.spacing(want[ok]).astype(np.float64)
     assert ulp.max() <= 2
+    np.testing.assert_array_equal(mod.exp_row(x, True, False), np.float32(1) + got)  # the sum's form
+    slow = mod.exp_row(x, False, True)  # not fast: the C library's expf (each within an ulp: 2 apart at most)
+    assert np.max(np.abs(slow[ok] - want[ok]) / np.spacing(want[ok])) <= 2
+
+
+def test_the_fast_float32_log_is_within_two_ulp_of_the_exact_log(mod):
+    rng = np.random.default_rng(0)
+    x = np.concatenate([np.geomspace(1.0, 3e38, 4000), 1 + rng.random(2000), 1 + 1e-6 * rng.random(200),
+                        [1.0, np.sqrt(2.0), 1.4142135, 1.4142137, 2.0, 10.0, np.inf, -np.nan]]).astype(np.float32)
+    got = x.copy()
+    mod.log_row(got, True)
+    assert got[-2] == np.inf and np.isnan(got[-1]) and got[0] == 0.0  # -nan: the sign bit set, as inf - inf
+    exact = np.log(x[:-2].astype(np.float64))
+    ulp = np.abs(got[:-2].astype(np.float64) - exact) / np.spacing(np.float32(exact)).astype(np.float64)
+    assert ulp.max() <= 2
+    slow = x.copy()
+    mod.log_row(slow, False)
+    want = np.log(x[:-2])  # the C library's logf (each within an ulp: 2 apart at most)
+    assert np.max(np.abs(slow[:-2] - want) / np.spacing(np.maximum(want, np.float32(1e-30)))) <= 2
