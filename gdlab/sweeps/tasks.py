@@ -236,15 +236,6 @@ def _vectorised(tasks):
 
 
 def run_chunk(tasks):
-    r = _run_chunk(tasks)
-    import os
-    r.tl = (os.getpid(), _T0[0], time.perf_counter(), len(tasks), tasks[0].get("function"), tasks[0].get("optimizer"))
-    return r
-
-_T0 = [0.0]
-
-def _run_chunk(tasks):
-    _T0[0] = time.perf_counter()
     """Run a chunk (see :func:`plan`); returns a :class:`ChunkResult` (one summary and one result per task, in order).
 
     An error of any task raises: the caller retries the tasks of a failed chunk one by one.
