@@ -200,8 +200,7 @@ def _objective(grid):
     for f in values["function"]:
         if not isinstance(f, str) or not f.strip():
             raise GridError(f"grid function: each value is a catalog name or a formula, got {f!r}")
-    for s in values["steps"]:
-        _check_int("steps", s, lo=1, optional=False)
+    values["steps"] = [_check_int("steps", s, lo=1, optional=False) for s in values["steps"]]
     for s in values["seed"]:
         _check_int("seed", s)
     for n in values["starts"]:
@@ -221,6 +220,7 @@ def _objective(grid):
     tasks = []
     optimizers = [_optimizer(opt) for opt in values["optimizer"]]
     for f in values["function"]:
+        function = f.strip()
         for name, fixed in optimizers:
             accepted = _accepts(name)
             mine = [k for k in hps if k in accepted and k not in fixed]
@@ -228,13 +228,17 @@ def _objective(grid):
             if unknown:
                 raise GridError(f"grid optimizer {name}: unknown hyperparameter(s) {', '.join(unknown)}; "
                                 f"known: {', '.join(sorted(accepted))}")
-            order = [*mine, "steps", "seed", "x0", "starts", *options]
-            for combo in _product(values, order):
-                hp = {**fixed, **{k: combo[k] for k in mine}}
-                tasks.append({"function": f.strip(), "optimizer": name, "hyperparameters": hp,
-                              "steps": int(combo["steps"]), "seed": combo["seed"], "x0": combo["x0"],
-                              "starts": combo["starts"],
-                              "options": {k: combo[k] for k in options if combo[k] is not None}})
+            # one tuple per task, unpacked by position into a copy of the pair's template (a dict per
+            # combination, as _product makes, cost more than the task itself: 2,000 tasks 2.7 -> 1.5 ms)
+            n = len(mine)
+            template = {"function": function, "optimizer": name, "hyperparameters": None, "steps": None,
+                        "seed": None, "x0": None, "starts": None, "options": None}
+            for combo in itertools.product(*(values[k] for k in [*mine, "steps", "seed", "x0", "starts", *options])):
+                task = template.copy()
+                task["hyperparameters"] = {**fixed, **dict(zip(mine, combo))} if fixed else dict(zip(mine, combo))
+                task["steps"], task["seed"], task["x0"], task["starts"] = combo[n:n + 4]
+                task["options"] = {k: v for k, v in zip(options, combo[n + 4:]) if v is not None} if options else {}
+                tasks.append(task)
     unused = [k for k in hps if not any(k in _accepts(_optimizer(o)[0]) for o in values["optimizer"])]
     if unused:
         raise GridError(f"grid {unused[0]}: no optimizer of the grid has this hyperparameter "

@@ -62,6 +62,20 @@ def _numeric(v):
     return type(v) in (float, int) or (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)))
 
 
+def _program(task):
+    """The key of the array program a (non-random) objective task runs in: tasks of one key share it."""
+    hp = task["hyperparameters"]
+    fixed = ""
+    for v in hp.values():  # the common case, numbers only, without the general test per value
+        if type(v) is not float and type(v) is not int:
+            fixed = {k: v for k, v in hp.items() if not _numeric(v)}
+            fixed = _KEY.encode(fixed) if fixed else ""
+            break
+    options = task["options"]
+    return (task["function"], task["optimizer"], task["steps"], _KEY.encode(options) if options else "",
+            tuple(sorted(hp)), fixed, task.get("starts") is not None)
+
+
 def plan(tasks, indices=None):
     """Chunks of task indices: tasks that can share one array program, in order, at most CHUNK_TASKS each.
 
@@ -70,24 +84,23 @@ def plan(tasks, indices=None):
     tasks alone (never on the backend or the number of workers).
     """
     indices = range(len(tasks)) if indices is None else indices
-    groups, order = {}, []
+    groups = {}  # program key -> [task indices, rows]; dicts keep the order of first appearance
     for i in indices:
         task = tasks[i]
-        if "spec" in task or _random(task):
-            key = ("alone", i)
-        else:
-            hp = task["hyperparameters"]
-            fixed = {k: v for k, v in hp.items() if not _numeric(v)}
-            key = (task["function"], task["optimizer"], task["steps"], _KEY.encode(task["options"]) if task["options"]
-                   else "", tuple(sorted(hp)), _KEY.encode(fixed) if fixed else "", task.get("starts") is not None)
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(i)
+        key = ("alone", i) if "spec" in task or _random(task) else _program(task)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = group = [[], 0]
+        group[0].append(i)
+        group[1] += task.get("starts") or 1
     per_group = []
-    for key in order:
+    for i_s, rows in groups.values():
+        if rows == len(i_s):  # one row per task (the common case): slices of CHUNK_TASKS tasks
+            step = min(CHUNK_TASKS, CHUNK_ROWS)
+            per_group.append([i_s[lo:lo + step] for lo in range(0, len(i_s), step)])
+            continue
         chunks, current, rows = [], [], 0
-        for i in groups[key]:
+        for i in i_s:
             n = tasks[i].get("starts") or 1
             if current and (len(current) >= CHUNK_TASKS or rows + n > CHUNK_ROWS):
                 chunks.append(current)
