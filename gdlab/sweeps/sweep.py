@@ -45,27 +45,35 @@ class GridResult:
     optimizer, hyperparameters, steps or epochs, seed, ...), then ``status`` ("failed" with
     ``error`` for a task that failed twice), ``final_loss``, ``score`` (lower is better; +inf
     diverged; see :mod:`gdlab.sweeps.summary`, computed where the task ran), the final metrics
-    of a training, and ``run_id`` when stored. ``results``: a mapping task index -> its
+    of a training, and ``run_id`` when stored; built when first read (the sweep keeps each
+    task's outcome, and the settings are the task's). ``results``: a mapping task index -> its
     Trajectory or History, for the tasks run now (not for those ``resume`` skipped; the first
     KEEP_RESULTS tasks), each built from its chunk's arrays when first read. ``best()``: the best row per
     (function or dataset, optimizer). ``mode``, ``tasks``, ``group``, ``done``, ``failed``,
     ``skipped``, ``wall_time``, ``backend``.
     """
 
-    def __init__(self, mode, tasks, rows, results, group, skipped, wall_time, backend):
+    def __init__(self, mode, tasks, outcomes, results, group, skipped, wall_time, backend):
         self.mode = mode
         self.tasks = tasks
-        self.rows = rows
+        self._outcomes = outcomes  # per task: status, final_loss, score, ... (a row without the settings)
+        self._rows = None
         self.results = results
         self.group = group
         self.skipped = skipped
         self.wall_time = wall_time
         self.backend = backend
-        self.failed = sum(1 for r in rows if r["status"] == "failed")
-        self.done = len(rows) - self.failed
+        self.failed = sum(1 for o in outcomes if o["status"] == "failed")
+        self.done = len(outcomes) - self.failed
+
+    @property
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = [{**_describe(task), **outcome} for task, outcome in zip(self.tasks, self._outcomes)]
+        return self._rows
 
     def __repr__(self):
-        return (f"<GridResult {self.mode}: {len(self.rows)} tasks, {self.failed} failed, {self.skipped} resumed, "
+        return (f"<GridResult {self.mode}: {len(self._outcomes)} tasks, {self.failed} failed, {self.skipped} resumed, "
                 f"{self.wall_time:.3g} s on {self.backend}>")
 
     def best(self) -> dict:
@@ -90,9 +98,8 @@ class GridResult:
                 "rows": [_plain(r) for r in self.rows], "best": _plain(self.best())}
 
 
-def _record_row(task, record):
-    """A row from a stored run (a task that ``resume`` skipped)."""
-    row = _describe(task)
+def _record_outcome(task, record):
+    """A row's outcome from a stored run (a task that ``resume`` skipped)."""
     if "spec" in task:
         metrics = dict(record.metrics)
         loss = metrics.pop("loss", None)
@@ -100,13 +107,10 @@ def _record_row(task, record):
         metrics.pop("updates", None)
         score = metrics.get("val_loss", loss)
         score = math.inf if score is None or not math.isfinite(score) else score
-        row.update({"status": record.status, "final_loss": loss, "score": score, **metrics})
-    else:
-        score = record.tags.get("score")
-        row.update({"status": record.status, "final_loss": record.final_loss,
-                    "score": math.inf if score is None else float(score)})
-    row["run_id"] = record.id
-    return row
+        return {"status": record.status, "final_loss": loss, "score": score, **metrics, "run_id": record.id}
+    score = record.tags.get("score")
+    return {"status": record.status, "final_loss": record.final_loss, "score": math.inf if score is None else float(score),
+            "run_id": record.id}
 
 
 class _Results(Mapping):
@@ -201,7 +205,7 @@ def sweep(grid, backend="local", *, workers=None, scheduler=None, cluster=None, 
         runner = backend
     t0 = time.perf_counter()
     group = None
-    rows = [None] * len(tasks)
+    outcomes = [None] * len(tasks)
     results = _Results(tasks)
     todo = list(range(len(tasks)))
     try:
@@ -215,32 +219,32 @@ def sweep(grid, backend="local", *, workers=None, scheduler=None, cluster=None, 
                     if run_id is None:
                         todo.append(i)
                     else:
-                        rows[i] = _record_row(task, store.info(run_id))
+                        outcomes[i] = _record_outcome(task, store.info(run_id))
         skipped = len(tasks) - len(todo)
-        _run(runner, tasks, todo, rows, results, store, group, progress, skipped)
+        _run(runner, tasks, todo, outcomes, results, store, group, progress, skipped)
     except BaseException:  # Ctrl-C (or an error of the caller's progress hook): stop the workers, keep what is stored
         if owned:
             runner.close(cancel=True)
         raise
     if owned:
         runner.close()
-    return GridResult(mode, tasks, rows, results, group, skipped, time.perf_counter() - t0, runner.name)
+    return GridResult(mode, tasks, outcomes, results, group, skipped, time.perf_counter() - t0, runner.name)
 
 
-def _run(runner, tasks, todo, rows, results, store, group, progress, skipped):
+def _run(runner, tasks, todo, outcomes, results, store, group, progress, skipped):
     queue = [(chunk, 1) for chunk in plan(tasks, todo)]
     queue.reverse()  # pop() takes the next chunk in order
     inflight = {}
     if progress is not None:
         progress(skipped, 0, len(tasks))
     try:
-        _loop(runner, tasks, queue, inflight, rows, results, store, group, progress, skipped)
+        _loop(runner, tasks, queue, inflight, outcomes, results, store, group, progress, skipped)
     except BaseException:  # the chunks not started yet are dropped (a backend the caller made stays up)
         runner.cancel(set(inflight))
         raise
 
 
-def _loop(runner, tasks, queue, inflight, rows, results, store, group, progress, skipped):
+def _loop(runner, tasks, queue, inflight, outcomes, results, store, group, progress, skipped):
     done = failed = 0
     total = len(tasks)
     while queue or inflight:
@@ -257,22 +261,22 @@ def _loop(runner, tasks, queue, inflight, rows, results, store, group, progress,
                     queue.extend(([i], 2) for i in reversed(chunk))
                     continue
                 i = chunk[0]
-                rows[i] = {**_describe(tasks[i]), "status": "failed", "error": value, "final_loss": None,
-                           "score": math.inf}
+                outcomes[i] = {"status": "failed", "error": value, "final_loss": None, "score": math.inf}
                 if store is not None:
-                    rows[i]["run_id"] = store.save_failed(tasks[i], value, group=group,
+                    outcomes[i]["run_id"] = store.save_failed(tasks[i], value, group=group,
                                                           kind="train" if "spec" in tasks[i] else "sweep_task")
                 failed += 1
             else:
+                summaries = value.summaries
                 for j, i in enumerate(chunk):
-                    rows[i] = {**_describe(tasks[i]), **value.summaries[j]}
+                    outcomes[i] = summaries[j]
                     if i < KEEP_RESULTS:
                         results.add(i, value, j)
                 if store is not None:
                     with store.batch():
                         for j, i in enumerate(chunk):
-                            rows[i]["run_id"] = _save(store, group, tasks[i], results.build(i, value, j),
-                                                      value.summaries[j])
+                            outcomes[i] = {**summaries[j], "run_id": _save(store, group, tasks[i],
+                                                                           results.build(i, value, j), summaries[j])}
                 done += len(chunk)
             if progress is not None:
                 progress(skipped + done, failed, total)
