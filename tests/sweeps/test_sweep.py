@@ -408,3 +408,61 @@ def test_a_lanes_result_pipe_holds_a_whole_chunks_result():
     if limit < RESULT_PIPE_BYTES:  # an unprivileged process gets no more than the system's limit
         pytest.skip(f"pipe-max-size is {limit}")
     assert size == RESULT_PIPE_BYTES
+
+
+BIG = {"function": "rosenbrock", "optimizer": ["gd", "adam"], "lr": {"log": [1e-4, 0.1, 10]}, "steps": 500,
+       "seed": [0, 1], "starts": 1}  # 2 chunks of 20 tasks: 80 kB of loss curves each, over SHARED_MIN_BYTES
+
+
+def _same_results(a, b):
+    assert rows(a) == rows(b) and sorted(a.results) == sorted(b.results) == list(range(len(a.tasks)))
+    for i in a.results:
+        ta, tb = a.results[i], b.results[i]
+        for name in ("loss", "lr", "final", "final_loss", "x0", "status", "stopped_at"):
+            x, y = np.asarray(getattr(ta, name)), np.asarray(getattr(tb, name))
+            assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes(), (i, name)
+
+
+def test_large_results_come_through_shared_memory_with_the_same_bits(monkeypatch):
+    """A lane's chunk whose arrays are large is sent as a file in the pool's /dev/shm folder, mapped by the
+    caller and removed at once: the same bytes as the local backend's, writeable, alive after the pool
+    closed (the mapping outlives the folder); what a sweep left there (Ctrl-C) goes at close()."""
+    from gdlab.sweeps import Processes, backends
+
+    if backends._shared_folder() is None:  # no /dev/shm here: the pipe carries them (the next test)
+        pytest.skip("no writeable /dev/shm")
+    sent = []
+    load = backends._Shared.load
+    monkeypatch.setattr(backends._Shared, "load", lambda self: sent.append(self.path) or load(self))
+    local = gdlab.sweep(BIG)
+    with Processes(2) as pool:
+        folder = pool._folder
+        assert os.path.isdir(folder) and folder.startswith("/dev/shm/")
+        result = gdlab.sweep(BIG, backend=pool)
+        assert len(sent) == 2 and os.listdir(folder) == []  # both chunks, each file removed once mapped
+
+        def interrupt(done, failed, total):
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            gdlab.sweep(BIG, backend=pool, progress=interrupt)
+    assert not os.path.exists(folder)
+    _same_results(result, local)
+    curve = result.results[0].loss
+    assert curve.flags.writeable
+    curve[0] = -1.0  # a private copy of the page: nothing else sees it
+    assert result.results[0].loss[0] == -1.0 and gdlab.sweep(BIG).results[0].loss[0] != -1.0
+
+
+def test_without_a_shared_folder_results_come_through_the_pipe(monkeypatch):
+    """No /dev/shm (another platform) or a folder that is gone: the same results, inline."""
+    from gdlab.sweeps import Processes, backends
+
+    local = gdlab.sweep(BIG)
+    monkeypatch.setattr(backends, "_shared_folder", lambda: None)
+    _same_results(gdlab.sweep(BIG, "processes", workers=2), local)
+    monkeypatch.undo()
+    with Processes(1) as pool:
+        if pool._folder is not None:
+            os.rmdir(pool._folder)  # the worker's write fails: it sends the result itself
+        _same_results(gdlab.sweep(BIG, backend=pool), local)
