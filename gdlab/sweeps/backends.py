@@ -32,6 +32,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import threading
 import weakref
 
 from .tasks import run_chunk
@@ -178,6 +179,15 @@ def _shared_folder():
         return None
 
 
+def _start(pools):
+    """Start each pool's worker (ProcessPoolExecutor starts it at the first submit): a no-op call."""
+    for pool in pools:
+        try:
+            pool.submit(os.getpid)
+        except (RuntimeError, cf.process.BrokenProcessPool):  # closed or broken meanwhile: its chunks say so
+            pass
+
+
 def _check_workers(workers):
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be an int >= 1, got {workers!r}")
@@ -218,11 +228,16 @@ class Processes:
         self._folder = _shared_folder()  # the results' arrays on their way (removed at close, or at exit)
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, True) if self._folder else None
         self._lanes = [self._new_pool() for _ in range(self.workers)]
+        # the workers start now (a pool starts its worker on its first submit), from a thread: each start waits
+        # for the forkserver's fork of a large process (~7-14 ms), one after the other, while this thread
+        # goes on planning and sends the first chunk as soon as its lane's worker is forked
+        self._starting = threading.Thread(target=_start, args=(list(self._lanes),), name="gdlab-sweeps-start",
+                                          daemon=True)
+        self._starting.start()
 
     def _new_pool(self):
         pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=self._context, initializer=_worker_init)
         _widen_result_pipe(pool)
-        pool.submit(os.getpid)  # start its worker now (a pool starts it on the first submit)
         return pool
 
     def __enter__(self):
@@ -314,10 +329,12 @@ class Processes:
             if getattr(pool, "_broken", False):
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._lanes[k] = self._new_pool()
+                _start([self._lanes[k]])
                 self._inflight[k] = set()
                 self._keys[k] = set()
 
     def close(self, cancel=False):
+        self._starting.join()
         for pool in self._lanes:
             pool.shutdown(wait=False, cancel_futures=cancel)
         if not cancel:
