@@ -29,7 +29,7 @@ from .summary import objective_summary, rows_summaries, train_summary
 __all__ = ["run_chunk", "ChunkResult", "plan", "route", "CHUNK_TASKS", "CHUNK_ROWS", "task_function", "task_starts"]
 
 #: at most this many tasks, and this many rows (tasks x starts), in one vectorised chunk
-CHUNK_TASKS = 100
+CHUNK_TASKS = 200
 CHUNK_ROWS = 2000
 #: what a sweep task records per step (the loss curves; memory per task stays (steps + 1) x starts numbers)
 RECORD = ("loss",)
