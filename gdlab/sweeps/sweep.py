@@ -119,7 +119,8 @@ class _Results(Mapping):
 
     def __init__(self, tasks):
         self._tasks = tasks
-        self._where = {}      # index -> (ChunkResult, position in it)
+        self._where = {}      # index -> its ChunkResult ...
+        self._pos = {}        # ... and its position in it (two dicts: no tuple per task for the GC to count)
         self._built = {}      # index -> the result, once built
         self._functions = {}  # function name -> Function, resolved once per sweep
 
@@ -129,13 +130,17 @@ class _Results(Mapping):
             self._functions[name] = task_function(task)
         return self._functions[name]
 
-    def add(self, i, chunk, j):
-        self._where[i] = (chunk, j)
+    def add(self, value, chunk):
+        """Keep the ChunkResult ``value`` of the tasks ``chunk`` (their indices, in its order)."""
+        for j, i in enumerate(chunk):
+            if i < KEEP_RESULTS:
+                self._where[i] = value
+                self._pos[i] = j
 
     def build(self, i, chunk, j):
         got = self._built.get(i)
         if got is None:
-            got = chunk.result(j)
+            got = chunk.result(j, self._tasks[i])
             if "spec" not in self._tasks[i]:
                 got.function = self.function(self._tasks[i])
             if i in self._where:
@@ -145,7 +150,7 @@ class _Results(Mapping):
     def __getitem__(self, i):
         if i not in self._where:
             raise KeyError(i)
-        return self.build(i, *self._where[i])
+        return self.build(i, self._where[i], self._pos[i])
 
     def __iter__(self):
         return iter(self._where)
@@ -270,8 +275,7 @@ def _loop(runner, tasks, queue, inflight, outcomes, results, store, group, progr
                 summaries = value.summaries
                 for j, i in enumerate(chunk):
                     outcomes[i] = summaries[j]
-                    if i < KEEP_RESULTS:
-                        results.add(i, value, j)
+                results.add(value, chunk)
                 if store is not None:
                     with store.batch():
                         for j, i in enumerate(chunk):

@@ -155,11 +155,12 @@ class ChunkResult:
     """What :func:`run_chunk` returns: plain data that pickles, small to send.
 
     ``summaries``: one dict per task (status, final_loss, score: see :mod:`.summary`), computed
-    where the chunk ran; ``seconds``: its wall time; ``result(j)``: the j-th task's Trajectory
+    where the chunk ran; ``seconds``: its wall time; ``result(j, task)``: the j-th task's Trajectory
     (without its function: the caller attaches it) or History, built when asked for. A vectorised
     chunk sends its one array program's Trajectory (the loss curves of all its rows, float64) and
-    each task's rows; ``result(j)`` cuts the task's Trajectory out of it, as ``gdlab.minimize``
-    would have returned it for the task alone.
+    where each task's rows are (three lists of numbers, no object per task: the caller has the
+    tasks); ``result(j, task)`` cuts the task's Trajectory out of it, as ``gdlab.minimize`` would
+    have returned it for the task alone.
     """
 
     def __init__(self, summaries, seconds, results=None, traj=None, parts=None, rule=None):
@@ -167,7 +168,7 @@ class ChunkResult:
         self.seconds = seconds
         self._results = results  # run alone: the stripped results
         self._traj = traj        # vectorised: the chunk's Trajectory (stripped) ...
-        self._parts = parts      # ... and per task (first row, rows, single, hyperparameters, seed)
+        self._parts = parts      # ... and per task: first row, rows, single (three lists)
         self._rule = rule
         self._lr = None          # (steps recorded, lr per row) when each row's lr is the same at every step
         if traj is not None and traj.lr.ndim == 2 and np.all(traj.lr == traj.lr[:1]):
@@ -177,19 +178,20 @@ class ChunkResult:
     def __len__(self):
         return len(self.summaries)
 
-    def result(self, j):
+    def result(self, j, task):
         if self._results is not None:
             return self._results[j]
-        traj, (lo, n, single, hp, seed) = self._traj, self._parts[j]
-        part = traj.run(lo) if single else traj.select(np.arange(lo, lo + n))
-        part.hyperparameters = optim.get_rule(self._rule).hyperparameters(**hp)
+        traj, (firsts, sizes, singles) = self._traj, self._parts
+        lo, n = firsts[j], sizes[j]
+        part = traj.run(lo) if singles[j] else traj.select(np.arange(lo, lo + n))
+        part.hyperparameters = optim.get_rule(self._rule).hyperparameters(**task["hyperparameters"])
         if self._lr is not None:  # as gdlab.minimize gives it for the task alone (its lr is a number)
             part.lr = np.full(self._lr[0], self._lr[1][lo])
         elif part.lr.ndim == 2:
             part.lr = np.ascontiguousarray(part.lr[:, 0])
-        part.seed = seed
+        part.seed = task["seed"]
         part.subset_of = None  # rows are independent: this is what gdlab.minimize gives for the task alone
-        part.wall_time = traj.wall_time / len(self._parts)
+        part.wall_time = traj.wall_time / len(sizes)
         return part
 
 
@@ -243,9 +245,7 @@ def _vectorised(tasks):
                **options)
     summaries = rows_summaries(traj.status, traj.final_loss, sizes, f.minimum_value)
     firsts = np.cumsum([0] + sizes[:-1]).tolist()
-    parts = [(lo, n, single, task["hyperparameters"], task["seed"])
-             for task, (_, single, _), n, lo in zip(tasks, starts, sizes, firsts)]
-    return _strip(traj), summaries, parts
+    return _strip(traj), summaries, (firsts, sizes, [single for _, single, _ in starts])
 
 
 def run_chunk(tasks):
