@@ -17,12 +17,19 @@ task drawn from its seed: 2,000 tasks. Rows:
   gdlab.sweeps._worker (gdlab's runs, numba) and the pool's start included; each in its own
   process, the sweep call timed;
 * processes x1, x2, new pool: ``backend="processes"`` in this process, whose forkserver is
-  already up (a second ``gdlab.sweep`` call in a notebook): the pool's start included; ``--rounds``
-  rounds, x1 and x2 alternating, the median (and the range);
+  already up (a second ``gdlab.sweep`` call in a notebook): the pool's start included (timed as
+  ``Processes(n)``, the sweep and ``close()``, which is what ``backend="processes"`` does, so that
+  the workers' CPU can be read before they exit); ``--rounds`` rounds, x1 and x2 alternating, the
+  median (and the range);
 * processes x1, x2, warm pool: a ``gdlab.sweeps.Processes(n)`` made once and passed as
   ``backend=`` to each sweep (after one sweep that warms it); ``--rounds`` rounds, x1 and x2
-  alternating, the median (and the range), and the calling process's CPU seconds per sweep;
+  alternating, the median (and the range);
 * dask x2: a 2-worker ``LocalCluster`` (start-up included, and reported apart).
+
+The pool rows give the CPU seconds per sweep of the calling process (``time.process_time``, its
+threads included: median of the rounds) and of each worker (``/proc/PID/stat``, Linux; summed over
+the rounds, divided by them): on a machine with as many cores as workers, the caller's CPU is
+taken from the workers, so these add up whatever the load, where wall times do not.
 
 Columns: seconds, tasks/s, the per-task overhead over a direct call (negative: cheaper than a
 direct call, thanks to vectorisation); then the speed-up of 2 workers over 1 for each kind of
@@ -55,6 +62,29 @@ def median(xs):
 
 def spread(xs):
     return f"median of {len(xs)}, {min(xs):.3f}..{max(xs):.3f}" if len(xs) > 1 else "1 run"
+
+
+def worker_cpu(pool):
+    """CPU seconds so far of each worker process of a gdlab.sweeps.Processes (Linux /proc; [] elsewhere)."""
+    out = []
+    for lane in pool._lanes:
+        for proc in list((lane._processes or {}).values()):
+            try:
+                with open(f"/proc/{proc.pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return []
+            out.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return out
+
+
+def cpu_note(caller, workers, rounds):
+    """'caller CPU 0.012 s, workers 0.021 + 0.022 s': the caller's median, each worker's sum / rounds."""
+    text = f"caller CPU {median(caller):.3f} s"
+    if workers and all(len(w) == len(workers[0]) for w in workers):
+        per = [sum(w[k] for w in workers) / rounds for k in range(len(workers[0]))]
+        text += ", workers " + " + ".join(f"{x:.3f}" for x in per) + " s"
+    return text
 
 
 def timed(fn):
@@ -126,25 +156,40 @@ def main():
         t, _ = timed(lambda: gdlab.sweep(g, store=Store(os.path.join(tmp, "runs.db"))))
     rows.append(("local + store", t))
     tf, _ = timed(lambda: Processes(1).close())  # this process's forkserver starts (once) here
-    new = {1: [], 2: []}
+    new, new_caller, new_workers = {1: [], 2: []}, {1: [], 2: []}, {1: [], 2: []}
+
+    def new_pool(w):
+        pool = Processes(w)
+        gdlab.sweep(g, backend=pool)
+        new_workers[w].append(worker_cpu(pool))  # the whole life of the workers: a fresh pool's
+        pool.close()
+
     for _ in range(args.rounds):
         for w in (1, 2):
-            new[w].append(timed(lambda: gdlab.sweep(g, "processes", workers=w))[0])
-    rows += [(f"processes x1, new pool (forkserver up: its start {tf:.2f} s apart; {spread(new[1])})",
-              median(new[1])), (f"processes x2, new pool ({spread(new[2])})", median(new[2]))]
+            c0 = time.process_time()
+            new[w].append(timed(lambda: new_pool(w))[0])
+            new_caller[w].append(time.process_time() - c0)
+    rows += [(f"processes x1, new pool (forkserver up: its start {tf:.2f} s apart; {spread(new[1])}; "
+              f"{cpu_note(new_caller[1], new_workers[1], args.rounds)})", median(new[1])),
+             (f"processes x2, new pool ({spread(new[2])}; {cpu_note(new_caller[2], new_workers[2], args.rounds)})",
+              median(new[2]))]
     speedups.append(("new pool (forkserver already up)", new[1], new[2]))
-    warm, caller = {1: [], 2: []}, {1: [], 2: []}
+    warm, caller, workers = {1: [], 2: []}, {1: [], 2: []}, {1: [], 2: []}
     with Processes(1) as p1, Processes(2) as p2:
         pools = {1: p1, 2: p2}
         for pool in pools.values():
             gdlab.sweep(g, backend=pool)
         for _ in range(args.rounds):
             for w, pool in pools.items():
+                w0 = worker_cpu(pool)
                 c0 = time.process_time()
                 warm[w].append(timed(lambda: gdlab.sweep(g, backend=pool))[0])
                 caller[w].append(time.process_time() - c0)
-    rows += [(f"processes x1, warm pool ({spread(warm[1])}; caller CPU {median(caller[1]):.3f} s)", median(warm[1])),
-             (f"processes x2, warm pool ({spread(warm[2])}; caller CPU {median(caller[2]):.3f} s)", median(warm[2]))]
+                workers[w].append([b - a for a, b in zip(w0, worker_cpu(pool))])
+    rows += [(f"processes x1, warm pool ({spread(warm[1])}; {cpu_note(caller[1], workers[1], args.rounds)})",
+              median(warm[1])),
+             (f"processes x2, warm pool ({spread(warm[2])}; {cpu_note(caller[2], workers[2], args.rounds)})",
+              median(warm[2]))]
     speedups.append(("warm pool (Processes object reused)", warm[1], warm[2]))
     if not args.no_dask:
         import distributed
@@ -155,10 +200,10 @@ def main():
         td, _ = timed(lambda: gdlab.sweep(g, "dask", scheduler=address))
         cluster.close()
         rows.append((f"dask x2 (LocalCluster; its start {ts:.2f} s not included)", td))
-    print(f"{'backend':<100} {'seconds':>8} {'tasks/s':>9} {'overhead/task':>14}")
+    print(f"{'backend':<132} {'seconds':>8} {'tasks/s':>9} {'overhead/task':>14}")
     for name, seconds in rows:
         over = seconds / n - per_direct
-        print(f"{name:<100} {seconds:8.3f} {n / seconds:9.0f} {over * 1e3:+11.3f} ms")
+        print(f"{name:<132} {seconds:8.3f} {n / seconds:9.0f} {over * 1e3:+11.3f} ms")
     for name, a, b in speedups:
         a, b = (a, b) if isinstance(a, list) else ([a], [b])
         ratios = [x / y for x, y in zip(a, b)]

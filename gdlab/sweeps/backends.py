@@ -115,8 +115,11 @@ def _widen_result_pipe(pool):
         pass
 
 
-#: a chunk's result whose arrays hold at least this many bytes travels through a file in /dev/shm
+#: a chunk's result whose arrays hold at least this many bytes travels through a file in /dev/shm ...
 SHARED_MIN_BYTES = 1 << 16
+#: ... when /dev/shm keeps this much free after the write (results alive hold their pages there: a small
+#: /dev/shm, such as a container's default 64 MB, is left to the programs that need it, and the pipe is used)
+SHARED_FREE_BYTES = 256 << 20
 _SHARED_NAMES = itertools.count()
 
 
@@ -142,9 +145,10 @@ class _Shared:
         return pickle.loads(self.data, buffers=[view[lo:lo + n] for lo, n in zip(offsets, self.sizes)])
 
 
-def _run_shared(chunk, folder):
+def _run_shared(chunk, folder, free=SHARED_FREE_BYTES):
     """A lane's job: :func:`.tasks.run_chunk`, its result sent as a :class:`_Shared` when its arrays hold
-    SHARED_MIN_BYTES or more and ``folder`` takes them; else as it is (pickled by the pool)."""
+    SHARED_MIN_BYTES or more and ``folder`` takes them with ``free`` bytes to spare; else as it is
+    (pickled by the pool)."""
     result = run_chunk(chunk)
     if folder is None:
         return result
@@ -156,6 +160,9 @@ def _run_shared(chunk, folder):
         return result
     path = os.path.join(folder, f"{os.getpid()}-{next(_SHARED_NAMES)}")
     try:
+        room = os.statvfs(folder)
+        if room.f_bavail * room.f_frsize < sum(sizes) + free:
+            return result
         with open(path, "xb") as fh:
             for v in views:
                 fh.write(v)
@@ -226,6 +233,7 @@ class Processes:
         self._inflight = {}  # lane index -> its futures not done
         self._keys = [set() for _ in range(self.workers)]  # lane index -> the routing keys it has run
         self._folder = _shared_folder()  # the results' arrays on their way (removed at close, or at exit)
+        self._free = SHARED_FREE_BYTES
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, True) if self._folder else None
         self._lanes = [self._new_pool() for _ in range(self.workers)]
         # the workers start now (a pool starts its worker on its first submit), from a thread: each start waits
@@ -263,10 +271,10 @@ class Processes:
     def submit(self, chunk, key=None):
         k = self._lane(key)
         try:
-            fut = self._lanes[k].submit(_run_shared, chunk, self._folder)
+            fut = self._lanes[k].submit(_run_shared, chunk, self._folder, self._free)
         except cf.process.BrokenProcessPool:
             self._restart()
-            fut = self._lanes[k].submit(_run_shared, chunk, self._folder)
+            fut = self._lanes[k].submit(_run_shared, chunk, self._folder, self._free)
         fut.gdlab_pool = self._lanes[k]
         self._inflight[k].add(fut)
         return fut

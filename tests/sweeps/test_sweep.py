@@ -466,3 +466,17 @@ def test_without_a_shared_folder_results_come_through_the_pipe(monkeypatch):
         if pool._folder is not None:
             os.rmdir(pool._folder)  # the worker's write fails: it sends the result itself
         _same_results(gdlab.sweep(BIG, backend=pool), local)
+
+
+def test_a_nearly_full_shared_folder_is_left_alone(monkeypatch):
+    """A result goes through /dev/shm only when SHARED_FREE_BYTES stay free after it (a container's small
+    /dev/shm is left to the programs that need it): else through the pipe, with the same numbers."""
+    from gdlab.sweeps import Processes, backends
+
+    sent = []
+    load = backends._Shared.load
+    monkeypatch.setattr(backends._Shared, "load", lambda self: sent.append(self.path) or load(self))
+    with Processes(1) as pool:
+        pool._free = 1 << 62  # more than any /dev/shm has
+        _same_results(gdlab.sweep(BIG, backend=pool), gdlab.sweep(BIG))
+    assert sent == []
