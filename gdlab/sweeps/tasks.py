@@ -63,7 +63,11 @@ def _numeric(v):
 
 
 def _program(task):
-    """The key of the array program a (non-random) objective task runs in: tasks of one key share it."""
+    """The key of the array program an objective task runs in (tasks of one key share it), or None for a
+    task that draws random numbers while it runs (noise, mini-batches): it runs alone."""
+    options = task["options"]
+    if options and _random(task):
+        return None
     hp = task["hyperparameters"]
     fixed = ""
     for v in hp.values():  # the common case, numbers only, without the general test per value
@@ -71,7 +75,6 @@ def _program(task):
             fixed = {k: v for k, v in hp.items() if not _numeric(v)}
             fixed = _KEY.encode(fixed) if fixed else ""
             break
-    options = task["options"]
     return (task["function"], task["optimizer"], task["steps"], _KEY.encode(options) if options else "",
             tuple(sorted(hp)), fixed, task.get("starts") is not None)
 
@@ -87,7 +90,9 @@ def plan(tasks, indices=None):
     groups = {}  # program key -> [task indices, rows]; dicts keep the order of first appearance
     for i in indices:
         task = tasks[i]
-        key = ("alone", i) if "spec" in task or _random(task) else _program(task)
+        key = None if "spec" in task else _program(task)
+        if key is None:
+            key = ("alone", i)
         group = groups.get(key)
         if group is None:
             groups[key] = group = [[], 0]
