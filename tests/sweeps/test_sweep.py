@@ -480,3 +480,18 @@ def test_a_nearly_full_shared_folder_is_left_alone(monkeypatch):
         pool._free = 1 << 62  # more than any /dev/shm has
         _same_results(gdlab.sweep(BIG, backend=pool), gdlab.sweep(BIG))
     assert sent == []
+
+
+def test_a_pool_starts_its_workers_in_the_background_and_closes_at_once():
+    """Processes(n) returns while its workers are being forked (a thread starts them); a close() right
+    after waits for those starts and stops every worker (none left running, none started after)."""
+    from gdlab.sweeps import Processes
+
+    pool = Processes(2)
+    starting = pool._starting
+    pool.close()
+    assert not starting.is_alive()
+    assert all(lane._processes is None for lane in pool._lanes)  # concurrent.futures drops them once joined
+    with Processes(2) as pool:
+        assert sorted(set(_worker_pids(pool))) == _worker_pids(pool)  # two distinct workers answer
+        assert len(_worker_pids(pool)) == 2
