@@ -8,10 +8,12 @@ soon as one is done), ``outcome(future) -> ("ok", value) | ("error", message)``,
 
 - ``local``: in this process, one chunk after the other.
 - ``processes``: ``concurrent.futures.ProcessPoolExecutor`` with ``workers`` processes, all started
-  when the backend is made, by forkserver where the platform has it (else spawn). The forkserver
+  when the backend is made (by a thread, so that the caller plans meanwhile), by forkserver where the platform has it (else spawn). The forkserver
   preloads :mod:`gdlab.sweeps._worker` (gdlab's runs and, for the compiled engine, numba), so a
   worker is a fork of a process that paid those costs once. A worker that dies breaks the pool:
   the backend starts a new one and the chunks that were in flight come back as errors (retried).
+  A chunk's large arrays (its loss curves) come back through a file in the pool's own folder in
+  /dev/shm, mapped here and removed at once (see :class:`_Shared`), else through the pool's pipe.
 
 A backend object made by the caller (``Processes(2)``, ``Dask(2, cluster="local")``) can be
 passed to several sweeps as ``backend=``: its workers stay up (warm) until its ``close()``.
@@ -125,7 +127,7 @@ _SHARED_NAMES = itertools.count()
 
 class _Shared:
     """A chunk's result as a lane's worker sends it when its arrays are large (a vectorised chunk's loss
-    curves: 0.4 MB per 100 tasks of 500 steps): the result pickled (protocol 5) without its arrays'
+    curves: 0.8 MB per 200 tasks of 500 steps): the result pickled (protocol 5) without its arrays'
     bytes, which the worker wrote into a file of the pool's folder in /dev/shm (memory, not disk).
     :meth:`load` maps that file in the calling process and removes it: the arrays are views of the
     mapping (copy on write, so they stay writeable), the same bytes, never copied through the pool's
@@ -203,7 +205,7 @@ def _check_workers(workers):
 
 class Processes:
     """``workers`` worker processes, each a one-process ``concurrent.futures`` pool (a *lane*), all
-    started at once.
+    started as it is made (their forks one after the other, from a thread).
 
     Made by ``gdlab.sweep(grid, "processes", workers=N)`` for one sweep, or by the caller and
     passed as ``backend=`` to several sweeps, whose workers then stay up between them (gdlab,
@@ -320,7 +322,12 @@ class Processes:
         exc = fut.exception()
         if exc is None:
             value = fut.result()
-            return "ok", value.load() if isinstance(value, _Shared) else value
+            if isinstance(value, _Shared):
+                try:
+                    value = value.load()
+                except OSError as exc:  # its file is gone (the folder removed under it): run it again
+                    return "error", f"its result could not be read back from {value.path} ({_message(exc)})"
+            return "ok", value
         if isinstance(exc, cf.process.BrokenProcessPool):
             self._restart()
             return "error", "the worker process died while running it (BrokenProcessPool)"

@@ -495,3 +495,24 @@ def test_a_pool_starts_its_workers_in_the_background_and_closes_at_once():
     with Processes(2) as pool:
         assert sorted(set(_worker_pids(pool))) == _worker_pids(pool)  # two distinct workers answer
         assert len(_worker_pids(pool)) == 2
+
+
+def test_a_result_whose_shared_file_is_gone_is_an_error_and_runs_again():
+    """The file of a chunk's result removed before the caller read it: outcome says so (a task error, which
+    the sweep retries), and the pool goes on."""
+    from gdlab.sweeps import Processes, backends
+
+    _, tasks = expand(BIG)
+    chunk = [tasks[i] for i in plan(tasks)[0]]
+    with Processes(1) as pool:
+        if pool._folder is None:
+            pytest.skip("no writeable /dev/shm")
+        fut = pool.submit(chunk)
+        done, _ = pool.wait({fut})
+        shared = fut.result()
+        assert isinstance(shared, backends._Shared)
+        os.unlink(shared.path)
+        status, message = pool.outcome(next(iter(done)))
+        assert status == "error" and shared.path in message and "FileNotFoundError" in message
+        again = pool.submit(chunk)
+        assert pool.outcome(next(iter(pool.wait({again})[0])))[0] == "ok"
