@@ -188,6 +188,12 @@ def _shared_folder():
         return None
 
 
+def _remove(folder, pid):
+    """Remove a pool's folder, in the process that made it only (not in a fork of it that exits)."""
+    if os.getpid() == pid:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _start(pools):
     """Start each pool's worker (ProcessPoolExecutor starts it at the first submit): a no-op call."""
     for pool in pools:
@@ -236,7 +242,7 @@ class Processes:
         self._keys = [set() for _ in range(self.workers)]  # lane index -> the routing keys it has run
         self._folder = _shared_folder()  # the results' arrays on their way (removed at close, or at exit)
         self._free = SHARED_FREE_BYTES
-        self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, True) if self._folder else None
+        self._cleanup = weakref.finalize(self, _remove, self._folder, os.getpid()) if self._folder else None
         self._lanes = [self._new_pool() for _ in range(self.workers)]
         # the workers start now (a pool starts its worker on its first submit), from a thread: each start waits
         # for the forkserver's fork of a large process (~7-14 ms), one after the other, while this thread
