@@ -1,7 +1,7 @@
 """Sweep throughput per backend, beside direct gdlab.minimize calls, in one run.
 
     python bench/bench_sweep.py [--seeds 10] [--steps 500] [--direct 200] [--rounds 3] [--engine numpy]
-                                [--no-dask] [--no-cold]
+                                [--no-dask] [--no-cold] [--chunk-tasks 100]
 
 The grid of issue 16: Rosenbrock and Rastrigin x 5 optimizers (gd, momentum, rmsprop, adam,
 nadam) x 20 learning rates (log-spaced 1e-5 .. 1) x 10 seeds, 500 steps, one random start per
@@ -93,6 +93,14 @@ def timed(fn):
     return time.perf_counter() - t0, out
 
 
+def chunk_tasks(n):
+    """Set gdlab.sweeps.tasks.CHUNK_TASKS (the plan reads it, in the calling process) when n is given."""
+    if n is not None:
+        import gdlab.sweeps.tasks
+
+        gdlab.sweeps.tasks.CHUNK_TASKS = n
+
+
 def cold_one(workers, seeds, steps):
     """The first sweep of this (fresh) process on `workers` processes; prints its seconds."""
     import gdlab
@@ -104,9 +112,10 @@ def cold_one(workers, seeds, steps):
 
 def cold(workers, args):
     env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    extra = ["--chunk-tasks", str(args.chunk_tasks)] if args.chunk_tasks is not None else []
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--cold-one", str(workers), "--seeds",
-                          str(args.seeds), "--steps", str(args.steps)], env=env, check=True, capture_output=True,
-                         text=True, timeout=600)
+                          str(args.seeds), "--steps", str(args.steps), *extra], env=env, check=True,
+                         capture_output=True, text=True, timeout=600)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -120,10 +129,13 @@ def main():
                     help="GDLAB_ENGINE for this run and its worker processes")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--no-cold", action="store_true", help="skip the two fresh-process sweeps")
+    ap.add_argument("--chunk-tasks", type=int, default=None,
+                    help="at most this many tasks per chunk (gdlab.sweeps.tasks.CHUNK_TASKS; default: gdlab's)")
     ap.add_argument("--cold-one", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.engine:
         os.environ["GDLAB_ENGINE"] = args.engine
+    chunk_tasks(args.chunk_tasks)
     if args.cold_one is not None:
         return cold_one(args.cold_one, args.seeds, args.steps)
 
@@ -138,8 +150,10 @@ def main():
     _, tasks = expand(g)
     n = len(tasks)
     load0 = os.getloadavg()
+    from gdlab.sweeps.tasks import CHUNK_TASKS
+
     print(f"{n} tasks, {args.steps} steps; {os.cpu_count()} CPUs; GDLAB_ENGINE={os.environ.get('GDLAB_ENGINE', '')!r}; "
-          f"load average before {load0[0]:.2f}")
+          f"chunks of at most {CHUNK_TASKS} tasks; load average before {load0[0]:.2f}")
     rows, speedups = [], []
     if not args.no_cold:  # first, while this process has started no worker of its own
         c1, c2 = cold(1, args), cold(2, args)
