@@ -7,6 +7,9 @@ module only translates options, draws the progress bar, prints the table and wri
 
 from __future__ import annotations
 
+import math
+import statistics
+
 import click
 
 from .common import (CONTEXT, MODEL_SUFFIXES, PLOT_SUFFIXES, POSITIVE, BadInput, Number, check_output, converter,
@@ -155,15 +158,32 @@ def _landscape_callbacks(data, sharpness, trajectory):
     return extra
 
 
+def _late_sharpness(cb):
+    """(first update, median sharpness) over the last quarter of training. At the edge of stability the
+    sharpness swings around 2/η from one measurement to the next, so its last value depends on the
+    phase of that swing (and on the last bits of the arithmetic, which differ between machines); the median
+    of the last quarter, printed to two digits, does not."""
+    start = cb.steps[-1] - (cb.steps[-1] - cb.steps[0]) // 4
+    late = [s for step, s in zip(cb.steps, cb.sharpness) if step >= start]
+    return start, statistics.median(late)
+
+
+def _two_digits(value):
+    """``value`` to two significant digits, every digit of its integer part kept (1234.5 → 1234)."""
+    whole = len(str(int(abs(value)))) if math.isfinite(value) else 2
+    return fmt_float(value, max(2, whole))
+
+
 def _write_landscape_outputs(console, result, extra, sharpness, trajectory):
     if sharpness is not None:
         from gdlab import viz
 
         cb, spec = extra["sharpness"], result.spec
         limit = cb.threshold[-1]
-        console.print(f"sharpness: {fmt_float(cb.sharpness[0], 4)} at the start, {fmt_float(cb.sharpness[-1], 4)} "
-                      f"after {cb.steps[-1]} updates"
-                      + (f" (stability limit {fmt_float(limit, 4)})" if limit is not None else ""))
+        first, late = _late_sharpness(cb)
+        console.print(f"sharpness: {fmt_float(cb.sharpness[0], 4)} at the start, ≈ {_two_digits(late)} over updates "
+                      f"{first}–{cb.steps[-1]} (median"
+                      + (f"; stability limit {fmt_float(limit, 4)})" if limit is not None else ")"))
         label = f"{spec.optimizer} lr={fmt_float(spec.lr)}"
         viz.sharpness_curve({label: cb}, losses={label: result.history}, path=sharpness,
                             title=f"{spec.dataset}: sharpness")

@@ -1,6 +1,7 @@
 """gdlab landscape and gdlab train --sharpness/--trajectory: files, printed numbers equal to the library's, errors."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -30,7 +31,9 @@ def test_train_writes_the_sharpness_figure_and_the_trajectory(trained):
 
     out, model, path, sharp, text = trained
     png_ok(sharp)
-    assert "sharpness:" in text and "(stability limit 4)" in text
+    line = next(x for x in text.splitlines() if x.startswith("sharpness:"))
+    assert re.fullmatch(r"sharpness: [\d.]+ at the start, ≈ [\d.]+ over updates 6–8 \(median; stability limit 4\)",
+                        line), line
     weights = landscape.load_weight_history(path)
     assert len(weights) == 9  # before training and after each of the 8 epochs
 
@@ -91,3 +94,14 @@ def test_landscape_help(run_cli):
     assert code == 0 and "Examples:" in out and "gdlab landscape" in out and "--trajectory" in out
     code, out, _ = run_cli("train", "--help")
     assert "--sharpness" in out and "--trajectory" in out
+
+
+def test_the_late_sharpness_is_the_median_of_the_last_quarter():
+    from types import SimpleNamespace
+
+    from gdlab.cli.train import _late_sharpness, _two_digits
+
+    cb = SimpleNamespace(steps=list(range(0, 101, 10)), sharpness=[1, 2, 3, 4, 5, 6, 7, 8, 30, 10, 11])
+    assert _late_sharpness(cb) == (75, 11)          # updates 80, 90, 100: 30, 10, 11 (mean 17)
+    assert [_two_digits(v) for v in (19.949, 19.4, 0.01234, 1234.5, float("nan"))] == ["20", "19", "0.012", "1234",
+                                                                                         "nan"]
