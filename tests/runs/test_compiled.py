@@ -260,18 +260,27 @@ def test_the_step_table_is_kept_per_hyperparameters_and_bounded(monkeypatch):
     assert len(prog._tables) == 1 and next(iter(prog._tables.values())) is tab  # the same table served it
     for name in HISTORIES + ("final", "final_loss"):
         np.testing.assert_array_equal(getattr(again, name), getattr(first, name), err_msg=name)
-    # other values of a hyperparameter the table depends on (the lr, beta2) are other tables, and exact
+    # a new lr reuses the table (its columns depend on the betas and the step only: _codegen.table_split);
+    # other values of a hyperparameter the table depends on (beta2) are other tables; all exact
     for kw in ({"lr": 0.02}, {"lr": 0.01, "betas": (0.9, 0.99)}, {"lr": 0.01}):
         same(minimize("rosenbrock", x0, "adam", steps=300, engine="numba", **kw),
              minimize("rosenbrock", x0, "adam", steps=300, engine="numpy", **kw), str(kw))
-    assert _program_of({"lr": 0.02}) is prog and len(prog._tables) == 3
+    assert _program_of({"lr": 0.02}) is prog and len(prog._tables) == 2 and any(t is tab for t in prog._tables.values())
     monkeypatch.setattr(engine, "TABLES_KEPT", 3)
     for lr in (0.03, 0.04, 0.05):
         minimize("rosenbrock", x0, "adam", steps=300, lr=lr, engine="numba")
-    assert len(prog._tables) == 3  # the oldest go
-    # a schedule's table of learning rates is not a key: its step tables are not kept
-    minimize("rosenbrock", x0, "adam", steps=300, lr=0.01, schedule="cosine", engine="numba")
-    assert len(prog._tables) == 3
+    assert len(prog._tables) == 2  # no new table for a new lr
+    for beta2 in (0.95, 0.96, 0.97):
+        minimize("rosenbrock", x0, "adam", steps=300, lr=0.01, betas=(0.9, beta2), engine="numba")
+    assert len(prog._tables) == 3 and not any(t is tab for t in prog._tables.values())  # the oldest go
+    # a schedule's learning rates are not in the table: its runs keep and reuse tables too, and stay exact
+    kept = {k: id(t) for k, t in prog._tables.items()}
+    for schedule in ("cosine", ("step", {"step_size": 50})):
+        same(minimize("rosenbrock", x0, "adam", steps=300, lr=0.01, betas=(0.9, 0.97), schedule=schedule,
+                      engine="numba"),
+             minimize("rosenbrock", x0, "adam", steps=300, lr=0.01, betas=(0.9, 0.97), schedule=schedule,
+                      engine="numpy"), str(schedule))
+    assert {k: id(t) for k, t in prog._tables.items()} == kept
 
 
 def test_long_runs_go_to_the_loop_in_chunks_with_the_same_numbers(monkeypatch):

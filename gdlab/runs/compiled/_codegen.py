@@ -21,7 +21,11 @@ from __future__ import annotations
 from ..._jit.source import BINARY, MAX_MIN, number
 from ..._jit.trace import ELEM, ROW, ROWSTEP, RUN, STEP, TraceError, post_order
 
-__all__ = ["Program", "generate"]
+__all__ = ["Program", "generate", "PER_CALL"]
+
+#: leaves whose dependents among the step-level values are computed in the run, not kept in the step table:
+#: the learning rate (a hyperparameter, or a schedule's table), the value a playground changes most
+PER_CALL = frozenset({("hp", "lr"), ("lr",)})
 
 _FN = {"sqrt": "math.sqrt", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "exp": "np.exp", "log": "np.log",
        "log1p": "np.log1p", "expm1": "np.expm1", "tanh": "np.tanh", "arctan": "np.arctan", "abs": "abs",
@@ -92,6 +96,25 @@ def _lines(prefix, outputs, leaves, placed):
     return by_level, [names[o.id] for o in outputs]
 
 
+def _depends_on(nodes, keys):
+    """The ids of the nodes (and of the nodes they need) that depend on a leaf whose key is in ``keys``."""
+    dep = set()
+    for node in post_order(nodes):
+        if (node.op == "leaf" and node.key in keys) or any(a.id in dep for a in node.args):
+            dep.add(node.id)
+    return dep
+
+
+def table_split(step_nodes, keys=PER_CALL):
+    """``step_nodes`` ((name, expression, node) in post-order) as (kept, per_call): the values that do not
+    depend on the leaves ``keys`` (for Adam: the bias corrections' ``pow`` columns, which depend on the betas
+    and the step only), computed by ``table`` and kept between runs, and the rest (``lr / (1 - beta1**t)``),
+    computed in the run's loop over the steps from the kept ones, so that a new lr reuses the table."""
+    dep = _depends_on([node for _, _, node in step_nodes], keys)
+    kept = [x for x in step_nodes if x[2].id not in dep]
+    return kept, [x for x in step_nodes if x[2].id in dep]
+
+
 def _indent(lines, n):
     pad = " " * n
     return [pad + line if line else line for line in lines]
@@ -105,10 +128,12 @@ def _block_size(nv):
     return bs
 
 
-def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, first_keys) -> str:
-    """The module source: ``table(HPS, LRT, t0, t1)`` (the step-level values of steps t0..t1-1, one row a
-    step), and ``run(...)`` and ``run_parallel(...)``, the same loop with its blocks of rows in ``range`` and
-    in numba's ``prange``, reading that table (see gdlab.runs.compiled.engine for the arguments)."""
+def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, first_keys, per_call=PER_CALL) -> str:
+    """The module source: ``table(HPS, LRT, t0, t1)`` (the step-level values of steps t0..t1-1 that do not
+    depend on the leaves ``per_call``, one row a step: see :func:`table_split`), and ``run(...)`` and
+    ``run_parallel(...)``, the same loop with its blocks of rows in ``range`` and in numba's ``prange``,
+    reading that table and computing the other step-level values at each step (see
+    gdlab.runs.compiled.engine for the arguments)."""
     d = prog.d
     leaves = dict(prog.leaves)
     # -- the objective
@@ -148,8 +173,10 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
     body = head + ["n = X.shape[1]", "R = AT.shape[0]", "T = steps + 1"]
     # the step table: STEP-level nodes computed once per step for all rows, by its own function (``table``), so
     # that the caller can keep it for the next run with the same hyperparameters (it holds the C pow calls
-    # of bias corrections, about a third of a one-start Adam run)
-    step_nodes = [x for s in sections for x in s[1][STEP]] + vg_levels[STEP]
+    # of bias corrections, about a third of a one-start Adam run); the values that depend on the lr are not
+    # in it (table_split) but computed at each step of the run, so a new lr (or a schedule) reuses the table
+    step_nodes, step_per_call = table_split([x for s in sections for x in s[1][STEP]] + vg_levels[STEP],
+                                            per_call)
     table = head + [f"TAB = np.empty((max(t1 - t0, 1), {max(len(step_nodes), 1)}))", "for t in range(t0, t1):",
                     "    tf = float(t)"]
     table += [f"    {name} = {expr}" for name, expr, _ in step_nodes]
@@ -170,6 +197,7 @@ def generate(prog: Program, *, n_hps: int, n_hpr: int, state_keys, n_sc: int, fi
             "        alive += 1"]
     blk += ["j = j0", "for t in range(t0, t1):", "    if alive == 0:", "        break", "    tf = float(t)"]
     blk += [f"    {name} = TAB[t - t0, {k}]" for k, (name, _, _) in enumerate(step_nodes)]
+    blk += [f"    {name} = {expr}" for name, expr, _ in step_per_call]  # the lr's: a division or two a step
     # (A)
     loop_a = ["r = b0 + q"] + [f"{name} = {expr}" for name, expr, _ in vg_levels[ROW]]
     loop_a += [f"p{i} = {P_[i]}" for i in range(d)]

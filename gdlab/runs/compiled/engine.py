@@ -26,7 +26,7 @@ from ...optim import Chain
 from ...optim.transforms import StepInfo, Transform
 from .._engine import progress_every, recorded_steps
 from ..._jit.load import LOG, available, cache_dir, load
-from ._codegen import Program, generate
+from ._codegen import PER_CALL, Program, generate
 from ..._jit.trace import decide, expression
 from ..._jit.trace import (ELEM, ROW, ROWSTEP, RUN, STEP, NodeArray, SymArray, Tracer, TraceError, leaf, sym_leaves,
                            value)
@@ -329,6 +329,10 @@ class Compiled:
             unique.setdefault((expression(node), outcome), (node, outcome))  # the same test in each trace
         self.guards = list(unique.values())
         leaves, n_hps, n_hpr = _leaf_names(d, keys, sc_keys, hp_inputs, hyper_inputs, lr_values)
+        run_inputs = [(tag, name) for tag, inputs in (("hp", hp_inputs), ("hy", hyper_inputs))
+                      for name, _, level in inputs if level == RUN]
+        #: the slots of HPS the step table may depend on (all but the lr's: see _codegen.table_split)
+        self.table_slots = np.array([k for k, key in enumerate(run_inputs) if key not in PER_CALL], dtype=np.intp)
         steady_src = generate(Program(d, vg, second, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
                               n_sc=len(sc_keys), first_keys=keys0)
         third_src = generate(Program(d, vg, third, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
@@ -360,12 +364,14 @@ class Compiled:
 
     def table(self, HPS, LRT, t0, t1, keep):
         """The step table of steps t0..t1-1 (see _codegen.generate), read only by the run. ``keep``: the last
-        few tables (of runs without a schedule, at most TABLE_MAX_STEPS steps) are kept, keyed by the exact
-        bits of the hyperparameters, for the next run with the same ones (a start dragged in the playground)."""
+        few tables (of runs of at most TABLE_MAX_STEPS steps) are kept, keyed by the exact bits of the
+        hyperparameters the table depends on (all but the lr: see _codegen.table_split; a schedule's table
+        of learning rates is not read), for the next run with the same ones (a start dragged in the
+        playground, or a new lr)."""
         if not keep:
             return self._load().table(HPS, LRT, t0, t1)
         tables = self.__dict__.setdefault("_tables", {})
-        key = (HPS.tobytes(), t0, t1)
+        key = (HPS[self.table_slots].tobytes(), t0, t1)
         tab = tables.get(key)
         if tab is None:
             tab = self._load().table(HPS, LRT, t0, t1)
@@ -449,7 +455,7 @@ class Compiled:
                     XI = np.concatenate([XI, np.zeros((t1 - t0 - m, n, d))]) if m > 0 else np.zeros((t1 - t0, n, d))
             else:
                 XI = dummy[0]  # read only by a program with noise
-            TAB = self.table(HPS, LRT, t0, t1, keep=lr_values is None and t1 - t0 <= TABLE_MAX_STEPS)
+            TAB = self.table(HPS, LRT, t0, t1, keep=t1 - t0 <= TABLE_MAX_STEPS)
             fn(X, S, SC, HPS, HPR, LRT, XI, TAB, t0, t1, steps, float(bound), 0.0 if tol is None else float(tol),
                tol is not None, AT, done, stopped, status, final, final_loss, P, L, G, GN, SH,
                rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn)
