@@ -19,19 +19,21 @@ import hashlib
 import math
 import numbers
 import os
+import threading
 
 import numpy as np
 
 from ...optim import Chain
 from ...optim.transforms import StepInfo, Transform
 from .._engine import progress_every, recorded_steps
+from ..._jit.key import NotAKey, typed_key
 from ..._jit.load import LOG, available, cache_dir, load
 from ._codegen import PER_CALL, Program, generate
-from ..._jit.trace import decide, expression
+from ..._jit.trace import decide, expression, post_order
 from ..._jit.trace import (ELEM, ROW, ROWSTEP, RUN, STEP, NodeArray, SymArray, Tracer, TraceError, leaf, sym_leaves,
                            value)
 
-__all__ = ["prepare", "Compiled", "Unsupported", "cache_dir", "available", "LOG"]
+__all__ = ["prepare", "Compiled", "Bound", "Unsupported", "cache_dir", "available", "LOG"]
 
 #: the transforms the tracer knows to be stateless between steps (a new one runs on NumPy until listed)
 TRACED_TRANSFORMS = ("add_noise", "clip_by_norm", "clip_by_value")
@@ -49,6 +51,17 @@ MAX_CHUNK_STEPS = 1 << 16
 #: step tables kept per program, for runs of at most TABLE_MAX_STEPS steps (Compiled.table)
 TABLES_KEPT = 8
 TABLE_MAX_STEPS = 20_000
+#: guard decisions kept per program (Compiled.matches), keyed by the values the guards read
+GUARDS_KEPT = 256
+_LOCK = threading.Lock()  # the memos' evictions (threads of the web server run programs side by side)
+
+
+def _remember(memo, key, value, cap):
+    """``memo[key] = value``, the oldest entry dropped first when ``memo`` holds ``cap`` (thread-safe)."""
+    with _LOCK:
+        while len(memo) >= cap:
+            memo.pop(next(iter(memo)))
+        memo[key] = value
 
 
 def _threads():
@@ -328,6 +341,11 @@ class Compiled:
         for node, outcome in first["guards"] + second["guards"] + third["guards"]:
             unique.setdefault((expression(node), outcome), (node, outcome))  # the same test in each trace
         self.guards = list(unique.values())
+        #: the hyperparameters the guards read (their decisions are kept by these values: matches)
+        self.guard_names = tuple(sorted({x.key[1] for node, _ in self.guards for x in post_order([node])
+                                         if x.op == "leaf" and isinstance(x.key, tuple) and len(x.key) == 2
+                                         and x.key[0] in ("hp", "hy")}))
+        self._decisions = {}
         leaves, n_hps, n_hpr = _leaf_names(d, keys, sc_keys, hp_inputs, hyper_inputs, lr_values)
         run_inputs = [(tag, name) for tag, inputs in (("hp", hp_inputs), ("hy", hyper_inputs))
                       for name, _, level in inputs if level == RUN]
@@ -376,9 +394,7 @@ class Compiled:
         if tab is None:
             tab = self._load().table(HPS, LRT, t0, t1)
             tab.flags.writeable = False
-            if len(tables) >= TABLES_KEPT:
-                tables.pop(next(iter(tables)))
-            tables[key] = tab
+            _remember(tables, key, tab, TABLES_KEPT)
         return tab
 
     def matches(self, inputs):
@@ -386,39 +402,92 @@ class Compiled:
         the same names and kinds, and every branch the trace took on their values taken the same way."""
         if [(name, level) for name, _, level in inputs] != self.signature:
             return False
-        env = {}
-        for (name, v, _), tag in zip(inputs, ["hp"] * len(inputs)):
-            env[name] = v
-        return all(decide(node, env) == outcome for node, outcome in self.guards)
+        env = {name: v for name, v, _ in inputs}
+        try:  # the decisions for these values of the names the guards read, when seen before (a new lr)
+            key = typed_key(tuple(env[name] for name in self.guard_names))
+        except (NotAKey, KeyError):
+            key = None
+        got = self._decisions.get(key) if key is not None else None
+        if got is None:
+            got = all(decide(node, env) == outcome for node, outcome in self.guards)
+            if key is not None:
+                _remember(self._decisions, key, got, GUARDS_KEPT)
+        return got
 
     def run(self, X0, steps, *, inputs, init_state, tol=None, bound=math.inf, record=(), every=1, progress=None,
             noise_rng=None, lr_values=None):
         """As :func:`gdlab.runs._engine.run_rows` (same dict). ``inputs``: hp_values of the rule's then the
         transforms' hyperparameters; ``init_state``: ``rule.init`` of the (n, d) starts; ``noise_rng``: the
-        noise transform's generator."""
+        noise transform's generator. The same as ``self.bind(...)(progress, noise_rng)``."""
+        return self.bind(X0, steps, inputs=inputs, init_state=init_state, tol=tol, bound=bound, record=record,
+                         every=every, noise=noise_rng is not None, lr_values=lr_values)(progress, noise_rng)
+
+    def bind(self, X0, steps, *, inputs, init_state, tol=None, bound=math.inf, record=(), every=1, noise=False,
+             lr_values=None) -> "Bound":
+        """This program with one run's arguments bound (see :meth:`run`; ``noise``: whether the run draws
+        gradient noise): a :class:`Bound` that runs it, on fresh arrays each time it is called."""
+        return Bound(self, X0, steps, inputs, init_state, tol, bound, record, every, noise, lr_values)
+
+
+class Bound:
+    """A :class:`Compiled` program with the arguments of one run bound: ``bound(progress=None, noise_rng=None)``
+    runs it and returns :meth:`Compiled.run`'s dict. What does not change from run to run is made once (the
+    starts and initial state laid out for the loop, the hyperparameters' arrays, the recorded steps, the step
+    table of a run in one chunk); each call makes fresh arrays for what the loop writes and returns, so calls
+    are independent (also from several threads at once: the loop releases the GIL) and a returned array can be
+    changed without changing the next call's. It holds about (K + 2) * n * d + n numbers, the hyperparameters'
+    and the recorded steps' arrays, a schedule's lr table and the step table of its run (at most
+    TABLE_MAX_STEPS rows of a few numbers when it is kept)."""
+
+    __slots__ = ("program", "n", "d", "steps", "X", "S", "SC", "HPS", "HPR", "LRT", "AT", "R", "tol", "use_tol",
+                 "bound", "rec", "need_gn", "noise", "TAB", "nbytes")
+
+    def __init__(self, program, X0, steps, inputs, init_state, tol, bound, record, every, noise, lr_values):
         n, d = X0.shape
-        fn = self.function(parallel=n >= PARALLEL_MIN_ROWS and n * steps >= PARALLEL_MIN_WORK and _threads() > 1)
-        K = len(self.keys)
-        T = steps + 1
+        self.program, self.n, self.d, self.steps = program, n, d, steps
+        K = len(program.keys)
         at = recorded_steps(steps, every)
-        R = len(at)
-        X = np.array(np.asarray(X0, dtype=np.float64).T, order="C", copy=True)  # (d, n), a copy: X0 stays
+        self.AT = at if at.dtype == np.int64 else at.astype(np.int64)
+        self.R = len(at)
+        self.X = np.array(np.asarray(X0, dtype=np.float64).T, order="C", copy=True)  # (d, n), a copy: X0 stays
         S = np.zeros((max(K, 1), d, n))
-        for k, key in enumerate(self.keys):
+        for k, key in enumerate(program.keys):
             if key in init_state:
                 S[k] = np.asarray(init_state[key]).T
-        SC = np.zeros((max(len(self.sc_keys), 1), n))
-        for k, key in enumerate(self.sc_keys):
+        SC = np.zeros((max(len(program.sc_keys), 1), n))
+        for k, key in enumerate(program.sc_keys):
             SC[k] = float(init_state[key])
+        self.S, self.SC = S, SC
         hps = [v for _, v, lvl in inputs if lvl == RUN]
         hpr = [v for _, v, lvl in inputs if lvl != RUN]
         hps.append(0.0)
-        HPS = np.array(hps, dtype=np.float64)
-        HPR = np.array(hpr, dtype=np.float64).reshape(len(hpr), n) if hpr else np.zeros((1, n))
-        LRT = _DUMMY_LRT if lr_values is None else np.ascontiguousarray(
+        self.HPS = np.array(hps, dtype=np.float64)
+        self.HPR = np.array(hpr, dtype=np.float64).reshape(len(hpr), n) if hpr else np.zeros((1, n))
+        self.LRT = _DUMMY_LRT if lr_values is None else np.ascontiguousarray(
             lr_values if lr_values.ndim == 1 else lr_values.reshape(lr_values.shape[0], n))
         rec_p, rec_l, rec_g, rec_gn = "params" in record, "loss" in record, "grad" in record, "grad_norm" in record
-        rec_s = K > 0 and "state" in record
+        self.rec = (rec_p, rec_l, rec_g, rec_gn, K > 0 and "state" in record)
+        self.tol, self.use_tol = 0.0 if tol is None else float(tol), tol is not None
+        self.bound = float(bound)
+        self.need_gn = tol is not None or rec_gn
+        self.noise = bool(noise)
+        T = steps + 1
+        # the step table of a run in one chunk (no noise blocks, no progress hook), when it is kept anyway
+        self.TAB = None
+        if not noise and T <= MAX_CHUNK_STEPS and T <= TABLE_MAX_STEPS:
+            self.TAB = program.table(self.HPS, self.LRT, 0, T, keep=True)
+        self.nbytes = sum(a.nbytes for a in (self.X, S, SC, self.HPS, self.HPR, self.LRT, self.AT))
+
+    def __call__(self, progress=None, noise_rng=None):
+        prog, n, d, steps, R = self.program, self.n, self.d, self.steps, self.R
+        if self.noise and noise_rng is None:
+            raise ValueError("this run draws gradient noise: give its generator (noise_rng)")
+        fn = prog.function(parallel=n >= PARALLEL_MIN_ROWS and n * steps >= PARALLEL_MIN_WORK and _threads() > 1)
+        K = len(prog.keys)
+        T = steps + 1
+        X, S, SC = self.X.copy(), self.S.copy(), self.SC.copy()
+        HPS, HPR, LRT, AT = self.HPS, self.HPR, self.LRT, self.AT
+        rec_p, rec_l, rec_g, rec_gn, rec_s = self.rec
         dummy = _dummies(d)  # arrays the loop does not touch (what is not recorded), shared by every run
         P = np.empty((R, n, d)) if rec_p else dummy[0]
         L = np.empty((R, n)) if rec_l else dummy[1]
@@ -426,13 +495,11 @@ class Compiled:
         GN = np.empty((R, n)) if rec_gn else dummy[1]
         SH = np.zeros((K, R, n, d)) if rec_s else dummy[2]
         done = np.zeros(n, dtype=np.bool_)
-        stopped = np.empty(n, dtype=np.int64)
-        stopped.fill(steps)
+        stopped = np.full(n, steps, dtype=np.int64)
         status = np.zeros(n, dtype=np.int64)
         final = np.empty((n, d))
         final_loss = np.empty(n)
-        need_gn = tol is not None or rec_gn
-        AT = at if at.dtype == np.int64 else at.astype(np.int64)
+        bound, tol, use_tol, need_gn = self.bound, self.tol, self.use_tol, self.need_gn
         chunk = min(T, MAX_CHUNK_STEPS)  # bounds the step table and the noise block
         if noise_rng is not None:
             chunk = max(1, min(T, (1 << 22) // max(1, n * d)))  # noise drawn in blocks of about 32 MB
@@ -455,10 +522,11 @@ class Compiled:
                     XI = np.concatenate([XI, np.zeros((t1 - t0 - m, n, d))]) if m > 0 else np.zeros((t1 - t0, n, d))
             else:
                 XI = dummy[0]  # read only by a program with noise
-            TAB = self.table(HPS, LRT, t0, t1, keep=t1 - t0 <= TABLE_MAX_STEPS)
-            fn(X, S, SC, HPS, HPR, LRT, XI, TAB, t0, t1, steps, float(bound), 0.0 if tol is None else float(tol),
-               tol is not None, AT, done, stopped, status, final, final_loss, P, L, G, GN, SH,
-               rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn)
+            TAB = self.TAB
+            if TAB is None or t0 != 0 or t1 != T:
+                TAB = prog.table(HPS, LRT, t0, t1, keep=t1 - t0 <= TABLE_MAX_STEPS)
+            fn(X, S, SC, HPS, HPR, LRT, XI, TAB, t0, t1, steps, bound, tol, use_tol, AT, done, stopped, status,
+               final, final_loss, P, L, G, GN, SH, rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn)
             t0 = t1
             all_done = done.all()  # a row is done once its status is set (converged or diverged)
             if all_done:
@@ -469,7 +537,7 @@ class Compiled:
         return {
             "params": P if rec_p else None, "loss": L if rec_l else None,
             "grad": G if rec_g else None, "grad_norm": GN if rec_gn else None,
-            "state": {k: SH[i] for i, k in enumerate(self.keys)} if rec_s else {},
+            "state": {k: SH[i] for i, k in enumerate(prog.keys)} if rec_s else {},
             "status": _STATUS[status], "stopped_at": stopped, "final": final,
-            "final_loss": final_loss, "steps_run": steps_run, "recorded_steps": at,
+            "final_loss": final_loss, "steps_run": steps_run, "recorded_steps": AT,
         }
