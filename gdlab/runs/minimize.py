@@ -39,6 +39,7 @@ import functools
 import math
 import numbers
 import os
+import threading
 import time
 import weakref
 
@@ -49,8 +50,8 @@ from .._registry import Registry
 from ..functions import Function
 from ..functions.data import DataLoss
 from ..optim import lr_scheduler
-from ._engine import run_rows
-from .trajectory import Race, Trajectory
+from ._engine import recorded_steps, run_rows
+from .trajectory import Race, Trajectory, share_function
 
 __all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES", "MAX_STEPS", "MAX_START_NUMBERS"]
 
@@ -80,6 +81,11 @@ SCHEDULES = {
 _SCHEDULES = Registry("schedule", SCHEDULES)
 _SAMPLING = ("shuffle", "random", "cyclic")
 _GRADIENT = ("auto", "closed_form", "autodiff")
+_GIVEN = object()  # Call.execute: "the call's own" (schedule, label)
+#: minimize's defaults of RUN_OPTIONS (race: the memo key of each run)
+_RUN_DEFAULTS = {"schedule": None, "batch_size": None, "sampling": "shuffle", "gradient": "auto",
+                 "clip_grad_norm": None, "divergence_bound": None, "record": "auto", "record_every": None,
+                 "record_budget": None, "engine": "auto"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -461,8 +467,20 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
     """Checks done by the callers except the ones listed here; returns a Trajectory.
 
     ``lr`` may be a float or an (n, 1) array (one per row, for sweeps). ``need``: names the
-    record must keep whatever the budget (a sweep's loss curves).
+    record must keep whatever the budget (a sweep's loss curves). The same as
+    ``prepare(...).execute(progress)``.
     """
+    return prepare(f, X0, single, optimizer, steps, lr, hp, tol=tol, noise=noise, seed=seed, schedule=schedule,
+                   batch_size=batch_size, sampling=sampling, gradient=gradient, clip_grad_norm=clip_grad_norm,
+                   divergence_bound=divergence_bound, record=record, record_every=record_every,
+                   record_budget=record_budget, need=need, label=label, engine=engine).execute(progress, kept=False)
+
+
+def prepare(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=None, schedule=None,
+            batch_size=None, sampling="shuffle", gradient="auto", clip_grad_norm=None, divergence_bound=None,
+            record="auto", record_every=None, record_budget=None, need=(), label=None, engine="auto") -> "Call":
+    """The checked, prepared form of :func:`run`'s call (the same arguments, less ``progress``): a
+    :class:`Call`, whose ``execute()`` runs it. Raises what run raises, before anything runs."""
     rule = optim.get_rule(optimizer)
     name = optimizer.strip().lower() if isinstance(optimizer, str) else rule.name
     _check_value_once(f, X0)  # a user's callable returning the wrong shape fails here, named
@@ -494,10 +512,8 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
             raise ValueError(f"batch_size must be an int in [1, {f.n_samples}] (the number of samples), got {batch_size!r}")
         if sampling not in _SAMPLING:
             raise ValueError(f"sampling must be one of {', '.join(map(repr, _SAMPLING))}; got {sampling!r}")
-        vg = _batch_vg(f, n, int(batch_size), sampling, rng)
         how = "mini_batch"
     else:
-        vg = f.value_and_grad_fn(gradient, reuse_buffers=True)
         how = "autodiff" if (gradient == "autodiff" or not f.has_closed_form_grad) else "closed_form"
     if divergence_bound is None:
         scale = max(1.0, _abs_max(f.bounds), _abs_max(X0))
@@ -508,64 +524,142 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
     plan = plan_record(record, n, d, steps, n_state=len(rule.state_keys), budget=record_budget,
                        need=need, schedule_rows=0 if schedule is None else lr_arr.size,
                        lr_rows=lr_arr.size, every=record_every)
-    keep = plan.names
     lr_values = schedule_values(schedule, lr, steps)
+    call = Call(f, X0, single, rule, name, steps, hyper, tol, noise, seed, schedule, batch_size, sampling,
+                gradient, how, clip, bound, plan, lr_values, label)
     # the optimizer's chain: noise -> clip (per row) -> rule, lr from the schedule's table
-    transforms = []
-    if noise is not None:
-        transforms.append(optim.transforms.add_noise(rng))
-    if clip is not None:
-        transforms.append(optim.transforms.clip_by_norm(clip))
-    chain = optim.Chain(rule, transforms, lr=lr_values)
-
-    transform_hp = {"noise_std": noise} if noise is not None else None
+    chain = call.chain(rng)
+    transform_hp = call.transform_hp
     prog = _compiled_program(engine, f, gradient, chain, hyper, transform_hp, n, d, lr_values, batch_size,
                              noise is not None and isinstance(seed, np.random.Generator))
-    t0 = time.perf_counter()
-    if prog is not None:
+    if prog is None:
+        call.first = (rng, chain)
+    else:
         program, inputs = prog
-        out = program.run(X0, steps, inputs=inputs, init_state=rule.init(np.zeros((n, d)), **hyper, rows=True),
-                          tol=tol,
-                          bound=bound, record=keep, every=plan.every, progress=progress,
-                          noise_rng=rng if noise is not None else None, lr_values=lr_values)
-    else:
-        out = run_rows(vg, X0, chain, hyper, steps, hyper=transform_hp, tol=tol, bound=bound, record=keep,
-                       every=plan.every, progress=progress)
-    wall = time.perf_counter() - t0
+        call.bound = program.bind(X0, steps, inputs=inputs, init_state=rule.init(np.zeros((n, d)), **hyper, rows=True),
+                                  tol=tol, bound=bound, record=plan.names, every=plan.every, noise=noise is not None,
+                                  lr_values=lr_values)
+        call.first = (rng, None)
+    return call
 
-    at = out["recorded_steps"]
-    updates = at[:-1] if plan.every > 1 else slice(None)  # the lr of the updates made at the recorded steps
-    n_lr = steps if plan.every <= 1 else len(at) - 1
-    if lr_values is not None:
-        lr_hist = (lr_values if lr_arr.ndim == 0 else lr_values[:, :, 0])[updates]
-    elif lr_arr.ndim == 0:
-        lr_hist = np.full(n_lr, float(lr_arr))
-    else:
-        lr_hist = np.broadcast_to(lr_arr.reshape(1, n), (n_lr, n)).copy()
-    sq = (lambda a: None if a is None else a[:, 0]) if single else (lambda a: a)
-    state = {k: sq(v) for k, v in out["state"].items()}
-    descriptions = {k: rule.state_keys.get(k, "") for k in state}
-    if single:
-        status, stopped = str(out["status"][0]), int(out["stopped_at"][0])
-        final, final_loss = out["final"][0], float(out["final_loss"][0])
-        x0_out = X0[0]
-        if lr_hist.ndim == 2:
+
+class Call:
+    """A call of :func:`run`, checked and prepared by :func:`prepare`: ``execute(progress=None)`` runs it and
+    returns a new Trajectory, as ``run`` with the same arguments does, each time (the same numbers: the
+    generator of noise or batches is made again from the seed for every run after the first).
+
+    On the compiled engine it holds the program bound to the run's arrays (gdlab.runs.compiled.engine.Bound),
+    so that running it again is the compiled loop and the Trajectory; on NumPy the function, the starts and
+    the checked arguments, from which each run makes its own value-and-gradient function (its buffers are
+    the run's), chain and generator."""
+
+    __slots__ = ("f", "X0", "single", "rule", "name", "steps", "hyper", "tol", "noise", "seed", "schedule",
+                 "batch_size", "sampling", "gradient", "how", "clip", "bound_value", "plan", "lr_values", "label",
+                 "transform_hp", "bound", "first", "lr_hist", "size")
+
+    def __init__(self, f, X0, single, rule, name, steps, hyper, tol, noise, seed, schedule, batch_size, sampling,
+                 gradient, how, clip, bound, plan, lr_values, label):
+        self.f, self.X0, self.single, self.rule, self.name, self.steps = f, X0, single, rule, name, steps
+        self.hyper, self.tol, self.noise, self.seed, self.schedule = hyper, tol, noise, seed, schedule
+        self.batch_size, self.sampling, self.gradient, self.how, self.clip = batch_size, sampling, gradient, how, clip
+        self.bound_value, self.plan, self.lr_values, self.label = bound, plan, lr_values, label
+        self.transform_hp = {"noise_std": noise} if noise is not None else None
+        self.bound = self.first = self.size = None
+        n = X0.shape[0]
+        # the lr of the updates made at the recorded steps (a copy of it in each Trajectory)
+        every, lr_arr = plan.every, np.asarray(hyper["lr"], dtype=np.float64)
+        at = recorded_steps(steps, every)
+        updates = at[:-1] if every > 1 else slice(None)
+        n_lr = steps if every <= 1 else len(at) - 1
+        if lr_values is not None:
+            lr_hist = (lr_values if lr_arr.ndim == 0 else lr_values[:, :, 0])[updates]
+        elif lr_arr.ndim == 0:
+            lr_hist = np.full(n_lr, float(lr_arr))
+        else:
+            lr_hist = np.broadcast_to(lr_arr.reshape(1, n), (n_lr, n)).copy()
+        if single and lr_hist.ndim == 2:
             lr_hist = lr_hist[:, 0]
-    else:
-        status, stopped = out["status"], out["stopped_at"]
-        final, final_loss = out["final"], out["final_loss"]
-        x0_out = X0
-    return Trajectory(
-        params=sq(out["params"]), loss=sq(out["loss"]), grad=sq(out["grad"]), grad_norm=sq(out["grad_norm"]),
-        lr=lr_hist, state=state, status=status, stopped_at=stopped, final=final, final_loss=final_loss,
-        steps=steps, optimizer=name, hyperparameters=hyper, function=f,
-        label=label or name, x0=x0_out, single=single, tol=tol, noise=noise,
-        seed=seed if not isinstance(seed, np.random.Generator) else None, batch_size=batch_size,
-        divergence_bound=bound, gradient=how, wall_time=wall, state_descriptions=descriptions,
-        schedule=schedule, clip_grad_norm=clip, sampling=sampling if batch_size is not None else None,
-        record=plan.recorded, record_every=plan.every, record_note=plan.note,
-        engine="numpy" if prog is None else "numba",
-    )
+        self.lr_hist = lr_hist
+
+    def nbytes(self) -> int:
+        """The bytes of the arrays this call holds (what the call memo counts)."""
+        if self.size is not None:
+            return self.size
+        arrays = [self.X0, self.lr_hist]
+        if self.lr_values is not None:
+            arrays.append(self.lr_values)
+        total = sum(a.nbytes for a in arrays)
+        if self.bound is not None:
+            total += self.bound.nbytes + (0 if self.bound.TAB is None else self.bound.TAB.nbytes)
+        self.size = total
+        return total
+
+    def chain(self, rng):
+        """The optimizer's chain of this run: noise (from ``rng``) -> clip (per row) -> rule, lr from the schedule."""
+        transforms = []
+        if self.noise is not None:
+            transforms.append(optim.transforms.add_noise(rng))
+        if self.clip is not None:
+            transforms.append(optim.transforms.clip_by_norm(self.clip))
+        return optim.Chain(self.rule, transforms, lr=self.lr_values)
+
+    def execute(self, progress=None, schedule=_GIVEN, label=_GIVEN, kept=True) -> Trajectory:
+        """Run the call and return a new Trajectory (``schedule``, ``label``: what the Trajectory says, the
+        call's own by default; a memo hit passes the caller's objects, equal to the call's). Each Trajectory's ``function`` is
+        its own: the call's function itself for the first run of a call not remembered (``kept=False``),
+        else a copy of it, made when it is first read."""
+        first, self.first = self.first, None  # what prepare made serves the first run only
+        if first is not None:
+            rng, chain = first
+        else:
+            rng = (make_rng(self.seed) if self.noise is not None or self.batch_size is not None
+                   else self.seed)
+            chain = None
+        f, X0, plan, steps = self.f, self.X0, self.plan, self.steps
+        if self.bound is not None:
+            t0 = time.perf_counter()
+            out = self.bound(progress, rng if self.noise is not None else None)
+            wall = time.perf_counter() - t0
+        else:
+            if chain is None:
+                chain = self.chain(rng)
+            if self.batch_size is not None:
+                vg = _batch_vg(f, X0.shape[0], int(self.batch_size), self.sampling, rng)
+            else:
+                vg = f.value_and_grad_fn(self.gradient, reuse_buffers=True)
+            t0 = time.perf_counter()
+            out = run_rows(vg, X0, chain, self.hyper, steps, hyper=self.transform_hp, tol=self.tol,
+                           bound=self.bound_value, record=plan.names, every=plan.every, progress=progress)
+            wall = time.perf_counter() - t0
+        single = self.single
+        sq = (lambda a: None if a is None else a[:, 0]) if single else (lambda a: a)
+        state = {k: sq(v) for k, v in out["state"].items()}
+        keys = self.rule.state_keys
+        descriptions = {k: keys.get(k, "") for k in state}
+        X0 = X0.copy()
+        if single:
+            status, stopped = str(out["status"][0]), int(out["stopped_at"][0])
+            final, final_loss = out["final"][0], float(out["final_loss"][0])
+            x0_out = X0[0]
+        else:
+            status, stopped = out["status"], out["stopped_at"]
+            final, final_loss = out["final"], out["final_loss"]
+            x0_out = X0
+        seed = self.seed
+        traj = Trajectory(
+            params=sq(out["params"]), loss=sq(out["loss"]), grad=sq(out["grad"]), grad_norm=sq(out["grad_norm"]),
+            lr=self.lr_hist.copy(), state=state, status=status, stopped_at=stopped, final=final,
+            final_loss=final_loss, steps=steps, optimizer=self.name, hyperparameters=dict(self.hyper),
+            function=f, label=(self.label if label is _GIVEN else label) or self.name,
+            x0=x0_out, single=single, tol=self.tol, noise=self.noise,
+            seed=seed if not isinstance(seed, np.random.Generator) else None, batch_size=self.batch_size,
+            divergence_bound=self.bound_value, gradient=self.how, wall_time=wall, state_descriptions=descriptions,
+            schedule=self.schedule if schedule is _GIVEN else schedule, clip_grad_norm=self.clip,
+            sampling=self.sampling if self.batch_size is not None else None,
+            record=plan.recorded, record_every=plan.every, record_note=plan.note,
+            engine="numpy" if self.bound is None else "numba",
+        )
+        return share_function(traj, f) if kept or first is None else traj
 
 
 def _compiled_program(engine, f, gradient, chain, hyper, transform_hp, n, d, lr_values, batch_size, own_rng):
@@ -589,6 +683,110 @@ def _compiled_program(engine, f, gradient, chain, hyper, transform_hp, n, d, lr_
             raise compiled.EngineUnavailable(f"engine='numba' cannot run this: {exc} (engine='auto' runs it "
                                              "on NumPy)") from None
         return None
+
+
+# ---------------------------------------------------------------------------------------
+# the call memo: a repeated call (a playground redraw) runs its prepared form again
+
+
+class _NotAKey(Exception):
+    pass
+
+
+def _key(v):
+    """``v`` as a memo key that keeps what changes a run: each value's type, a float's sign (``1``, ``1.0``,
+    ``True``, ``0.0`` and ``-0.0`` are apart); plain values and tuples, lists and dicts of them only
+    (anything else, a callable, a Generator, an array, raises _NotAKey)."""
+    t = type(v)
+    if t is str or t is int or t is bool or v is None:
+        return t, v
+    if t is float or isinstance(v, np.floating):
+        return t, float(v), math.copysign(1.0, v)
+    if t is tuple or t is list:
+        return (t, *[_key(x) for x in v])
+    if t is dict:
+        return (t, *[(k, _key(x)) for k, x in v.items()])
+    if isinstance(v, np.integer):
+        return t, int(v)
+    raise _NotAKey
+
+
+def _x0_key(x0):
+    """x0 as a key: a small float or int array by its dtype, shape and bytes; a number, or a short list or
+    tuple of numbers (or of short lists of numbers) by _key; anything else raises _NotAKey."""
+    t = type(x0)
+    if t is np.ndarray:
+        if x0.size > MEMO_MAX_NUMBERS or x0.dtype.kind not in "fiu":
+            raise _NotAKey
+        return x0.dtype.str, x0.shape, x0.tobytes()
+    if (t is list or t is tuple) and (len(x0) > 16 or any((type(x) is list or type(x) is tuple) and len(x) > 16
+                                                          for x in x0)):
+        raise _NotAKey
+    return _key(x0)
+
+
+#: The call memo's bounds: at most MEMO_KEPT calls, each of at most MEMO_MAX_NUMBERS start numbers (n x d) and
+#: fewer than MEMO_MAX_STEPS steps, holding at most MEMO_MAX_BYTES of arrays in all (the starts, the optimizer's
+#: initial state, the lr history, a schedule's lr table, the recorded steps and the step table: Call.nbytes).
+MEMO_KEPT = 64
+MEMO_MAX_NUMBERS = 4096
+MEMO_MAX_STEPS = 20_000
+MEMO_MAX_BYTES = 32 * 2**20
+_CALLS: dict = {}
+_CALLS_BYTES = 0
+_CALLS_LOCK = threading.Lock()
+
+
+def call_key(f, x0, optimizer, steps, lr, hp, tol, noise, seed, schedule, batch_size, sampling, gradient,
+             clip_grad_norm, divergence_bound, record, record_every, record_budget, label, progress, engine):
+    """The memo key of a call of :func:`minimize` with these arguments, or None when it is not remembered:
+    ``f`` a catalog name or formula (a Function or callable is not: its code and arrays may change), no
+    progress hook, no mini-batches, fewer than MEMO_MAX_STEPS steps, small starts, and only plain values
+    (no arrays of hyperparameters, no Generator seed, no callable schedule). The environment settings a run
+    reads ($GDLAB_RECORD_BUDGET, $GDLAB_ENGINE) are part of it."""
+    if type(f) is not str or progress is not None or batch_size is not None:
+        return None
+    if type(steps) is not int or steps >= MEMO_MAX_STEPS:
+        return None
+    try:  # (None and text stand for themselves: no key of another value equals them)
+        return (f, _x0_key(x0), steps, _key(lr), _key(hp) if hp else None, _key(tol), _key(noise), _key(seed),
+                *[v if v is None or type(v) is str else _key(v)
+                  for v in (optimizer, schedule, sampling, gradient, clip_grad_norm, divergence_bound, record,
+                            record_every, record_budget, label, engine)],
+                os.environ.get("GDLAB_RECORD_BUDGET"), os.environ.get("GDLAB_ENGINE"))
+    except _NotAKey:
+        return None
+
+
+def _remembered(key):
+    """The Call remembered for ``key`` while it still applies (its compiled program not dropped), else None."""
+    call = _CALLS.get(key)
+    if call is not None and call.bound is not None and call.bound.program.dropped:
+        return None
+    return call
+
+
+def _remember(key, call):
+    nbytes = call.nbytes()
+    if call.X0.size > MEMO_MAX_NUMBERS or nbytes > MEMO_MAX_BYTES // 4:
+        return
+    global _CALLS_BYTES
+    with _CALLS_LOCK:
+        old = _CALLS.pop(key, None)
+        if old is not None:
+            _CALLS_BYTES -= old.nbytes()
+        while _CALLS and (len(_CALLS) >= MEMO_KEPT or _CALLS_BYTES + nbytes > MEMO_MAX_BYTES):
+            _CALLS_BYTES -= _CALLS.pop(next(iter(_CALLS))).nbytes()
+        _CALLS[key] = call
+        _CALLS_BYTES += nbytes
+
+
+def clear_memo():
+    """Forget the remembered calls (see :func:`minimize`)."""
+    global _CALLS_BYTES
+    with _CALLS_LOCK:
+        _CALLS.clear()
+        _CALLS_BYTES = 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -681,16 +879,27 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
     -------
     Trajectory
     """
+    key = call_key(f, x0, optimizer, steps, lr, hyperparameters, tol, noise, seed, schedule, batch_size, sampling,
+                   gradient, clip_grad_norm, divergence_bound, record, record_every, record_budget, label, progress,
+                   engine)
+    if key is not None:
+        call = _remembered(key)
+        if call is not None:
+            return call.execute(None, schedule, label)
     f = resolve_function(f, x0)
     X0, single = resolve_starts(f, x0)
     steps = check_steps(steps)
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, numbers.Real)):
         raise TypeError(f"lr must be a number or None, got {lr!r}; use gdlab.lr_sweep for several learning rates")
-    return run(f, X0, single, optimizer, steps, lr, hyperparameters, tol=tol, noise=noise, seed=seed,
-               schedule=schedule, batch_size=batch_size, sampling=sampling, gradient=gradient,
-               clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record,
-               record_every=record_every, record_budget=record_budget, label=label,
-               progress=_check_progress(progress), engine=engine)
+    progress = _check_progress(progress)
+    call = prepare(f, X0, single, optimizer, steps, lr, hyperparameters, tol=tol, noise=noise, seed=seed,
+                   schedule=schedule, batch_size=batch_size, sampling=sampling, gradient=gradient,
+                   clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record,
+                   record_every=record_every, record_budget=record_budget, label=label, engine=engine)
+    traj = call.execute(progress, kept=key is not None)
+    if key is not None:
+        _remember(key, call)
+    return traj
 
 
 def _check_progress(progress):
@@ -744,6 +953,7 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
     total_steps)`` counts the steps of every run, one optimizer after the other (total: steps times
     the number of optimizers). Returns a :class:`Race`: a dict label -> Trajectory.
     """
+    text = f
     f = resolve_function(f, x0)
     X0, single = resolve_starts(f, x0)
     steps = check_steps(steps)
@@ -751,6 +961,7 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
     if "lr" in common:
         raise TypeError("race: give each optimizer its own lr, e.g. optimizers={'adam': {'lr': 0.1}}")
     run_kw = {k: common.pop(k) for k in list(common) if k in RUN_OPTIONS}
+    opts = {**_RUN_DEFAULTS, **run_kw}
     progress = _check_progress(progress)
     out = Race()
     for i, (label, spec) in enumerate(specs.items()):
@@ -758,6 +969,17 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
         name = spec.pop("optimizer")
         lr = spec.pop("lr", None)
         hook = None if progress is None else (lambda done, _, i=i: progress(i * steps + done, len(specs) * steps))
-        out[label] = run(f, X0, single, name, steps, lr, spec, tol=tol, noise=noise, seed=seed, label=label,
-                         progress=hook, **run_kw)
+        # each run is the call minimize(text, x0, name, steps, lr, ..., **spec): it shares minimize's memo
+        key = None if hook is not None else call_key(
+            text, x0, name, steps, lr, spec, tol, noise, seed, opts["schedule"], opts["batch_size"],
+            opts["sampling"], opts["gradient"], opts["clip_grad_norm"], opts["divergence_bound"], opts["record"],
+            opts["record_every"], opts["record_budget"], label, None, opts["engine"])
+        call = None if key is None else _remembered(key)
+        if call is not None:
+            out[label] = call.execute(None, opts["schedule"], label)
+            continue
+        call = prepare(f, X0, single, name, steps, lr, spec, tol=tol, noise=noise, seed=seed, label=label, **run_kw)
+        out[label] = call.execute(hook, kept=key is not None)
+        if key is not None:
+            _remember(key, call)
     return out

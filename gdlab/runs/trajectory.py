@@ -10,10 +10,22 @@ from .. import _display
 from .._plain import plain as _plain
 from ..functions.spec import function_spec as _function_spec
 
-__all__ = ["Trajectory", "Race", "STATUSES"]
+__all__ = ["Trajectory", "Race", "STATUSES", "share_function"]
 
 #: The statuses a run can end with.
 STATUSES = ("converged", "diverged", "max_steps")
+
+
+_UNSET = object()
+
+
+def share_function(traj: "Trajectory", f) -> "Trajectory":
+    """``traj`` whose ``function`` is a copy of ``f`` made when it is first read (a remembered call's runs
+    share one Function, which nobody changes, and a Trajectory whose function is never read costs no copy)."""
+    d = traj.__dict__
+    d.pop("_function", None)
+    d["_function_of_call"] = f
+    return traj
 
 
 class Trajectory:
@@ -113,6 +125,20 @@ class Trajectory:
         self.record_note = record_note
         self.engine = engine
         self.subset_of = subset_of
+
+    @property
+    def function(self):
+        """The objective (a gdlab Function), this Trajectory's own: changing it changes no other run."""
+        d = self.__dict__
+        f = d.get("_function", _UNSET)
+        if f is _UNSET:  # shared with the call that made it (share_function): copied on first use
+            f = d.setdefault("_function", d["_function_of_call"].copy())
+        return f
+
+    @function.setter
+    def function(self, f):
+        self.__dict__["_function"] = f
+        self.__dict__.pop("_function_of_call", None)
 
     @property
     def recorded_steps(self) -> np.ndarray:

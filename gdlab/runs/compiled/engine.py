@@ -495,7 +495,8 @@ class Bound:
         GN = np.empty((R, n)) if rec_gn else dummy[1]
         SH = np.zeros((K, R, n, d)) if rec_s else dummy[2]
         done = np.zeros(n, dtype=np.bool_)
-        stopped = np.full(n, steps, dtype=np.int64)
+        stopped = np.empty(n, dtype=np.int64)
+        stopped.fill(steps)
         status = np.zeros(n, dtype=np.int64)
         final = np.empty((n, d))
         final_loss = np.empty(n)
@@ -528,10 +529,11 @@ class Bound:
             fn(X, S, SC, HPS, HPR, LRT, XI, TAB, t0, t1, steps, bound, tol, use_tol, AT, done, stopped, status,
                final, final_loss, P, L, G, GN, SH, rec_p, rec_l, rec_g, rec_gn, rec_s, need_gn)
             t0 = t1
-            all_done = done.all()  # a row is done once its status is set (converged or diverged)
+            # a row is done once its status is set (converged or diverged; every row at the last step)
+            all_done = t1 == T or done.all()
             if all_done:
                 break
-        steps_run = int(stopped.max()) if all_done else steps
+        steps_run = (int(stopped[0]) if n == 1 else int(stopped.max())) if all_done else steps
         if progress is not None:
             progress(steps_run, steps)
         return {
