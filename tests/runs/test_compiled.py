@@ -283,6 +283,34 @@ def test_the_step_table_is_kept_per_hyperparameters_and_bounded(monkeypatch):
     assert {k: id(t) for k, t in prog._tables.items()} == kept
 
 
+def test_the_step_table_holds_no_value_of_the_lr():
+    # Adam's bias corrections (pow of the betas) are kept; lr / (1 - beta1**t) is computed at each step
+    prog = _program_of({"lr": 0.01})
+    table = prog.source.split("def table(")[1].split("@njit")[0]
+    loop = prog.source.split("def run(")[1]
+    lr_slot = [name for name, level in prog.signature].index("lr")  # RUN inputs come in signature order
+    assert f"hs{lr_slot}" not in table.split("for t in range")[1] and "math.pow" in table
+    assert f"(hs{lr_slot} / " in loop.split("for q in range(m):")[1]  # in the loop over steps, before the rows
+    assert lr_slot not in prog.table_slots and len(prog.table_slots) == len(prog.signature) - 1
+
+
+def test_guard_decisions_are_kept_by_the_values_the_guards_read():
+    compiled._PROGRAMS.clear()
+    x0 = [-1.5, 2.0]
+    for lr in (0.01, 0.02, 0.03):
+        minimize("rosenbrock", x0, "adam", steps=20, lr=lr, engine="numba")
+    prog = _program_of({"lr": 0.01})
+    assert prog.guard_names == ("betas[0]", "weight_decay")  # Adam's branches: not on the lr
+    assert list(prog._decisions.values()) == [True]  # one decision served the three lrs
+    # a weight decay flips a guard: the decision for its values is False, another program runs it, exactly
+    same(minimize("rosenbrock", x0, "adam", steps=20, lr=0.01, weight_decay=0.1, engine="numba"),
+         minimize("rosenbrock", x0, "adam", steps=20, lr=0.01, weight_decay=0.1, engine="numpy"))
+    assert _program_of({"lr": 0.01, "weight_decay": 0.1}) is not prog
+    assert sorted(prog._decisions.values()) == [False, True]
+    minimize("rosenbrock", x0, "adam", steps=20, lr=0.01, betas=(0.95, 0.999), engine="numba")
+    assert len(prog._decisions) == 3
+
+
 def test_long_runs_go_to_the_loop_in_chunks_with_the_same_numbers(monkeypatch):
     # the step table (and the noise block) of a chunk bounds the memory of a run of millions of steps; the
     # rows carry their state from chunk to chunk, so stops, records and numbers do not depend on the chunks
