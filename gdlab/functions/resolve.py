@@ -85,7 +85,13 @@ _BUILT: dict = {}
 _MAX_BUILT = 256
 
 
-def _from_text_cached(text: str, dim) -> Function:
+def built_function(text: str) -> Function:
+    """The Function ``text`` names (as :func:`resolve_function` reads it), the one built once per process and
+    shared, not a copy: for callers that never change it and hand out copies (gdlab.runs' call memo)."""
+    return _from_text_cached(text, None, copy=False)
+
+
+def _from_text_cached(text: str, dim, copy=True) -> Function:
     key = (text, dim)
     f = _BUILT.get(key)
     if f is None:
@@ -93,7 +99,7 @@ def _from_text_cached(text: str, dim) -> Function:
         if len(_BUILT) >= _MAX_BUILT:
             _BUILT.pop(next(iter(_BUILT), None), None)
         _BUILT[key] = f
-    return f.copy()
+    return f.copy() if copy else f
 
 
 def _from_text(text: str, dim) -> Function:

@@ -49,6 +49,7 @@ from .. import functions, optim
 from .._registry import Registry
 from ..functions import Function
 from ..functions.data import DataLoss
+from ..functions.resolve import built_function
 from ..optim import lr_scheduler
 from ._engine import recorded_steps, run_rows
 from .trajectory import Race, Trajectory, share_function
@@ -473,7 +474,8 @@ def run(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=N
     return prepare(f, X0, single, optimizer, steps, lr, hp, tol=tol, noise=noise, seed=seed, schedule=schedule,
                    batch_size=batch_size, sampling=sampling, gradient=gradient, clip_grad_norm=clip_grad_norm,
                    divergence_bound=divergence_bound, record=record, record_every=record_every,
-                   record_budget=record_budget, need=need, label=label, engine=engine).execute(progress, kept=False)
+                   record_budget=record_budget, need=need, label=label, engine=engine).execute(progress=progress,
+                                                                                               kept=False)
 
 
 def prepare(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, seed=None, schedule=None,
@@ -515,18 +517,16 @@ def prepare(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, se
         how = "mini_batch"
     else:
         how = "autodiff" if (gradient == "autodiff" or not f.has_closed_form_grad) else "closed_form"
-    if divergence_bound is None:
-        scale = max(1.0, _abs_max(f.bounds), _abs_max(X0))
-        bound = 1e6 * scale
-    else:
-        bound = _check_positive_or_none(divergence_bound, "divergence_bound")
+    fscale = max(1.0, _abs_max(f.bounds))
+    if divergence_bound is not None:
+        divergence_bound = _check_positive_or_none(divergence_bound, "divergence_bound")
     lr_arr = np.asarray(lr, dtype=np.float64)
     plan = plan_record(record, n, d, steps, n_state=len(rule.state_keys), budget=record_budget,
                        need=need, schedule_rows=0 if schedule is None else lr_arr.size,
                        lr_rows=lr_arr.size, every=record_every)
     lr_values = schedule_values(schedule, lr, steps)
     call = Call(f, X0, single, rule, name, steps, hyper, tol, noise, seed, schedule, batch_size, sampling,
-                gradient, how, clip, bound, plan, lr_values, label)
+                gradient, how, clip, divergence_bound, fscale, plan, lr_values, label)
     # the optimizer's chain: noise -> clip (per row) -> rule, lr from the schedule's table
     chain = call.chain(rng)
     transform_hp = call.transform_hp
@@ -536,17 +536,19 @@ def prepare(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, se
         call.first = (rng, chain)
     else:
         program, inputs = prog
-        call.bound = program.bind(X0, steps, inputs=inputs, init_state=rule.init(np.zeros((n, d)), **hyper, rows=True),
-                                  tol=tol, bound=bound, record=plan.names, every=plan.every, noise=noise is not None,
-                                  lr_values=lr_values)
+        call.bound = program.bind(n, d, steps, inputs=inputs,
+                                  init_state=rule.init(np.zeros((n, d)), **hyper, rows=True), tol=tol,
+                                  record=plan.names, every=plan.every, noise=noise is not None, lr_values=lr_values)
         call.first = (rng, None)
     return call
 
 
 class Call:
-    """A call of :func:`run`, checked and prepared by :func:`prepare`: ``execute(progress=None)`` runs it and
-    returns a new Trajectory, as ``run`` with the same arguments does, each time (the same numbers: the
-    generator of noise or batches is made again from the seed for every run after the first).
+    """A call of :func:`run`, checked and prepared by :func:`prepare`: ``execute()`` runs it and returns a new
+    Trajectory, as ``run`` with the same arguments does, each time (the same numbers: the generator of noise
+    or batches is made again from the seed for every run after the first). ``execute(X0, single)`` runs it
+    from other starts of the same shape (checked by resolve_starts): nothing else of a call depends on the
+    starts' values but the default divergence bound, computed for each run.
 
     On the compiled engine it holds the program bound to the run's arrays (gdlab.runs.compiled.engine.Bound),
     so that running it again is the compiled loop and the Trajectory; on NumPy the function, the starts and
@@ -554,21 +556,22 @@ class Call:
     the run's), chain and generator."""
 
     __slots__ = ("f", "X0", "single", "rule", "name", "steps", "hyper", "tol", "noise", "seed", "schedule",
-                 "batch_size", "sampling", "gradient", "how", "clip", "bound_value", "plan", "lr_values", "label",
+                 "batch_size", "sampling", "gradient", "how", "clip", "bound_value", "fscale", "plan", "lr_values",
+                 "label",
                  "transform_hp", "bound", "first", "lr_hist", "size")
 
     def __init__(self, f, X0, single, rule, name, steps, hyper, tol, noise, seed, schedule, batch_size, sampling,
-                 gradient, how, clip, bound, plan, lr_values, label):
+                 gradient, how, clip, bound, fscale, plan, lr_values, label):
         self.f, self.X0, self.single, self.rule, self.name, self.steps = f, X0, single, rule, name, steps
         self.hyper, self.tol, self.noise, self.seed, self.schedule = hyper, tol, noise, seed, schedule
         self.batch_size, self.sampling, self.gradient, self.how, self.clip = batch_size, sampling, gradient, how, clip
-        self.bound_value, self.plan, self.lr_values, self.label = bound, plan, lr_values, label
+        self.bound_value, self.fscale, self.plan, self.lr_values, self.label = bound, fscale, plan, lr_values, label
         self.transform_hp = {"noise_std": noise} if noise is not None else None
         self.bound = self.first = self.size = None
         n = X0.shape[0]
         # the lr of the updates made at the recorded steps (a copy of it in each Trajectory)
         every, lr_arr = plan.every, np.asarray(hyper["lr"], dtype=np.float64)
-        at = recorded_steps(steps, every)
+        at = recorded_steps(steps, every) if every > 1 else None
         updates = at[:-1] if every > 1 else slice(None)
         n_lr = steps if every <= 1 else len(at) - 1
         if lr_values is not None:
@@ -603,9 +606,10 @@ class Call:
             transforms.append(optim.transforms.clip_by_norm(self.clip))
         return optim.Chain(self.rule, transforms, lr=self.lr_values)
 
-    def execute(self, progress=None, schedule=_GIVEN, label=_GIVEN, kept=True) -> Trajectory:
-        """Run the call and return a new Trajectory (``schedule``, ``label``: what the Trajectory says, the
-        call's own by default; a memo hit passes the caller's objects, equal to the call's). Each Trajectory's ``function`` is
+    def execute(self, X0=None, single=None, progress=None, schedule=_GIVEN, label=_GIVEN, kept=True) -> Trajectory:
+        """Run the call from the starts ``X0`` (n, d) (``single``: one start given as such; default: the
+        call's own) and return a new Trajectory (``schedule``, ``label``: what the Trajectory says, the call's
+        own by default; a memo hit passes the caller's objects). Each Trajectory's ``function`` is
         its own: the call's function itself for the first run of a call not remembered (``kept=False``),
         else a copy of it, made when it is first read."""
         first, self.first = self.first, None  # what prepare made serves the first run only
@@ -615,10 +619,17 @@ class Call:
             rng = (make_rng(self.seed) if self.noise is not None or self.batch_size is not None
                    else self.seed)
             chain = None
-        f, X0, plan, steps = self.f, self.X0, self.plan, self.steps
+        f, plan, steps = self.f, self.plan, self.steps
+        if X0 is None:
+            X0, single = self.X0, self.single
+        elif X0.shape != self.X0.shape or single != self.single:
+            raise ValueError(f"starts of shape {X0.shape} for a call prepared for {self.X0.shape}")
+        bound = self.bound_value
+        if bound is None:  # (max(1, a, b) as max(max(1, a), b): the same float)
+            bound = 1e6 * max(self.fscale, _abs_max(X0))
         if self.bound is not None:
             t0 = time.perf_counter()
-            out = self.bound(progress, rng if self.noise is not None else None)
+            out = self.bound(X0, bound, progress, rng if self.noise is not None else None)
             wall = time.perf_counter() - t0
         else:
             if chain is None:
@@ -629,9 +640,8 @@ class Call:
                 vg = f.value_and_grad_fn(self.gradient, reuse_buffers=True)
             t0 = time.perf_counter()
             out = run_rows(vg, X0, chain, self.hyper, steps, hyper=self.transform_hp, tol=self.tol,
-                           bound=self.bound_value, record=plan.names, every=plan.every, progress=progress)
+                           bound=bound, record=plan.names, every=plan.every, progress=progress)
             wall = time.perf_counter() - t0
-        single = self.single
         sq = (lambda a: None if a is None else a[:, 0]) if single else (lambda a: a)
         state = {k: sq(v) for k, v in out["state"].items()}
         keys = self.rule.state_keys
@@ -653,7 +663,7 @@ class Call:
             function=f, label=(self.label if label is _GIVEN else label) or self.name,
             x0=x0_out, single=single, tol=self.tol, noise=self.noise,
             seed=seed if not isinstance(seed, np.random.Generator) else None, batch_size=self.batch_size,
-            divergence_bound=self.bound_value, gradient=self.how, wall_time=wall, state_descriptions=descriptions,
+            divergence_bound=bound, gradient=self.how, wall_time=wall, state_descriptions=descriptions,
             schedule=self.schedule if schedule is _GIVEN else schedule, clip_grad_norm=self.clip,
             sampling=self.sampling if self.batch_size is not None else None,
             record=plan.recorded, record_every=plan.every, record_note=plan.note,
@@ -711,18 +721,22 @@ def _key(v):
     raise _NotAKey
 
 
-def _x0_key(x0):
-    """x0 as a key: a small float or int array by its dtype, shape and bytes; a number, or a short list or
-    tuple of numbers (or of short lists of numbers) by _key; anything else raises _NotAKey."""
+def _x0_form(x0):
+    """What of x0 a prepared call depends on, as a key: its kind and size (its values are checked and read by
+    every call; the shape resolve_starts gives is compared with the call's): a float or int array by its
+    dtype and shape, a list or tuple by its length, a number by its type; anything else raises _NotAKey."""
     t = type(x0)
     if t is np.ndarray:
         if x0.size > MEMO_MAX_NUMBERS or x0.dtype.kind not in "fiu":
             raise _NotAKey
-        return x0.dtype.str, x0.shape, x0.tobytes()
-    if (t is list or t is tuple) and (len(x0) > 16 or any((type(x) is list or type(x) is tuple) and len(x) > 16
-                                                          for x in x0)):
-        raise _NotAKey
-    return _key(x0)
+        return t, x0.dtype.str, x0.shape
+    if t is list or t is tuple:
+        if len(x0) > MEMO_MAX_NUMBERS:
+            raise _NotAKey
+        return t, len(x0)
+    if x0 is None or t is float or t is int:
+        return t
+    raise _NotAKey
 
 
 #: The call memo's bounds: at most MEMO_KEPT calls, each of at most MEMO_MAX_NUMBERS start numbers (n x d) and
@@ -742,17 +756,19 @@ def call_key(f, x0, optimizer, steps, lr, hp, tol, noise, seed, schedule, batch_
     """The memo key of a call of :func:`minimize` with these arguments, or None when it is not remembered:
     ``f`` a catalog name or formula (a Function or callable is not: its code and arrays may change), no
     progress hook, no mini-batches, fewer than MEMO_MAX_STEPS steps, small starts, and only plain values
-    (no arrays of hyperparameters, no Generator seed, no callable schedule). The environment settings a run
-    reads ($GDLAB_RECORD_BUDGET, $GDLAB_ENGINE) are part of it."""
+    (no arrays of hyperparameters, no Generator seed, no callable schedule), each by its type and bits
+    (``1``, ``1.0``, ``True``, ``0.0``, ``-0.0`` apart). The environment settings a run reads
+    ($GDLAB_RECORD_BUDGET, $GDLAB_ENGINE) are part of it. The starts' values and the label are not: a
+    remembered call runs from the starts it is given (of the same shape) and takes the label it is given."""
     if type(f) is not str or progress is not None or batch_size is not None:
         return None
     if type(steps) is not int or steps >= MEMO_MAX_STEPS:
         return None
     try:  # (None and text stand for themselves: no key of another value equals them)
-        return (f, _x0_key(x0), steps, _key(lr), _key(hp) if hp else None, _key(tol), _key(noise), _key(seed),
+        return (f, _x0_form(x0), steps, _key(lr), _key(hp) if hp else None, _key(tol), _key(noise), _key(seed),
                 *[v if v is None or type(v) is str else _key(v)
                   for v in (optimizer, schedule, sampling, gradient, clip_grad_norm, divergence_bound, record,
-                            record_every, record_budget, label, engine)],
+                            record_every, record_budget, engine)],
                 os.environ.get("GDLAB_RECORD_BUDGET"), os.environ.get("GDLAB_ENGINE"))
     except _NotAKey:
         return None
@@ -885,8 +901,12 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
     if key is not None:
         call = _remembered(key)
         if call is not None:
-            return call.execute(None, schedule, label)
-    f = resolve_function(f, x0)
+            X0, single = resolve_starts(call.f, x0)  # the starts: checked for every call
+            if X0.shape == call.X0.shape and single == call.single:
+                return call.execute(X0, single, None, schedule, label)
+        f = built_function(f)  # (a name or formula) kept by the call; its runs' Trajectories get copies
+    else:
+        f = resolve_function(f, x0)
     X0, single = resolve_starts(f, x0)
     steps = check_steps(steps)
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, numbers.Real)):
@@ -896,7 +916,7 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
                    schedule=schedule, batch_size=batch_size, sampling=sampling, gradient=gradient,
                    clip_grad_norm=clip_grad_norm, divergence_bound=divergence_bound, record=record,
                    record_every=record_every, record_budget=record_budget, label=label, engine=engine)
-    traj = call.execute(progress, kept=key is not None)
+    traj = call.execute(progress=progress, kept=key is not None)
     if key is not None:
         _remember(key, call)
     return traj
@@ -975,11 +995,11 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
             opts["sampling"], opts["gradient"], opts["clip_grad_norm"], opts["divergence_bound"], opts["record"],
             opts["record_every"], opts["record_budget"], label, None, opts["engine"])
         call = None if key is None else _remembered(key)
-        if call is not None:
-            out[label] = call.execute(None, opts["schedule"], label)
+        if call is not None and X0.shape == call.X0.shape and single == call.single:
+            out[label] = call.execute(X0, single, None, opts["schedule"], label)
             continue
         call = prepare(f, X0, single, name, steps, lr, spec, tol=tol, noise=noise, seed=seed, label=label, **run_kw)
-        out[label] = call.execute(hook, kept=key is not None)
+        out[label] = call.execute(progress=hook, kept=key is not None)
         if key is not None:
             _remember(key, call)
     return out

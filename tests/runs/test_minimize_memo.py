@@ -184,12 +184,13 @@ def key(lr=0.01, x0=X0, f="rosenbrock", progress=None, seed=None, schedule=None,
 def test_keys_keep_types_and_the_sign_of_zero():
     assert len({key(lr=1), key(lr=1.0), key(lr=True), key(lr=np.float64(1.0))}) == 4
     assert key(hp={"weight_decay": 0.0}) != key(hp={"weight_decay": -0.0})
-    assert key(x0=[1, 2]) != key(x0=[1.0, 2.0]) != key(x0=(1.0, 2.0))
-    assert key(x0=np.array([1.0, 2.0])) != key(x0=np.array([1.0, 2.0], dtype=np.float32))
-    assert key(x0=np.array([0.0, 2.0])) != key(x0=np.array([-0.0, 2.0]))
     assert key() == key() and hash(key()) == hash(key())
-    # the same bits: the same key, whatever the objects
-    assert key(x0=np.array([[1.0, 2.0]])) == key(x0=np.array([[1.0, 2.0]]))
+    # the starts: by their kind and size only (their values are read by every call)
+    assert key(x0=[1, 2]) == key(x0=[1.0, -0.0]) != key(x0=(1.0, 2.0)) != key(x0=[1.0, 2.0, 3.0])
+    assert key(x0=np.array([1.0, 2.0])) == key(x0=np.array([5.0, -0.0]))
+    assert key(x0=np.array([1.0, 2.0])) != key(x0=np.array([1.0, 2.0], dtype=np.float32))
+    assert key(x0=np.array([1.0, 2.0])) != key(x0=np.array([[1.0, 2.0]])) != key(x0=None)
+    assert key(x0=1.0) != key(x0=1)
 
 
 def test_what_is_not_remembered():
@@ -200,7 +201,7 @@ def test_what_is_not_remembered():
     assert key(schedule=lambda t, lr: lr) is None
     assert key(lr=np.array([[0.1], [0.2]])) is None and key(lr=[0.1]) is not None  # (the call then fails)
     assert key(x0=np.zeros((2049, 2))) is None and key(x0=np.zeros((2048, 2))) is not None
-    assert key(x0=[[0.0, 0.0]] * 17) is None and key(x0=np.zeros((2, 2), dtype=object)) is None
+    assert key(x0=np.zeros((2, 2), dtype=object)) is None and key(x0=[[0.0, 0.0]] * 4097) is None
     assert key(steps=memo.MEMO_MAX_STEPS) is None and key(steps=memo.MEMO_MAX_STEPS - 1) is not None
     assert key(steps=np.int64(10)) is None
     minimize(f, X0, "adam", steps=10, lr=0.01)
@@ -301,3 +302,30 @@ def test_a_schedule_object_is_the_callers():
     b = minimize("rosenbrock", X0, "adam", steps=30, lr=0.01, schedule=sched2)
     assert a.schedule is sched and b.schedule is sched2
     assert_same(a, b)
+
+
+STARTS = [[-1.5, 2.0], [0.5, -0.5], [1e4, -3e4], [0.0, -0.0], [1, 2]]  # a far start has another divergence bound
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_other_starts_and_labels_run_through_one_remembered_call(engine, monkeypatch):
+    kw = dict(steps=80, lr=0.01, engine=engine, tol=1e-9)
+    refs = [reference("rosenbrock", x0, "adam", label=f"run {i}", **kw) for i, x0 in enumerate(STARTS)]
+    many = np.array(STARTS, dtype=float)
+    ref_many = reference("rosenbrock", many[::-1].copy(), "adam", **kw)
+    assert len({t.divergence_bound for t in refs}) == 2
+    minimize("rosenbrock", STARTS[0], "adam", **kw)
+    minimize("rosenbrock", many, "adam", **kw)
+    assert len(memo._CALLS) == 2
+    monkeypatch.setattr(memo, "prepare", None)  # no call below prepares
+    for i, x0 in enumerate(STARTS):
+        assert_same(minimize("rosenbrock", x0, "adam", label=f"run {i}", **kw), refs[i], str(x0))
+    assert minimize("rosenbrock", STARTS[1], "adam", **kw).label == "adam"
+    assert_same(minimize("rosenbrock", many[::-1].copy(), "adam", **kw), ref_many)
+    # bad starts are refused every time, also through a remembered call
+    for bad, error in (([np.nan, 1.0], ValueError), ([1.0, 2.0, 3.0], ValueError), (["a", 1.0], TypeError),
+                       ([], ValueError)):
+        for _ in range(2):
+            with pytest.raises(error):
+                minimize("rosenbrock", bad, "adam", **kw)
+    assert len(memo._CALLS) == 2

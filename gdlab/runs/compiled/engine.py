@@ -351,6 +351,8 @@ class Compiled:
                       for name, _, level in inputs if level == RUN]
         #: the slots of HPS the step table may depend on (all but the lr's: see _codegen.table_split)
         self.table_slots = np.array([k for k, key in enumerate(run_inputs) if key not in PER_CALL], dtype=np.intp)
+        left_out = [k for k, key in enumerate(run_inputs) if key in PER_CALL]
+        self._cut = (8 * left_out[0], 8 * left_out[0] + 8) if len(left_out) == 1 else None  # the lr's bytes
         steady_src = generate(Program(d, vg, second, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
                               n_sc=len(sc_keys), first_keys=keys0)
         third_src = generate(Program(d, vg, third, None, leaves), n_hps=n_hps, n_hpr=n_hpr, state_keys=keys,
@@ -389,7 +391,12 @@ class Compiled:
         if not keep:
             return self._load().table(HPS, LRT, t0, t1)
         tables = self.__dict__.setdefault("_tables", {})
-        key = (HPS[self.table_slots].tobytes(), t0, t1)
+        cut = self._cut
+        if cut is not None:  # the bytes of HPS but the lr's (one float64 a slot)
+            b = HPS.tobytes()
+            key = (b[:cut[0]] + b[cut[1]:], t0, t1)
+        else:
+            key = (HPS[self.table_slots].tobytes(), t0, t1)
         tab = tables.get(key)
         if tab is None:
             tab = self._load().table(HPS, LRT, t0, t1)
@@ -418,38 +425,39 @@ class Compiled:
             noise_rng=None, lr_values=None):
         """As :func:`gdlab.runs._engine.run_rows` (same dict). ``inputs``: hp_values of the rule's then the
         transforms' hyperparameters; ``init_state``: ``rule.init`` of the (n, d) starts; ``noise_rng``: the
-        noise transform's generator. The same as ``self.bind(...)(progress, noise_rng)``."""
-        return self.bind(X0, steps, inputs=inputs, init_state=init_state, tol=tol, bound=bound, record=record,
-                         every=every, noise=noise_rng is not None, lr_values=lr_values)(progress, noise_rng)
+        noise transform's generator. The same as ``self.bind(n, d, steps, ...)(X0, bound, progress, noise_rng)``."""
+        n, d = X0.shape
+        return self.bind(n, d, steps, inputs=inputs, init_state=init_state, tol=tol, record=record, every=every,
+                         noise=noise_rng is not None, lr_values=lr_values)(X0, bound, progress, noise_rng)
 
-    def bind(self, X0, steps, *, inputs, init_state, tol=None, bound=math.inf, record=(), every=1, noise=False,
+    def bind(self, n, d, steps, *, inputs, init_state, tol=None, record=(), every=1, noise=False,
              lr_values=None) -> "Bound":
-        """This program with one run's arguments bound (see :meth:`run`; ``noise``: whether the run draws
-        gradient noise): a :class:`Bound` that runs it, on fresh arrays each time it is called."""
-        return Bound(self, X0, steps, inputs, init_state, tol, bound, record, every, noise, lr_values)
+        """This program with the arguments of runs of n starts bound, all but the starts and the divergence
+        bound (see :meth:`run`; ``noise``: whether the runs draw gradient noise): a :class:`Bound`, which runs
+        it from given starts, on fresh arrays each time it is called."""
+        return Bound(self, n, d, steps, inputs, init_state, tol, record, every, noise, lr_values)
 
 
 class Bound:
-    """A :class:`Compiled` program with the arguments of one run bound: ``bound(progress=None, noise_rng=None)``
-    runs it and returns :meth:`Compiled.run`'s dict. What does not change from run to run is made once (the
-    starts and initial state laid out for the loop, the hyperparameters' arrays, the recorded steps, the step
-    table of a run in one chunk); each call makes fresh arrays for what the loop writes and returns, so calls
-    are independent (also from several threads at once: the loop releases the GIL) and a returned array can be
-    changed without changing the next call's. It holds about (K + 2) * n * d + n numbers, the hyperparameters'
-    and the recorded steps' arrays, a schedule's lr table and the step table of its run (at most
-    TABLE_MAX_STEPS rows of a few numbers when it is kept)."""
+    """A :class:`Compiled` program with the arguments of runs of n starts bound: ``bound(X0, bound,
+    progress=None, noise_rng=None)`` runs it from the starts X0 (n, d) with that divergence bound and returns
+    :meth:`Compiled.run`'s dict. What does not change from run to run is made once (the initial state laid
+    out for the loop, the hyperparameters' arrays, the recorded steps, the step table of a run in one chunk);
+    each call makes fresh arrays for what the loop writes and returns, so calls are independent (also from
+    several threads at once: the loop releases the GIL) and a returned array can be changed without changing
+    the next call's. It holds about K * n * d + n numbers (K state arrays), the hyperparameters' and the
+    recorded steps' arrays, a schedule's lr table and the step table of its run (at most TABLE_MAX_STEPS rows
+    of a few numbers, when it is kept)."""
 
-    __slots__ = ("program", "n", "d", "steps", "X", "S", "SC", "HPS", "HPR", "LRT", "AT", "R", "tol", "use_tol",
-                 "bound", "rec", "need_gn", "noise", "TAB", "nbytes")
+    __slots__ = ("program", "n", "d", "steps", "S", "SC", "HPS", "HPR", "LRT", "AT", "R", "tol", "use_tol",
+                 "rec", "need_gn", "noise", "TAB", "nbytes")
 
-    def __init__(self, program, X0, steps, inputs, init_state, tol, bound, record, every, noise, lr_values):
-        n, d = X0.shape
+    def __init__(self, program, n, d, steps, inputs, init_state, tol, record, every, noise, lr_values):
         self.program, self.n, self.d, self.steps = program, n, d, steps
         K = len(program.keys)
         at = recorded_steps(steps, every)
         self.AT = at if at.dtype == np.int64 else at.astype(np.int64)
         self.R = len(at)
-        self.X = np.array(np.asarray(X0, dtype=np.float64).T, order="C", copy=True)  # (d, n), a copy: X0 stays
         S = np.zeros((max(K, 1), d, n))
         for k, key in enumerate(program.keys):
             if key in init_state:
@@ -468,7 +476,6 @@ class Bound:
         rec_p, rec_l, rec_g, rec_gn = "params" in record, "loss" in record, "grad" in record, "grad_norm" in record
         self.rec = (rec_p, rec_l, rec_g, rec_gn, K > 0 and "state" in record)
         self.tol, self.use_tol = 0.0 if tol is None else float(tol), tol is not None
-        self.bound = float(bound)
         self.need_gn = tol is not None or rec_gn
         self.noise = bool(noise)
         T = steps + 1
@@ -476,16 +483,19 @@ class Bound:
         self.TAB = None
         if not noise and T <= MAX_CHUNK_STEPS and T <= TABLE_MAX_STEPS:
             self.TAB = program.table(self.HPS, self.LRT, 0, T, keep=True)
-        self.nbytes = sum(a.nbytes for a in (self.X, S, SC, self.HPS, self.HPR, self.LRT, self.AT))
+        self.nbytes = sum(a.nbytes for a in (S, SC, self.HPS, self.HPR, self.LRT, self.AT))
 
-    def __call__(self, progress=None, noise_rng=None):
+    def __call__(self, X0, bound=math.inf, progress=None, noise_rng=None):
         prog, n, d, steps, R = self.program, self.n, self.d, self.steps, self.R
+        if X0.shape != (n, d):
+            raise ValueError(f"starts of shape {X0.shape} for a program bound to ({n}, {d})")
         if self.noise and noise_rng is None:
             raise ValueError("this run draws gradient noise: give its generator (noise_rng)")
         fn = prog.function(parallel=n >= PARALLEL_MIN_ROWS and n * steps >= PARALLEL_MIN_WORK and _threads() > 1)
         K = len(prog.keys)
         T = steps + 1
-        X, S, SC = self.X.copy(), self.S.copy(), self.SC.copy()
+        X = np.array(np.asarray(X0, dtype=np.float64).T, order="C", copy=True)  # (d, n), a copy: X0 stays
+        S, SC = self.S.copy(), self.SC.copy()
         HPS, HPR, LRT, AT = self.HPS, self.HPR, self.LRT, self.AT
         rec_p, rec_l, rec_g, rec_gn, rec_s = self.rec
         dummy = _dummies(d)  # arrays the loop does not touch (what is not recorded), shared by every run
@@ -500,7 +510,8 @@ class Bound:
         status = np.zeros(n, dtype=np.int64)
         final = np.empty((n, d))
         final_loss = np.empty(n)
-        bound, tol, use_tol, need_gn = self.bound, self.tol, self.use_tol, self.need_gn
+        bound = float(bound)
+        tol, use_tol, need_gn = self.tol, self.use_tol, self.need_gn
         chunk = min(T, MAX_CHUNK_STEPS)  # bounds the step table and the noise block
         if noise_rng is not None:
             chunk = max(1, min(T, (1 << 22) // max(1, n * d)))  # noise drawn in blocks of about 32 MB
