@@ -543,6 +543,23 @@ def prepare(f, X0, single, optimizer, steps, lr, hp, *, tol=None, noise=None, se
     return call
 
 
+def _lr_history(plan, lr, lr_values, steps, n, single):
+    """The lr of the updates made at the recorded steps (each Trajectory gets a copy of it)."""
+    every, lr_arr = plan.every, np.asarray(lr, dtype=np.float64)
+    at = recorded_steps(steps, every) if every > 1 else None
+    updates = at[:-1] if every > 1 else slice(None)
+    n_lr = steps if every <= 1 else len(at) - 1
+    if lr_values is not None:
+        lr_hist = (lr_values if lr_arr.ndim == 0 else lr_values[:, :, 0])[updates]
+    elif lr_arr.ndim == 0:
+        lr_hist = np.full(n_lr, float(lr_arr))
+    else:
+        lr_hist = np.broadcast_to(lr_arr.reshape(1, n), (n_lr, n)).copy()
+    if single and lr_hist.ndim == 2:
+        lr_hist = lr_hist[:, 0]
+    return lr_hist
+
+
 class Call:
     """A call of :func:`run`, checked and prepared by :func:`prepare`: ``execute()`` runs it and returns a new
     Trajectory, as ``run`` with the same arguments does, each time (the same numbers: the generator of noise
@@ -568,21 +585,7 @@ class Call:
         self.bound_value, self.fscale, self.plan, self.lr_values, self.label = bound, fscale, plan, lr_values, label
         self.transform_hp = {"noise_std": noise} if noise is not None else None
         self.bound = self.first = self.size = None
-        n = X0.shape[0]
-        # the lr of the updates made at the recorded steps (a copy of it in each Trajectory)
-        every, lr_arr = plan.every, np.asarray(hyper["lr"], dtype=np.float64)
-        at = recorded_steps(steps, every) if every > 1 else None
-        updates = at[:-1] if every > 1 else slice(None)
-        n_lr = steps if every <= 1 else len(at) - 1
-        if lr_values is not None:
-            lr_hist = (lr_values if lr_arr.ndim == 0 else lr_values[:, :, 0])[updates]
-        elif lr_arr.ndim == 0:
-            lr_hist = np.full(n_lr, float(lr_arr))
-        else:
-            lr_hist = np.broadcast_to(lr_arr.reshape(1, n), (n_lr, n)).copy()
-        if single and lr_hist.ndim == 2:
-            lr_hist = lr_hist[:, 0]
-        self.lr_hist = lr_hist
+        self.lr_hist = _lr_history(plan, hyper["lr"], lr_values, steps, X0.shape[0], single)
 
     def nbytes(self) -> int:
         """The bytes of the arrays this call holds (what the call memo counts)."""
@@ -596,6 +599,34 @@ class Call:
             total += self.bound.nbytes + (0 if self.bound.TAB is None else self.bound.TAB.nbytes)
         self.size = total
         return total
+
+    def with_lr(self, lr, hp):
+        """This call with another ``lr`` (``hp``: its other hyperparameters, as given), prepared from this one
+        on the compiled engine while its program serves the new values (its branches taken the same way, see
+        Compiled.matches): the lr checked as a full preparation checks it (its errors), the rest reused.
+        None where it does not apply (the NumPy engine, another program): prepare the call in full."""
+        if self.bound is None or self.bound.program.dropped:
+            return None
+        from .compiled import hp_values
+
+        hyper = self.rule.hyperparameters(**({**hp, "lr": lr} if lr is not None else hp))
+        steps, plan = self.steps, self.plan
+        n, d = self.X0.shape
+        if np.ndim(hyper["lr"]) != 0:
+            return None
+        lr_values = schedule_values(self.schedule, hyper["lr"], steps)
+        inputs = hp_values(hyper, n) + hp_values(self.transform_hp or {}, n)
+        program = self.bound.program
+        if not program.matches(inputs):
+            return None
+        call = Call(self.f, self.X0, self.single, self.rule, self.name, steps, hyper, self.tol, self.noise, self.seed,
+                    self.schedule, self.batch_size, self.sampling, self.gradient, self.how, self.clip,
+                    self.bound_value, self.fscale, plan, lr_values, self.label)
+        call.bound = program.bind(n, d, steps, inputs=inputs,
+                                  init_state=self.rule.init(np.zeros((n, d)), **hyper, rows=True), tol=self.tol,
+                                  record=plan.names, every=plan.every, noise=self.noise is not None,
+                                  lr_values=lr_values)
+        return call
 
     def chain(self, rng):
         """The optimizer's chain of this run: noise (from ``rng``) -> clip (per row) -> rule, lr from the schedule."""
@@ -747,7 +778,9 @@ MEMO_MAX_NUMBERS = 4096
 MEMO_MAX_STEPS = 20_000
 MEMO_MAX_BYTES = 32 * 2**20
 _CALLS: dict = {}
+_SIBLINGS: dict = {}  # the key less its lr -> the last remembered call of that key (one of _CALLS' values)
 _CALLS_BYTES = 0
+_LR = 3  # where the lr is in a key
 _CALLS_LOCK = threading.Lock()
 
 
@@ -782,18 +815,36 @@ def _remembered(key):
     return call
 
 
+def _no_lr(key):
+    return key[:_LR] + key[_LR + 1:]
+
+
+def _sibling(key):
+    """The last remembered call of ``key`` but for its lr, or None."""
+    return _SIBLINGS.get(_no_lr(key))
+
+
+def _forget(key):
+    """Drop ``key``'s call (the lock held); its bytes are no longer counted."""
+    global _CALLS_BYTES
+    old = _CALLS.pop(key, None)
+    if old is not None:
+        _CALLS_BYTES -= old.nbytes()
+        if _SIBLINGS.get(_no_lr(key)) is old:
+            del _SIBLINGS[_no_lr(key)]
+
+
 def _remember(key, call):
     nbytes = call.nbytes()
     if call.X0.size > MEMO_MAX_NUMBERS or nbytes > MEMO_MAX_BYTES // 4:
         return
     global _CALLS_BYTES
     with _CALLS_LOCK:
-        old = _CALLS.pop(key, None)
-        if old is not None:
-            _CALLS_BYTES -= old.nbytes()
+        _forget(key)
         while _CALLS and (len(_CALLS) >= MEMO_KEPT or _CALLS_BYTES + nbytes > MEMO_MAX_BYTES):
-            _CALLS_BYTES -= _CALLS.pop(next(iter(_CALLS))).nbytes()
+            _forget(next(iter(_CALLS)))
         _CALLS[key] = call
+        _SIBLINGS[_no_lr(key)] = call
         _CALLS_BYTES += nbytes
 
 
@@ -802,6 +853,7 @@ def clear_memo():
     global _CALLS_BYTES
     with _CALLS_LOCK:
         _CALLS.clear()
+        _SIBLINGS.clear()
         _CALLS_BYTES = 0
 
 
@@ -904,6 +956,19 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
             X0, single = resolve_starts(call.f, x0)  # the starts: checked for every call
             if X0.shape == call.X0.shape and single == call.single:
                 return call.execute(X0, single, None, schedule, label)
+        else:
+            call = _sibling(key)  # the same call with another lr (a playground's lr slider)
+            if call is not None:
+                X0, single = resolve_starts(call.f, x0)
+                if X0.shape == call.X0.shape and single == call.single:
+                    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, numbers.Real)):
+                        raise TypeError(f"lr must be a number or None, got {lr!r}; use gdlab.lr_sweep for "
+                                        "several learning rates")
+                    call = call.with_lr(lr, hyperparameters)
+                    if call is not None:
+                        traj = call.execute(X0, single, None, schedule, label)
+                        _remember(key, call)
+                        return traj
         f = built_function(f)  # (a name or formula) kept by the call; its runs' Trajectories get copies
     else:
         f = resolve_function(f, x0)

@@ -329,3 +329,51 @@ def test_other_starts_and_labels_run_through_one_remembered_call(engine, monkeyp
             with pytest.raises(error):
                 minimize("rosenbrock", bad, "adam", **kw)
     assert len(memo._CALLS) == 2
+
+
+@pytest.mark.skipif(not NUMBA, reason="numba is not installed")
+@pytest.mark.parametrize("opt, kw", [("adam", {}), ("adamw", {"schedule": "cosine", "tol": 1e-8}),
+                                     ("rmsprop", {"noise": 0.2, "seed": 1, "clip_grad_norm": 3.0})])
+def test_a_new_lr_is_prepared_from_the_call_with_another(opt, kw, monkeypatch):
+    kw = dict(kw, steps=120, engine="numba")
+    lrs = [0.01, 0.02, 1e-3, 0.5, 0]
+    refs = [reference("rosenbrock", X0, opt, lr=lr, **kw) for lr in lrs]
+    minimize("rosenbrock", X0, opt, lr=0.05, **kw)
+    calls = []
+    real = memo.prepare
+    monkeypatch.setattr(memo, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for lr, ref in zip(lrs, refs):
+        assert_same(minimize("rosenbrock", X0, opt, lr=lr, **kw), ref, str(lr))
+    assert calls == [] and len(memo._CALLS) == len(lrs) + 1
+    assert len(memo._SIBLINGS) == 1 and next(iter(memo._SIBLINGS.values())) is list(memo._CALLS.values())[-1]
+    # a bad lr is the full preparation's error, every time
+    memo.clear_memo()
+    expected = []
+    for bad in (-1.0, float("nan"), "0.1", True):
+        with pytest.raises((ValueError, TypeError)) as info:
+            minimize("rosenbrock", X0, opt, lr=bad, **kw)
+        expected.append((type(info.value), str(info.value)))
+    minimize("rosenbrock", X0, opt, lr=0.05, **kw)
+    for _ in range(2):
+        got = []
+        for bad in (-1.0, float("nan"), "0.1", True):
+            with pytest.raises((ValueError, TypeError)) as info:
+                minimize("rosenbrock", X0, opt, lr=bad, **kw)
+            got.append((type(info.value), str(info.value)))
+        assert got == expected
+    # where the program does not serve the new values, the call is prepared in full
+    program = next(iter(memo._CALLS.values())).bound.program
+    monkeypatch.setattr(type(program), "matches", lambda self, inputs: False)
+    calls.clear()
+    minimize("rosenbrock", X0, opt, lr=0.07, **kw)
+    assert calls == [1]
+
+
+def test_a_sibling_goes_when_its_call_goes(monkeypatch):
+    monkeypatch.setattr(memo, "MEMO_KEPT", 2)
+    minimize("rosenbrock", X0, "adam", steps=20, lr=0.01)
+    minimize("rosenbrock", X0, "gd", steps=20, lr=0.01)
+    assert len(memo._SIBLINGS) == 2
+    minimize("rosenbrock", X0, "momentum", steps=20, lr=0.01)
+    assert len(memo._CALLS) == 2 and len(memo._SIBLINGS) == 2
+    assert set(map(id, memo._SIBLINGS.values())) <= set(map(id, memo._CALLS.values()))
