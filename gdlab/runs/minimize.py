@@ -772,21 +772,26 @@ def _x0_form(x0):
 
 #: The call memo's bounds: at most MEMO_KEPT calls, each of at most MEMO_MAX_NUMBERS start numbers (n x d) and
 #: fewer than MEMO_MAX_STEPS steps, holding at most MEMO_MAX_BYTES of arrays in all (the starts, the optimizer's
-#: initial state, the lr history, a schedule's lr table, the recorded steps and the step table: Call.nbytes).
+#: initial state, the lr history, a schedule's lr table, the recorded steps and the step table: Call.nbytes),
+#: a call of more than a quarter of that never; and the hashes of at most MEMO_FAMILIES families seen once.
 MEMO_KEPT = 64
 MEMO_MAX_NUMBERS = 4096
 MEMO_MAX_STEPS = 20_000
 MEMO_MAX_BYTES = 32 * 2**20
-_CALLS: dict = {}
-_SIBLINGS: dict = {}  # the key less its lr -> the last remembered call of that key (one of _CALLS' values)
+_CALLS: dict = {}  # hash of a key -> (key, Call, hash of the key less its lr)
+_SIBLINGS: dict = {}  # hash of a key less its lr -> (that, the last remembered call of it: one of _CALLS')
 _CALLS_BYTES = 0
 _LR = 3  # where the lr is in a key
+#: the hashes of the families of calls (keys less their lr) seen once, the last MEMO_FAMILIES of them
+_FAMILIES: dict = {}
+MEMO_FAMILIES = 1024
 _CALLS_LOCK = threading.Lock()
 
 
 def call_key(f, x0, optimizer, steps, lr, hp, tol, noise, seed, schedule, batch_size, sampling, gradient,
              clip_grad_norm, divergence_bound, record, record_every, record_budget, label, progress, engine):
-    """The memo key of a call of :func:`minimize` with these arguments, or None when it is not remembered:
+    """The memo key of a call of :func:`minimize` with these arguments, as (key, its hash), or None when it is
+    not remembered:
     ``f`` a catalog name or formula (a Function or callable is not: its code and arrays may change), no
     progress hook, no mini-batches, fewer than MEMO_MAX_STEPS steps, small starts, and only plain values
     (no arrays of hyperparameters, no Generator seed, no callable schedule), each by its type and bits
@@ -798,53 +803,80 @@ def call_key(f, x0, optimizer, steps, lr, hp, tol, noise, seed, schedule, batch_
     if type(steps) is not int or steps >= MEMO_MAX_STEPS:
         return None
     try:  # (None and text stand for themselves: no key of another value equals them)
-        return (f, _x0_form(x0), steps, _key(lr), _key(hp) if hp else None, _key(tol), _key(noise), _key(seed),
+        key = (f, _x0_form(x0), steps, _key(lr), _key(hp) if hp else None, _key(tol), _key(noise), _key(seed),
                 *[v if v is None or type(v) is str else _key(v)
                   for v in (optimizer, schedule, sampling, gradient, clip_grad_norm, divergence_bound, record,
                             record_every, record_budget, engine)],
-                os.environ.get("GDLAB_RECORD_BUDGET"), os.environ.get("GDLAB_ENGINE"))
+                *_settings())
     except _NotAKey:
         return None
+    return key, hash(key)
 
 
-def _remembered(key):
-    """The Call remembered for ``key`` while it still applies (its compiled program not dropped), else None."""
-    call = _CALLS.get(key)
-    if call is not None and call.bound is not None and call.bound.program.dropped:
+def _settings():
+    """$GDLAB_RECORD_BUDGET and $GDLAB_ENGINE (None where unset). On POSIX read from os.environ's own dict of
+    bytes: ``os.environ.get`` of an unset name raises and catches a KeyError inside (about 1 us each)."""
+    data = getattr(os.environ, "_data", None)
+    if os.name == "posix" and type(data) is dict:
+        return data.get(b"GDLAB_RECORD_BUDGET"), data.get(b"GDLAB_ENGINE")
+    return os.environ.get("GDLAB_RECORD_BUDGET"), os.environ.get("GDLAB_ENGINE")
+
+
+def _remembered(k):
+    """The Call remembered for the key ``k`` while it still applies (its compiled program not dropped), else
+    None. (The memo's dicts are keyed by the key's hash, computed once a call, and hold the key to compare:
+    a tuple's hash is not cached, and a call's dict operations would each hash it again.)"""
+    key, h = k
+    got = _CALLS.get(h)
+    if got is None or got[0] != key:
+        return None
+    call = got[1]
+    if call.bound is not None and call.bound.program.dropped:
         return None
     return call
 
 
-def _no_lr(key):
-    return key[:_LR] + key[_LR + 1:]
+def _sibling(k):
+    """The last remembered call of the key ``k`` but for its lr, or None."""
+    key = k[0]
+    no_lr = key[:_LR] + key[_LR + 1:]
+    got = _SIBLINGS.get(hash(no_lr))
+    return got[1] if got is not None and got[0] == no_lr else None
 
 
-def _sibling(key):
-    """The last remembered call of ``key`` but for its lr, or None."""
-    return _SIBLINGS.get(_no_lr(key))
-
-
-def _forget(key):
-    """Drop ``key``'s call (the lock held); its bytes are no longer counted."""
+def _forget(h):
+    """Drop the call of hash ``h`` (the lock held); its bytes are no longer counted."""
     global _CALLS_BYTES
-    old = _CALLS.pop(key, None)
+    old = _CALLS.pop(h, None)
     if old is not None:
-        _CALLS_BYTES -= old.nbytes()
-        if _SIBLINGS.get(_no_lr(key)) is old:
-            del _SIBLINGS[_no_lr(key)]
+        _CALLS_BYTES -= old[1].nbytes()
+        sib = _SIBLINGS.get(old[2])
+        if sib is not None and sib[1] is old[1]:
+            del _SIBLINGS[old[2]]
 
 
-def _remember(key, call):
+def _remember(k, call):
+    """Remember ``call`` under the key ``k`` from the second call of its family (the key less its lr) on: a
+    stream of calls each made once (a new tol, steps, optimizer every time) is not kept, nor freed later."""
+    key, h = k
+    no_lr = key[:_LR] + key[_LR + 1:]
+    hs = hash(no_lr)
+    if hs not in _FAMILIES and hs not in _SIBLINGS:
+        with _CALLS_LOCK:
+            while len(_FAMILIES) >= MEMO_FAMILIES:
+                _FAMILIES.pop(next(iter(_FAMILIES)))
+            _FAMILIES[hs] = None
+        return
     nbytes = call.nbytes()
     if call.X0.size > MEMO_MAX_NUMBERS or nbytes > MEMO_MAX_BYTES // 4:
         return
     global _CALLS_BYTES
     with _CALLS_LOCK:
-        _forget(key)
+        _forget(h)
         while _CALLS and (len(_CALLS) >= MEMO_KEPT or _CALLS_BYTES + nbytes > MEMO_MAX_BYTES):
             _forget(next(iter(_CALLS)))
-        _CALLS[key] = call
-        _SIBLINGS[_no_lr(key)] = call
+        _CALLS[h] = (key, call, hs)
+        _SIBLINGS[hs] = (no_lr, call)
         _CALLS_BYTES += nbytes
 
 
@@ -854,6 +886,7 @@ def clear_memo():
     with _CALLS_LOCK:
         _CALLS.clear()
         _SIBLINGS.clear()
+        _FAMILIES.clear()
         _CALLS_BYTES = 0
 
 

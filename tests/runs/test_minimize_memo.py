@@ -54,6 +54,13 @@ def assert_same(a, b, what=""):
     assert a.function.name == b.function.name and bits(a.function.start) == bits(b.function.start), what
 
 
+def twice(*args, **kw):
+    """Two calls of minimize (a call is remembered from the second call of its family on): the first's result."""
+    first = minimize(*args, **kw)
+    minimize(*args, **kw)
+    return first
+
+
 def reference(f, *args, **kw):
     """The un-memoised run: the same call with a Function object (never remembered)."""
     return minimize(resolve_function(f), *args, **kw)
@@ -81,8 +88,11 @@ def test_a_repeated_call_equals_the_unmemoised_run_to_the_bit(case, engine, monk
     kw = dict(kw, steps=150, engine=engine)
     ref = reference(f, x0, opt, **kw)
     first = minimize(f, x0, opt, **kw)
+    assert not memo._CALLS and len(memo._FAMILIES) == 1  # a first call is only noted
+    second = minimize(f, x0, opt, **kw)
     assert len(memo._CALLS) == 1
     assert_same(first, ref, f"first {CASES[case]}")
+    assert_same(second, ref, f"second {CASES[case]}")
     monkeypatch.setattr(memo, "prepare", None)  # a remembered call prepares nothing
     for k in range(2):
         again = minimize(f, x0, opt, **kw)
@@ -143,7 +153,7 @@ def test_errors_are_raised_every_time(call, error):
 def test_a_bad_name_is_the_same_error_every_time():
     from gdlab._registry import UnknownNameError
 
-    minimize("rosenbrock", X0, "adam", steps=10, lr=0.01)
+    twice("rosenbrock", X0, "adam", steps=10, lr=0.01)
     for _ in range(2):
         with pytest.raises(UnknownNameError, match="rosenbrock"):
             minimize("rosenbrok", X0, "adam", steps=10, lr=0.01)
@@ -212,21 +222,21 @@ def test_what_is_not_remembered():
 
 def test_the_memo_is_bounded(monkeypatch):
     monkeypatch.setattr(memo, "MEMO_KEPT", 3)
-    for lr in (0.01, 0.02, 0.03, 0.04, 0.05):
+    for lr in (0.01, 0.01, 0.02, 0.03, 0.04, 0.05):
         minimize("rosenbrock", X0, "adam", steps=30, lr=lr)
     assert len(memo._CALLS) == 3
-    assert [k[3] for k in memo._CALLS] == [memo._key(lr) for lr in (0.03, 0.04, 0.05)]  # the oldest go
-    assert memo._CALLS_BYTES == sum(c.nbytes() for c in memo._CALLS.values())
-    one = next(iter(memo._CALLS.values())).nbytes()
+    assert [e[0][3] for e in memo._CALLS.values()] == [memo._key(lr) for lr in (0.03, 0.04, 0.05)]  # the oldest go
+    assert memo._CALLS_BYTES == sum(e[1].nbytes() for e in memo._CALLS.values())
+    one = next(iter(memo._CALLS.values()))[1].nbytes()
     monkeypatch.setattr(memo, "MEMO_KEPT", 10)
     monkeypatch.setattr(memo, "MEMO_MAX_BYTES", 4 * one)  # room for four calls of this size
     for lr in (0.06, 0.07, 0.08):
         minimize("rosenbrock", X0, "adam", steps=30, lr=lr)
     assert len(memo._CALLS) == 4 and memo._CALLS_BYTES == 4 * one
-    assert [k[3] for k in memo._CALLS] == [memo._key(lr) for lr in (0.05, 0.06, 0.07, 0.08)]
+    assert [e[0][3] for e in memo._CALLS.values()] == [memo._key(lr) for lr in (0.05, 0.06, 0.07, 0.08)]
     monkeypatch.setattr(memo, "MEMO_MAX_BYTES", 4 * one - 1)  # a call of more than a quarter is not kept
     minimize("rosenbrock", X0, "adam", steps=30, lr=0.09)
-    assert len(memo._CALLS) == 4 and memo._key(0.09) not in [k[3] for k in memo._CALLS]
+    assert len(memo._CALLS) == 4 and memo._key(0.09) not in [e[0][3] for e in memo._CALLS.values()]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -258,7 +268,7 @@ def test_threads_share_the_memo_safely(engine):
 @pytest.mark.skipif(not NUMBA, reason="numba is not installed")
 def test_a_dropped_program_is_not_served_from_the_memo(monkeypatch):
     kw = dict(steps=50, lr=0.01, engine="numba")
-    a = minimize("rosenbrock", X0, "adam", **kw)
+    a = twice("rosenbrock", X0, "adam", **kw)
     compiled._PROGRAMS.clear()
     calls = []
     real = memo.prepare
@@ -276,6 +286,7 @@ def test_a_race_goes_through_the_memo(engine, monkeypatch):
     for f in ("rosenbrock", "x**2 + 10*y**2 + sin(3*x)"):
         ref = race(resolve_function(f), X0, opts, steps=120, engine=engine, tol=1e-8)
         first = race(f, X0, opts, steps=120, engine=engine, tol=1e-8)
+        race(f, X0, opts, steps=120, engine=engine, tol=1e-8)
         calls = []
         real = memo.prepare
         monkeypatch.setattr(memo, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -314,8 +325,8 @@ def test_other_starts_and_labels_run_through_one_remembered_call(engine, monkeyp
     many = np.array(STARTS, dtype=float)
     ref_many = reference("rosenbrock", many[::-1].copy(), "adam", **kw)
     assert len({t.divergence_bound for t in refs}) == 2
-    minimize("rosenbrock", STARTS[0], "adam", **kw)
-    minimize("rosenbrock", many, "adam", **kw)
+    twice("rosenbrock", STARTS[0], "adam", **kw)
+    twice("rosenbrock", many, "adam", **kw)
     assert len(memo._CALLS) == 2
     monkeypatch.setattr(memo, "prepare", None)  # no call below prepares
     for i, x0 in enumerate(STARTS):
@@ -338,14 +349,14 @@ def test_a_new_lr_is_prepared_from_the_call_with_another(opt, kw, monkeypatch):
     kw = dict(kw, steps=120, engine="numba")
     lrs = [0.01, 0.02, 1e-3, 0.5, 0]
     refs = [reference("rosenbrock", X0, opt, lr=lr, **kw) for lr in lrs]
-    minimize("rosenbrock", X0, opt, lr=0.05, **kw)
+    twice("rosenbrock", X0, opt, lr=0.05, **kw)
     calls = []
     real = memo.prepare
     monkeypatch.setattr(memo, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
     for lr, ref in zip(lrs, refs):
         assert_same(minimize("rosenbrock", X0, opt, lr=lr, **kw), ref, str(lr))
     assert calls == [] and len(memo._CALLS) == len(lrs) + 1
-    assert len(memo._SIBLINGS) == 1 and next(iter(memo._SIBLINGS.values())) is list(memo._CALLS.values())[-1]
+    assert len(memo._SIBLINGS) == 1 and next(iter(memo._SIBLINGS.values()))[1] is list(memo._CALLS.values())[-1][1]
     # a bad lr is the full preparation's error, every time
     memo.clear_memo()
     expected = []
@@ -353,7 +364,7 @@ def test_a_new_lr_is_prepared_from_the_call_with_another(opt, kw, monkeypatch):
         with pytest.raises((ValueError, TypeError)) as info:
             minimize("rosenbrock", X0, opt, lr=bad, **kw)
         expected.append((type(info.value), str(info.value)))
-    minimize("rosenbrock", X0, opt, lr=0.05, **kw)
+    twice("rosenbrock", X0, opt, lr=0.05, **kw)
     for _ in range(2):
         got = []
         for bad in (-1.0, float("nan"), "0.1", True):
@@ -362,7 +373,7 @@ def test_a_new_lr_is_prepared_from_the_call_with_another(opt, kw, monkeypatch):
             got.append((type(info.value), str(info.value)))
         assert got == expected
     # where the program does not serve the new values, the call is prepared in full
-    program = next(iter(memo._CALLS.values())).bound.program
+    program = next(iter(memo._CALLS.values()))[1].bound.program
     monkeypatch.setattr(type(program), "matches", lambda self, inputs: False)
     calls.clear()
     minimize("rosenbrock", X0, opt, lr=0.07, **kw)
@@ -371,9 +382,33 @@ def test_a_new_lr_is_prepared_from_the_call_with_another(opt, kw, monkeypatch):
 
 def test_a_sibling_goes_when_its_call_goes(monkeypatch):
     monkeypatch.setattr(memo, "MEMO_KEPT", 2)
-    minimize("rosenbrock", X0, "adam", steps=20, lr=0.01)
-    minimize("rosenbrock", X0, "gd", steps=20, lr=0.01)
+    twice("rosenbrock", X0, "adam", steps=20, lr=0.01)
+    twice("rosenbrock", X0, "gd", steps=20, lr=0.01)
     assert len(memo._SIBLINGS) == 2
-    minimize("rosenbrock", X0, "momentum", steps=20, lr=0.01)
+    twice("rosenbrock", X0, "momentum", steps=20, lr=0.01)
     assert len(memo._CALLS) == 2 and len(memo._SIBLINGS) == 2
-    assert set(map(id, memo._SIBLINGS.values())) <= set(map(id, memo._CALLS.values()))
+    assert {id(e[1]) for e in memo._SIBLINGS.values()} <= {id(e[1]) for e in memo._CALLS.values()}
+
+
+def test_calls_made_once_are_not_kept(monkeypatch):
+    # a new tol every call: none is remembered (nor freed later); only the families' hashes, bounded
+    monkeypatch.setattr(memo, "MEMO_FAMILIES", 5)
+    for k in range(8):
+        minimize("rosenbrock", X0, "adam", steps=20, lr=0.01, tol=1e-9 * (k + 1))
+    assert not memo._CALLS and len(memo._FAMILIES) == 5
+    # a new lr is of the same family: from the second on they are kept
+    for lr in (0.01, 0.02, 0.03):
+        minimize("rosenbrock", X0, "adam", steps=20, lr=lr)
+    assert len(memo._CALLS) == 2
+
+
+def test_a_hash_collision_is_not_a_hit():
+    # the memo's dicts are keyed by the keys' hashes: a lookup compares the key itself
+    twice("rosenbrock", X0, "adam", steps=20, lr=0.01)
+    (h, (k, call, _)), = memo._CALLS.items()
+    other = (k[0], k[1], k[2] + 1) + k[3:]  # another call (steps) given the same hash
+    assert memo._remembered((k, h)) is call and memo._remembered((other, h)) is None
+    assert memo._sibling((k, h)) is call
+    no_lr = lambda key: key[:memo._LR] + key[memo._LR + 1:]  # noqa: E731
+    memo._SIBLINGS[hash(no_lr(other))] = (no_lr(k), call)  # a sibling entry of another family, same hash
+    assert memo._sibling((other, h)) is None
