@@ -132,7 +132,10 @@ class Trajectory:
         d = self.__dict__
         f = d.get("_function", _UNSET)
         if f is _UNSET:  # shared with the call that made it (share_function): copied on first use
-            f = d.setdefault("_function", d["_function_of_call"].copy())
+            shared = d.get("_function_of_call", _UNSET)
+            if shared is _UNSET:  # a Trajectory made without __init__ (its attributes set one by one)
+                return d.get("function")
+            f = d.setdefault("_function", shared.copy())
         return f
 
     @function.setter
