@@ -31,6 +31,27 @@ steps, final points and final losses (unrecorded histories are None).
 
 A request that cannot fit in memory in any mode (its working arrays, or an explicit record,
 larger than the machine's physical memory) is a ValueError before anything is allocated.
+
+Repeated calls
+--------------
+A playground redraws the same run again and again (a new start dragged, a new lr on a slider).
+``minimize`` (and each run of ``race``) remembers the checked, prepared form of a call (a
+:class:`Call`: on the compiled engine its program bound to the run's arrays, see
+gdlab.runs.compiled.engine.Bound) under a key of its arguments, each by its type and exact bits
+(``1``, ``1.0``, ``True``, ``0.0``, ``-0.0`` apart), and of the settings a run reads
+($GDLAB_RECORD_BUDGET, $GDLAB_ENGINE). The starts' values and the label are not part of the
+key: a remembered call runs from the starts it is given (checked every time, of the same
+shape), and a call that differs from a remembered one in its lr only is prepared from it
+(:meth:`Call.with_lr`). A call is remembered from the second call of its family (its key less
+the lr) on. Only catalog names and formulas, with plain arguments, no progress hook, at most
+4,096 start numbers (n x d) and fewer than 20,000 steps are remembered; Functions, callables,
+Generator seeds, callable schedules and arrays of hyperparameters always take the full path.
+Every call returns a new Trajectory with arrays of its own, with the numbers the full path
+gives, to the bit; an error is raised every time (a call that fails is never remembered).
+Memory: at most 64 calls (``MEMO_KEPT``) holding at most 32 MiB of arrays in all
+(``MEMO_MAX_BYTES``: starts, initial optimizer state, lr history and tables, recorded steps,
+the step table), and the hashes of the last 1,024 families seen once; ``clear_memo()``
+forgets them. Threads (the web server's) share the memo under a lock.
 """
 
 from __future__ import annotations
@@ -54,7 +75,7 @@ from ..optim import lr_scheduler
 from ._engine import recorded_steps, run_rows
 from .trajectory import Race, Trajectory, share_function
 
-__all__ = ["minimize", "race", "RECORDABLE", "SCHEDULES", "MAX_STEPS", "MAX_START_NUMBERS"]
+__all__ = ["minimize", "race", "clear_memo", "RECORDABLE", "SCHEDULES", "MAX_STEPS", "MAX_START_NUMBERS"]
 
 RECORDABLE = ("params", "loss", "grad", "grad_norm", "state")
 #: minimize's keyword options that are not optimizer hyperparameters (race and sweeps pass them on).
@@ -979,6 +1000,8 @@ def minimize(f, x0=None, optimizer="gd", steps=100, lr=None, tol=None, noise=Non
     Returns
     -------
     Trajectory
+        A new one every call. A repeated call of a name or formula runs its remembered, prepared
+        form (see "Repeated calls" in the module docstring), with the same numbers.
     """
     key = call_key(f, x0, optimizer, steps, lr, hyperparameters, tol, noise, seed, schedule, batch_size, sampling,
                    gradient, clip_grad_norm, divergence_bound, record, record_every, record_budget, label, progress,
