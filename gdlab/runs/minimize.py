@@ -299,9 +299,10 @@ def plan_record(record, n, d, steps, *, n_state=3, budget=None, need=(), schedul
         plan = _plan_record(record, n, d, steps, n_state=n_state, budget=budget, need=need,
                             schedule_rows=schedule_rows, lr_rows=lr_rows, every=every)
         if key is not None:
-            if len(_PLANS) >= _PLANS_KEPT:
-                _PLANS.pop(next(iter(_PLANS)))
-            _PLANS[key] = plan
+            with _CALLS_LOCK:  # (threads)
+                while len(_PLANS) >= _PLANS_KEPT:
+                    _PLANS.pop(next(iter(_PLANS)))
+                _PLANS[key] = plan
     return plan
 
 

@@ -43,7 +43,7 @@ import numpy as np
 from ..._jit.key import NotAKey, typed_key
 from ...functions import function_spec
 from ...functions.data import DataLoss
-from .engine import LOG, Unsupported, available, cache_dir, hp_values, prepare
+from .engine import _LOCK, LOG, Unsupported, _remember, available, cache_dir, hp_values, prepare
 
 __all__ = ["AUTO_MAX_ROWS", "ENGINES", "EngineUnavailable", "check_engine", "resolve_engine", "program", "available", "cache_dir", "LOG"]
 
@@ -170,9 +170,7 @@ def program(f, gradient, chain, hp, hyper, n, d, lr_values, *, spec=None):
         return got[1], got[2]
     key, prog, inputs = _find(f, gradient, chain, hp, hyper, n, d, lr_values, spec_text, transforms, lr_ndim)
     if seen is not None:
-        if len(_SEEN) >= _MAX_SEEN:
-            _SEEN.pop(next(iter(_SEEN), None), None)
-        _SEEN[seen] = (key, prog, inputs)
+        _remember(_SEEN, seen, (key, prog, inputs), _MAX_SEEN)
     return prog, inputs
 
 
@@ -184,7 +182,8 @@ def _find(f, gradient, chain, hp, hyper, n, d, lr_values, spec_text, transforms,
         if prog.matches(inputs):
             return key, prog, inputs
     prog = prepare(f, gradient, chain, hp, hyper, n, d, lr_values)
-    if len(_PROGRAMS) >= _MAX_PROGRAMS:
-        _PROGRAMS.pop(next(iter(_PROGRAMS)))
-    _PROGRAMS.setdefault(key, []).append(prog)
+    with _LOCK:  # (threads of the web server find programs side by side)
+        while len(_PROGRAMS) >= _MAX_PROGRAMS and key not in _PROGRAMS:
+            _PROGRAMS.pop(next(iter(_PROGRAMS)))
+        _PROGRAMS.setdefault(key, []).append(prog)
     return key, prog, inputs
