@@ -79,6 +79,35 @@ _DUMMY_LRT = np.zeros(1)
 _DUMMIES: dict = {}
 
 
+_RECORDED: dict = {}
+_ZEROS: dict = {}
+
+
+def _recorded(steps, every):
+    """recorded_steps(steps, every) as int64, read only by the loop: shared by the runs that record the same
+    steps (the last 64, of runs of at most TABLE_MAX_STEPS steps, are kept: at most 10 MB)."""
+    key = (steps, every)
+    at = _RECORDED.get(key)
+    if at is None:
+        at = recorded_steps(steps, every)
+        at = at if at.dtype == np.int64 else at.astype(np.int64)
+        at.flags.writeable = False
+        if steps <= TABLE_MAX_STEPS:
+            _remember(_RECORDED, key, at, 64)
+    return at
+
+
+def _zeros(n):
+    """A (1, n) array of zeros for the loop's arguments it does not use (no per-row hyperparameters, no scalar
+    state): never written, so shared (the last 64 sizes of at most 4,096 rows are kept: at most 2 MB)."""
+    z = _ZEROS.get(n)
+    if z is None:
+        z = np.zeros((1, n))
+        if n <= 4096:
+            _remember(_ZEROS, n, z, 64)
+    return z
+
+
 def _dummies(d):
     """Stand-ins for the histories a run does not record ((1, 1, d), (1, 1), (1, 1, 1, d)): the loop writes a
     history only where it is recorded, so one set serves every run (writeable, as numba's types want)."""
@@ -450,27 +479,29 @@ class Bound:
     of a few numbers, when it is kept)."""
 
     __slots__ = ("program", "n", "d", "steps", "S", "SC", "HPS", "HPR", "LRT", "AT", "R", "tol", "use_tol",
-                 "rec", "need_gn", "noise", "TAB", "nbytes")
+                 "rec", "need_gn", "noise", "TAB")
 
     def __init__(self, program, n, d, steps, inputs, init_state, tol, record, every, noise, lr_values):
         self.program, self.n, self.d, self.steps = program, n, d, steps
         K = len(program.keys)
-        at = recorded_steps(steps, every)
-        self.AT = at if at.dtype == np.int64 else at.astype(np.int64)
-        self.R = len(at)
+        self.AT = _recorded(steps, every)
+        self.R = len(self.AT)
         S = np.zeros((max(K, 1), d, n))
         for k, key in enumerate(program.keys):
             if key in init_state:
                 S[k] = np.asarray(init_state[key]).T
-        SC = np.zeros((max(len(program.sc_keys), 1), n))
-        for k, key in enumerate(program.sc_keys):
-            SC[k] = float(init_state[key])
+        if program.sc_keys:
+            SC = np.zeros((len(program.sc_keys), n))
+            for k, key in enumerate(program.sc_keys):
+                SC[k] = float(init_state[key])
+        else:  # the loop writes SC only where it has scalar state: one shared stand-in
+            SC = None
         self.S, self.SC = S, SC
         hps = [v for _, v, lvl in inputs if lvl == RUN]
         hpr = [v for _, v, lvl in inputs if lvl != RUN]
         hps.append(0.0)
         self.HPS = np.array(hps, dtype=np.float64)
-        self.HPR = np.array(hpr, dtype=np.float64).reshape(len(hpr), n) if hpr else np.zeros((1, n))
+        self.HPR = np.array(hpr, dtype=np.float64).reshape(len(hpr), n) if hpr else _zeros(n)
         self.LRT = _DUMMY_LRT if lr_values is None else np.ascontiguousarray(
             lr_values if lr_values.ndim == 1 else lr_values.reshape(lr_values.shape[0], n))
         rec_p, rec_l, rec_g, rec_gn = "params" in record, "loss" in record, "grad" in record, "grad_norm" in record
@@ -483,7 +514,11 @@ class Bound:
         self.TAB = None
         if not noise and T <= MAX_CHUNK_STEPS and T <= TABLE_MAX_STEPS:
             self.TAB = program.table(self.HPS, self.LRT, 0, T, keep=True)
-        self.nbytes = sum(a.nbytes for a in (S, SC, self.HPS, self.HPR, self.LRT, self.AT))
+
+    @property
+    def nbytes(self):
+        """The bytes of the arrays it holds (shared stand-ins and the step table not counted)."""
+        return sum(a.nbytes for a in (self.S, self.SC, self.HPS, self.HPR, self.LRT, self.AT) if a is not None)
 
     def __call__(self, X0, bound=math.inf, progress=None, noise_rng=None):
         prog, n, d, steps, R = self.program, self.n, self.d, self.steps, self.R
@@ -495,7 +530,8 @@ class Bound:
         K = len(prog.keys)
         T = steps + 1
         X = np.array(np.asarray(X0, dtype=np.float64).T, order="C", copy=True)  # (d, n), a copy: X0 stays
-        S, SC = self.S.copy(), self.SC.copy()
+        S = self.S.copy()
+        SC = _zeros(n) if self.SC is None else self.SC.copy()
         HPS, HPR, LRT, AT = self.HPS, self.HPR, self.LRT, self.AT
         rec_p, rec_l, rec_g, rec_gn, rec_s = self.rec
         dummy = _dummies(d)  # arrays the loop does not touch (what is not recorded), shared by every run
