@@ -336,3 +336,26 @@ def test_long_runs_go_to_the_loop_in_chunks_with_the_same_numbers(monkeypatch):
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
     for k in whole.state:
         np.testing.assert_array_equal(chunked.state[k], whole.state[k], err_msg=k)
+
+
+def test_a_bound_program_shares_only_what_the_loop_reads():
+    from gdlab.runs.compiled import engine
+
+    prog = _program_of({"lr": 0.01})
+    hp = optim.get_rule("adam").hyperparameters(lr=0.01)
+    inputs = engine.hp_values(hp, 1)
+    init = optim.get_rule("adam").init(np.zeros((1, 2)), **hp, rows=True)
+    a = prog.bind(1, 2, 50, inputs=inputs, init_state=init, record=HISTORIES + ("state",))
+    b = prog.bind(1, 2, 50, inputs=inputs, init_state=init, record=HISTORIES + ("state",))
+    assert a.AT is b.AT and not a.AT.flags.writeable  # the recorded steps: read only, shared
+    assert a.TAB is b.TAB and not a.TAB.flags.writeable
+    x0 = np.array([[-1.5, 2.0]])
+    one, two = a(x0, 1e6), a(x0, 1e6)
+    for name in ("params", "loss", "grad", "grad_norm", "final", "final_loss", "stopped_at"):
+        assert one[name] is not two[name] and np.shares_memory(one[name], two[name]) is False, name
+        np.testing.assert_array_equal(one[name], two[name], err_msg=name)
+    for k in one["state"]:
+        assert not np.shares_memory(one["state"][k], two["state"][k])
+    np.testing.assert_array_equal(x0, [[-1.5, 2.0]])  # the starts are left as given
+    with pytest.raises(ValueError, match="shape"):
+        a(np.zeros((2, 2)), 1e6)
