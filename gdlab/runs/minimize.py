@@ -43,14 +43,16 @@ gdlab.runs.compiled.engine.Bound) under a key of its arguments, each by its type
 key: a remembered call runs from the starts it is given (checked every time, of the same
 shape), and a call that differs from a remembered one in its lr only is prepared from it
 (:meth:`Call.with_lr`). A call is remembered from the second call of its family (its key less
-the lr) on. Only catalog names and formulas, with plain arguments, no progress hook, at most
-4,096 start numbers (n x d) and fewer than 20,000 steps are remembered; Functions, callables,
+the lr) on, and once a call of its family is kept, from its own second call on (a stream of
+calls each made once is not kept). Only catalog names and formulas, with plain arguments, no
+progress hook, at most 4,096 start numbers (n x d) and fewer than 20,000 steps are
+remembered; Functions, callables,
 Generator seeds, callable schedules and arrays of hyperparameters always take the full path.
 Every call returns a new Trajectory with arrays of its own, with the numbers the full path
 gives, to the bit; an error is raised every time (a call that fails is never remembered).
 Memory: at most 64 calls (``MEMO_KEPT``) holding at most 32 MiB of arrays in all
 (``MEMO_MAX_BYTES``: starts, initial optimizer state, lr history and tables, recorded steps,
-the step table), and the hashes of the last 1,024 families seen once; ``clear_memo()``
+the step table), and the hashes of the last 1,024 keys and families seen; ``clear_memo()``
 forgets them. Threads (the web server's) share the memo under a lock.
 """
 
@@ -795,7 +797,7 @@ def _x0_form(x0):
 #: The call memo's bounds: at most MEMO_KEPT calls, each of at most MEMO_MAX_NUMBERS start numbers (n x d) and
 #: fewer than MEMO_MAX_STEPS steps, holding at most MEMO_MAX_BYTES of arrays in all (the starts, the optimizer's
 #: initial state, the lr history, a schedule's lr table, the recorded steps and the step table: Call.nbytes),
-#: a call of more than a quarter of that never; and the hashes of at most MEMO_FAMILIES families seen once.
+#: a call of more than a quarter of that never; and the hashes of at most MEMO_FAMILIES keys and families seen.
 MEMO_KEPT = 64
 MEMO_MAX_NUMBERS = 4096
 MEMO_MAX_STEPS = 20_000
@@ -804,7 +806,7 @@ _CALLS: dict = {}  # hash of a key -> (key, Call, hash of the key less its lr)
 _SIBLINGS: dict = {}  # hash of a key less its lr -> (that, the last remembered call of it: one of _CALLS')
 _CALLS_BYTES = 0
 _LR = 3  # where the lr is in a key
-#: the hashes of the families of calls (keys less their lr) seen once, the last MEMO_FAMILIES of them
+#: the hashes of the keys, and of their families (keys less their lr), seen and not kept: the last MEMO_FAMILIES
 _FAMILIES: dict = {}
 MEMO_FAMILIES = 1024
 _CALLS_LOCK = threading.Lock()
@@ -878,16 +880,20 @@ def _forget(h):
 
 
 def _remember(k, call):
-    """Remember ``call`` under the key ``k`` from the second call of its family (the key less its lr) on: a
-    stream of calls each made once (a new tol, steps, optimizer every time) is not kept, nor freed later."""
+    """Remember ``call`` under the key ``k``: from the second call of its family (the key less its lr) on, and
+    once its family has a call remembered (the sibling a new lr is prepared from), from the second call of
+    the key itself on. So a stream of calls each made once (a new tol, steps or optimizer every time, or a
+    new lr every time after the first) is not kept, nor freed later, and a call made again is."""
     key, h = k
     no_lr = key[:_LR] + key[_LR + 1:]
     hs = hash(no_lr)
-    if hs not in _FAMILIES and hs not in _SIBLINGS:
+    seen = hs if hs not in _SIBLINGS else h  # what must have been seen before
+    if seen not in _FAMILIES:
         with _CALLS_LOCK:
-            while len(_FAMILIES) >= MEMO_FAMILIES:
-                _FAMILIES.pop(next(iter(_FAMILIES)))
             _FAMILIES[hs] = None
+            _FAMILIES[h] = None
+            while len(_FAMILIES) > MEMO_FAMILIES:
+                _FAMILIES.pop(next(iter(_FAMILIES)))
         return
     nbytes = call.nbytes()
     if call.X0.size > MEMO_MAX_NUMBERS or nbytes > MEMO_MAX_BYTES // 4:
