@@ -1,7 +1,7 @@
 """Sweep throughput per backend, beside direct gdlab.minimize calls, in one run.
 
     python bench/bench_sweep.py [--seeds 10] [--steps 500] [--direct 200] [--rounds 3] [--engine numpy]
-                                [--no-dask] [--no-cold] [--chunk-tasks 100]
+                                [--no-dask] [--no-cold] [--chunk-tasks 100] [--block 10]
 
 The grid of issue 16: Rosenbrock and Rastrigin x 5 optimizers (gd, momentum, rmsprop, adam,
 nadam) x 20 learning rates (log-spaced 1e-5 .. 1) x 10 seeds, 500 steps, one random start per
@@ -23,7 +23,9 @@ task drawn from its seed: 2,000 tasks. Rows:
   median (and the range);
 * processes x1, x2, warm pool: a ``gdlab.sweeps.Processes(n)`` made once and passed as
   ``backend=`` to each sweep (after one sweep that warms it); ``--rounds`` rounds, x1 and x2
-  alternating, the median (and the range);
+  alternating (x1 first in even rounds, x2 first in odd ones), each round ``--block`` sweeps back
+  to back (default 10: one sweep of this grid is ~40 ms, where the scheduler's noise on a shared
+  machine is of the same size), the median of the rounds' means per sweep (and the range);
 * dask x2: a 2-worker ``LocalCluster`` (start-up included, and reported apart).
 
 The pool rows give the CPU seconds per sweep of the calling process (``time.process_time``, its
@@ -127,6 +129,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5, help="rounds of the new- and warm-pool sweeps (median reported)")
     ap.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None,
                     help="GDLAB_ENGINE for this run and its worker processes")
+    ap.add_argument("--block", type=int, default=10,
+                    help="warm-pool sweeps per round, back to back (each round's figure: their mean per sweep)")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--no-cold", action="store_true", help="skip the two fresh-process sweeps")
     ap.add_argument("--chunk-tasks", type=int, default=None,
@@ -193,13 +197,16 @@ def main():
         pools = {1: p1, 2: p2}
         for pool in pools.values():
             gdlab.sweep(g, backend=pool)
-        for _ in range(args.rounds):
-            for w, pool in pools.items():
+        block = max(1, args.block)
+        for r in range(args.rounds):
+            for w in ((1, 2) if r % 2 == 0 else (2, 1)):  # alternating order
+                pool = pools[w]
                 w0 = worker_cpu(pool)
                 c0 = time.process_time()
-                warm[w].append(timed(lambda: gdlab.sweep(g, backend=pool))[0])
-                caller[w].append(time.process_time() - c0)
-                workers[w].append([b - a for a, b in zip(w0, worker_cpu(pool))])
+                t, _ = timed(lambda: [gdlab.sweep(g, backend=pool) for _ in range(block)])
+                warm[w].append(t / block)
+                caller[w].append((time.process_time() - c0) / block)
+                workers[w].append([(b - a) / block for a, b in zip(w0, worker_cpu(pool))])
     rows += [(f"processes x1, warm pool ({spread(warm[1])}; {cpu_note(caller[1], workers[1], args.rounds)})",
               median(warm[1])),
              (f"processes x2, warm pool ({spread(warm[2])}; {cpu_note(caller[2], workers[2], args.rounds)})",
