@@ -54,3 +54,58 @@ def test_small_work_does_not_warm_and_large_work_warms_once(monkeypatch):
     assert alloc._warm is False
     alloc.warm_allocator(alloc.WARM_FROM_BYTES)
     assert alloc._warm is True
+
+
+# -- keep_large_blocks: a recorded history served from the heap, not from fresh mappings
+
+
+@pytest.fixture
+def fake_mallopt(monkeypatch):
+    import gdlab._alloc as alloc
+
+    calls = []
+    monkeypatch.setattr(alloc, "_kept", False)
+    monkeypatch.setattr(alloc, "_glibc_mallopt", lambda: (lambda param, value: calls.append((param, value)) or 1))
+    monkeypatch.delenv("GDLAB_MALLOC", raising=False)
+    return alloc, calls
+
+
+def test_large_blocks_set_glibcs_thresholds_once_and_only_for_blocks_past_its_cap(fake_mallopt):
+    alloc, calls = fake_mallopt
+    assert alloc.keep_large_blocks(alloc.GLIBC_ADAPTIVE_CAP) is False        # glibc adapts up to here itself
+    assert alloc.keep_large_blocks(alloc.KEEP_BLOCK_BYTES + 1) is False      # a mapping, as before
+    assert calls == []
+    assert alloc.keep_large_blocks(40 << 20) is True
+    assert calls == [(-3, alloc.KEEP_BLOCK_BYTES), (-1, 2 * alloc.KEEP_BLOCK_BYTES)]  # M_MMAP_, M_TRIM_THRESHOLD
+    assert alloc.keep_large_blocks(40 << 20) is True and len(calls) == 2     # once per process
+
+
+def test_large_blocks_leave_malloc_alone_when_asked_or_not_glibc(fake_mallopt, monkeypatch):
+    alloc, calls = fake_mallopt
+    monkeypatch.setenv("GDLAB_MALLOC", "default")
+    assert alloc.keep_large_blocks(40 << 20) is False
+    monkeypatch.delenv("GDLAB_MALLOC")
+    monkeypatch.setattr(alloc, "_glibc_mallopt", lambda: None)
+    assert alloc.keep_large_blocks(40 << 20) is False and calls == []
+
+
+_HEAP = textwrap.dedent("""
+    import numpy as np
+    import gdlab
+    X = np.random.default_rng(0).uniform([-2, -1], [2, 3], size=(10_000, 2))
+    t = gdlab.minimize("rosenbrock", X, "adam", steps=250, lr=0.01, engine="numpy")  # 40 MB params, grads
+    start = t.params.__array_interface__["data"][0]
+    heap = [tuple(int(v, 16) for v in line.split()[0].split("-")) for line in open("/proc/self/maps")
+            if line.rstrip().endswith("[heap]")]
+    print(t.params.nbytes, any(lo <= start < hi for lo, hi in heap))
+""")
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+                    reason="keep_large_blocks addresses glibc's malloc")
+@pytest.mark.parametrize(("setting", "in_heap"), [("", True), ("default", False)])
+def test_a_large_record_comes_from_the_heap_unless_told_otherwise(setting, in_heap):
+    env = {**__import__("os").environ, "GDLAB_MALLOC": setting}
+    out = subprocess.run([sys.executable, "-c", _HEAP], capture_output=True, text=True, check=True, env=env)
+    nbytes, heap = out.stdout.split()
+    assert int(nbytes) == 251 * 10_000 * 2 * 8 and heap == str(in_heap), out.stdout

@@ -45,7 +45,7 @@ import math
 
 import numpy as np
 
-from .._alloc import warm_allocator
+from .._alloc import keep_large_blocks, warm_allocator
 from ..optim.transforms import StepInfo
 
 __all__ = ["run_rows", "progress_every", "recorded_steps"]
@@ -139,6 +139,7 @@ def run_rows(vg, x0, chain, hp, steps, *, hyper=None, tol=None, bound=math.inf,
         """(R, n, d), each step [j] laid out as p is."""
         return alloc((R, d, n)).transpose(0, 2, 1) if col_major else alloc((R, n, d))
 
+    keep_large_blocks(R * n * (d if {"params", "grad"} & set(record) else 1) * 8 if record else 0)
     P = history() if "params" in record else None
     L = np.empty((R, n)) if "loss" in record else None
     G = history() if "grad" in record else None

@@ -23,6 +23,7 @@ import threading
 
 import numpy as np
 
+from ..._alloc import keep_large_blocks
 from ...optim import Chain
 from ...optim.transforms import StepInfo, Transform
 from .._engine import progress_every, recorded_steps
@@ -535,6 +536,7 @@ class Bound:
         HPS, HPR, LRT, AT = self.HPS, self.HPR, self.LRT, self.AT
         rec_p, rec_l, rec_g, rec_gn, rec_s = self.rec
         dummy = _dummies(d)  # arrays the loop does not touch (what is not recorded), shared by every run
+        keep_large_blocks(8 * R * n * (K * d if rec_s else d if rec_p or rec_g else 1 if rec_l or rec_gn else 0))
         P = np.empty((R, n, d)) if rec_p else dummy[0]
         L = np.empty((R, n)) if rec_l else dummy[1]
         G = np.empty((R, n, d)) if rec_g else dummy[0]
