@@ -68,6 +68,7 @@ KEEP_BLOCK_BYTES = 128 << 20
 GLIBC_ADAPTIVE_CAP = 32 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 _kept = False
+_refused = False  # no glibc, or mallopt said no: not asked again
 _kept_lock = threading.Lock()
 
 
@@ -81,18 +82,17 @@ def keep_large_blocks(nbytes: int) -> bool:
     Process-wide, as glibc's own thresholds are (which it would raise the same way itself were it not
     for its cap); other allocators (musl, macOS, Windows, jemalloc preloaded) are left alone.
     """
-    global _kept
+    global _kept, _refused
     if _kept:
         return True
-    if not GLIBC_ADAPTIVE_CAP < nbytes <= KEEP_BLOCK_BYTES or os.environ.get("GDLAB_MALLOC", "") == "default":
+    if _refused or not GLIBC_ADAPTIVE_CAP < nbytes <= KEEP_BLOCK_BYTES or os.environ.get("GDLAB_MALLOC") == "default":
         return False
     with _kept_lock:
-        if not _kept:
+        if not _kept and not _refused:
             mallopt = _glibc_mallopt()
-            if mallopt is None:
-                return False
-            _kept = bool(mallopt(_M_MMAP_THRESHOLD, KEEP_BLOCK_BYTES)) and bool(
+            _kept = mallopt is not None and bool(mallopt(_M_MMAP_THRESHOLD, KEEP_BLOCK_BYTES)) and bool(
                 mallopt(_M_TRIM_THRESHOLD, 2 * KEEP_BLOCK_BYTES))
+            _refused = not _kept
     return _kept
 
 

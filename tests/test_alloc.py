@@ -65,6 +65,7 @@ def fake_mallopt(monkeypatch):
 
     calls = []
     monkeypatch.setattr(alloc, "_kept", False)
+    monkeypatch.setattr(alloc, "_refused", False)
     monkeypatch.setattr(alloc, "_glibc_mallopt", lambda: (lambda param, value: calls.append((param, value)) or 1))
     monkeypatch.delenv("GDLAB_MALLOC", raising=False)
     return alloc, calls
@@ -85,8 +86,10 @@ def test_large_blocks_leave_malloc_alone_when_asked_or_not_glibc(fake_mallopt, m
     monkeypatch.setenv("GDLAB_MALLOC", "default")
     assert alloc.keep_large_blocks(40 << 20) is False
     monkeypatch.delenv("GDLAB_MALLOC")
-    monkeypatch.setattr(alloc, "_glibc_mallopt", lambda: None)
-    assert alloc.keep_large_blocks(40 << 20) is False and calls == []
+    asked = []
+    monkeypatch.setattr(alloc, "_glibc_mallopt", lambda: asked.append(1))  # None: not glibc
+    assert alloc.keep_large_blocks(40 << 20) is False and alloc.keep_large_blocks(40 << 20) is False
+    assert calls == [] and asked == [1]  # asked once, not at every run
 
 
 _HEAP = textwrap.dedent("""
