@@ -106,10 +106,6 @@ _SCHEDULES = Registry("schedule", SCHEDULES)
 _SAMPLING = ("shuffle", "random", "cyclic")
 _GRADIENT = ("auto", "closed_form", "autodiff")
 _GIVEN = object()  # Call.execute: "the call's own" (schedule, label)
-#: minimize's defaults of RUN_OPTIONS (race: the memo key of each run)
-_RUN_DEFAULTS = {"schedule": None, "batch_size": None, "sampling": "shuffle", "gradient": "auto",
-                 "clip_grad_norm": None, "divergence_bound": None, "record": "auto", "record_every": None,
-                 "record_budget": None, "engine": "auto"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -1109,7 +1105,7 @@ def race(f, x0=None, optimizers=None, steps=100, *, tol=None, noise=None, seed=N
     if "lr" in common:
         raise TypeError("race: give each optimizer its own lr, e.g. optimizers={'adam': {'lr': 0.1}}")
     run_kw = {k: common.pop(k) for k in list(common) if k in RUN_OPTIONS}
-    opts = {**_RUN_DEFAULTS, **run_kw}
+    opts = {**{k: minimize.__kwdefaults__[k] for k in RUN_OPTIONS}, **run_kw}  # minimize's defaults: one place
     progress = _check_progress(progress)
     out = Race()
     for i, (label, spec) in enumerate(specs.items()):
